@@ -147,8 +147,10 @@ static DWORD WINAPI ws2test_watchdog(LPVOID arg) {
   return 0;
 }
 
+static int ws2test_ran, ws2test_failed, ws2test_skipped;
+
 int main(int argc, char **argv) {
-  int i, j, ran = 0, failed = 0, skipped = 0;
+  int i, j;
   DWORD secs = WS2TEST_TIMEOUT;
   const char *mult = getenv("WS2_TEST_TIMEOUT_MULT");
   HANDLE dog;
@@ -168,31 +170,31 @@ int main(int argc, char **argv) {
     for (j = 1; j < argc; j++)
       if (strcmp(argv[j], ws2test_cases[i].name) == 0) wanted = 1;
     if (!wanted) continue;
-    ran++;
+    ws2test_ran++;
     ws2test_failed_flag = 0;
     switch (setjmp(ws2test_jmp)) {
       case 0:
         ws2test_cases[i].fn();
-        printf("ok %d - %s\n", ran, ws2test_cases[i].name);
+        printf("ok %d - %s\n", ws2test_ran, ws2test_cases[i].name);
         break;
       case 2:
-        skipped++;
-        printf("ok %d - %s # SKIP %s\n", ran, ws2test_cases[i].name,
+        ws2test_skipped++;
+        printf("ok %d - %s # SKIP %s\n", ws2test_ran, ws2test_cases[i].name,
                ws2test_skip_reason);
         break;
       default:
-        failed++;
-        printf("not ok %d - %s\n", ran, ws2test_cases[i].name);
+        ws2test_failed++;
+        printf("not ok %d - %s\n", ws2test_ran, ws2test_cases[i].name);
         break;
     }
   }
-  printf("1..%d\n", ran);
-  if (ran == 0) {
+  printf("1..%d\n", ws2test_ran);
+  if (ws2test_ran == 0) {
     fprintf(stderr, "# no test case matched\n");
     return 1;
   }
-  if (failed) return 1;
-  if (skipped == ran) return 77;
+  if (ws2test_failed) return 1;
+  if (ws2test_skipped == ws2test_ran) return 77;
   return 0;
 }
 
