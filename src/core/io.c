@@ -1,0 +1,384 @@
+/*
+ * io.c: overlapped requests and their completion (the rule is in io.h),
+ * CancelIo(Ex), GetOverlappedResult(Ex), SetFileCompletionNotificationModes
+ * and CreateIoCompletionPort.
+ */
+#include "core/io.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+
+enum { REQ_PENDING, REQ_DONE };
+
+void ws2__io_init(ws2__io_t *io, const ws2__objtype_t *type) {
+  ws2__obj_init(&io->obj, type, &io->sync);
+  ws2__sync_init(&io->sync, 1, 0);
+  pthread_mutex_init(&io->lock, NULL);
+  io->port = NULL;
+  io->key = 0;
+  atomic_init(&io->modes, 0);
+  ws2__list_init(&io->reqs);
+}
+
+void ws2__io_fini(ws2__io_t *io) {
+  if (io->port) ws2__obj_unref(ws2__port_obj(io->port));
+  pthread_mutex_destroy(&io->lock);
+  ws2__sync_destroy(&io->sync);
+}
+
+ws2__io_t *ws2__io_get(HANDLE h) {
+  ws2__obj_t *obj = ws2__handle_get(h, NULL);
+  if (obj && !(obj->type->flags & WS2__OBJ_IO)) {
+    ws2__obj_unref(obj);
+    obj = NULL;
+  }
+  return obj ? ws2__container_of(obj, ws2__io_t, obj) : NULL;
+}
+
+void ws2__req_ref(ws2__req_t *req) { atomic_fetch_add(&req->refs, 1); }
+
+void ws2__req_unref(ws2__req_t *req) {
+  ws2__io_t *io;
+  ws2__thread_t *thread;
+  if (atomic_fetch_sub(&req->refs, 1) != 1) return;
+  io = req->io;
+  thread = req->thread;
+  req->free(req);
+  ws2__obj_unref(&thread->obj);
+  ws2__obj_unref(&io->obj);
+}
+
+/* The handle's own event is set by completions without an hEvent. */
+static int uses_handle_event(ws2__req_t *req, uint32_t modes) {
+  return (req->routine_kind != WS2__ROUTINE_NONE || !req->event) &&
+         !(modes & FILE_SKIP_SET_EVENT_ON_HANDLE);
+}
+
+void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
+                   int routine_kind, void *routine,
+                   void (*cancel)(ws2__req_t *), void (*free)(ws2__req_t *)) {
+  req->io = io;
+  req->ovl = ovl;
+  req->event = ovl->hEvent;
+  req->routine_kind = routine ? routine_kind : WS2__ROUTINE_NONE;
+  req->routine = routine;
+  req->record_flags = 0;
+  req->thread = ws2__thread_self();
+  req->cancel_requested = 0;
+  req->cancel = cancel;
+  req->free = free;
+  req->status = 0;
+  req->flags = 0;
+  atomic_init(&req->state, REQ_PENDING);
+  atomic_init(&req->refs, 1);
+  req->node.next = req->cancel_node.next = NULL;
+  ws2__obj_ref(&io->obj);
+  ws2__obj_ref(&req->thread->obj);
+
+  ovl->InternalHigh = 0;
+  __atomic_store_n(&ovl->Internal, (ULONG_PTR)STATUS_PENDING, __ATOMIC_RELAXED);
+  if (uses_handle_event(req, atomic_load(&io->modes))) ws2__sync_reset(&io->sync);
+  pthread_mutex_lock(&io->lock);
+  ws2__list_push_back(&io->reqs, &req->node);
+  pthread_mutex_unlock(&io->lock);
+}
+
+static void req_packet_release(ws2__packet_t *p) {
+  ws2__req_unref(ws2__container_of(p, ws2__req_t, packet));
+}
+
+/* The completion routine, run in an alertable wait of the issuing thread
+ * (or dropped with the request when that thread has exited). */
+static void req_apc(ws2__apc_t *apc, int run) {
+  ws2__req_t *req = ws2__container_of(apc, ws2__req_t, apc);
+  if (run) {
+    DWORD bytes = (DWORD)req->ovl->InternalHigh;
+    if (req->routine_kind == WS2__ROUTINE_WSA)
+      ((ws2__wsa_routine_t)req->routine)(
+          req->status ? (DWORD)ws2__ntstatus_to_wsa(req->status) : 0, bytes,
+          req->ovl, req->flags);
+    else
+      ((LPOVERLAPPED_COMPLETION_ROUTINE)req->routine)(
+          req->status ? ws2__ntstatus_to_win32(req->status) : 0, bytes,
+          req->ovl);
+  }
+  ws2__req_unref(req);
+}
+
+/* Takes the request out of its handle's list: it is no longer in flight. */
+static ws2__port_t *req_unlink(ws2__req_t *req, ULONG_PTR *key) {
+  ws2__io_t *io = req->io;
+  ws2__port_t *port;
+  pthread_mutex_lock(&io->lock);
+  ws2__list_remove(&req->node);
+  port = io->port;
+  *key = io->key;
+  if (port) ws2__obj_ref(ws2__port_obj(port));
+  pthread_mutex_unlock(&io->lock);
+  return port;
+}
+
+void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
+                       DWORD flags, int immediate) {
+  int expected = REQ_PENDING;
+  ws2__io_t *io = req->io;
+  LPOVERLAPPED ovl = req->ovl;
+  ws2__port_t *port;
+  ULONG_PTR key;
+  uint32_t modes;
+
+  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE))
+    return;
+  port = req_unlink(req, &key);
+  modes = atomic_load(&io->modes);
+  req->status = status;
+  req->flags = flags;
+
+  /* 1. The OVERLAPPED: bytes, then the status that publishes them. */
+  if (req->record_flags) ovl->Offset = flags;
+  ovl->InternalHigh = bytes;
+  __atomic_store_n(&ovl->Internal, (ULONG_PTR)(uint32_t)status,
+                   __ATOMIC_RELEASE);
+
+  /* 2. Notification. The request's one reference passes to the APC or
+   * the packet that carries it, or is dropped when nothing does. */
+  if (req->routine_kind != WS2__ROUTINE_NONE) {
+    if (uses_handle_event(req, modes)) ws2__sync_set(&io->sync);
+    req->apc.fn = req_apc;
+    if (ws2__apc_queue(req->thread, &req->apc) != 0) ws2__req_unref(req);
+  } else {
+    if (req->event)
+      ws2__event_set_handle((HANDLE)((uintptr_t)req->event & ~(uintptr_t)1));
+    else if (uses_handle_event(req, modes))
+      ws2__sync_set(&io->sync);
+    if (port && !((uintptr_t)req->event & 1) &&
+        !(immediate && (modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) &&
+          WS2_NT_SUCCESS(status))) {
+      req->packet.key = key;
+      req->packet.ovl = ovl;
+      req->packet.status = (ULONG_PTR)(uint32_t)status;
+      req->packet.bytes = (DWORD)bytes;
+      req->packet.release = req_packet_release;
+      ws2__port_post(port, &req->packet);
+    } else {
+      ws2__req_unref(req);
+    }
+  }
+  if (port) ws2__obj_unref(ws2__port_obj(port));
+}
+
+void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
+  int expected = REQ_PENDING;
+  ULONG_PTR key;
+  ws2__port_t *port;
+  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE))
+    return;
+  port = req_unlink(req, &key);
+  if (port) ws2__obj_unref(ws2__port_obj(port));
+  req->ovl->InternalHigh = 0;
+  __atomic_store_n(&req->ovl->Internal, (ULONG_PTR)(uint32_t)status,
+                   __ATOMIC_RELEASE);
+  ws2__req_unref(req);
+}
+
+int ws2__io_cancel(ws2__io_t *io, LPOVERLAPPED ovl, ws2__thread_t *thread) {
+  ws2__list_t victims;
+  ws2__node_t *n;
+  int found = 0;
+
+  ws2__list_init(&victims);
+  pthread_mutex_lock(&io->lock);
+  ws2__list_foreach(n, &io->reqs) {
+    ws2__req_t *req = ws2__container_of(n, ws2__req_t, node);
+    if ((ovl && req->ovl != ovl) || (thread && req->thread != thread)) continue;
+    found++;
+    if (req->cancel_requested) continue; /* someone is cancelling it */
+    req->cancel_requested = 1;
+    ws2__req_ref(req);
+    ws2__list_push_back(&victims, &req->cancel_node);
+  }
+  pthread_mutex_unlock(&io->lock);
+  /* Cancel outside the lock: a cancel hook may complete the request. */
+  while ((n = ws2__list_pop_front(&victims)) != NULL) {
+    ws2__req_t *req = ws2__container_of(n, ws2__req_t, cancel_node);
+    if (req->cancel) req->cancel(req);
+    ws2__req_unref(req);
+  }
+  return found;
+}
+
+static BOOL cancel_api(HANDLE h, LPOVERLAPPED ovl, int own_thread) {
+  ws2__io_t *io = ws2__io_get(h);
+  int found;
+  if (!io) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  found = ws2__io_cancel(io, ovl, own_thread ? ws2__thread_self() : NULL);
+  ws2__obj_unref(&io->obj);
+  if (!found) {
+    SetLastError(ERROR_NOT_FOUND);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
+  return cancel_api(hFile, lpOverlapped, 0);
+}
+
+/* CancelIo: only the calling thread's requests on the handle. Windows
+ * returns TRUE even when none were found. */
+BOOL WINAPI CancelIo(HANDLE hFile) {
+  ws2__io_t *io = ws2__io_get(hFile);
+  if (!io) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  ws2__io_cancel(io, NULL, ws2__thread_self());
+  ws2__obj_unref(&io->obj);
+  return TRUE;
+}
+
+DWORD ws2__ovl_wait(HANDLE h, LPOVERLAPPED ovl, DWORD ms, int alertable) {
+  HANDLE ev = (HANDLE)((uintptr_t)ovl->hEvent & ~(uintptr_t)1);
+  ws2__obj_t *obj = ws2__handle_get(ev ? ev : h, NULL);
+  DWORD r = WAIT_OBJECT_0;
+  if (!obj || !obj->sync) {
+    if (obj) ws2__obj_unref(obj);
+    SetLastError(ERROR_INVALID_HANDLE);
+    return WAIT_FAILED;
+  }
+  /* A manual event set for another request on the same event or handle
+   * wakes us early: wait again until this one is done. */
+  while (__atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE) == STATUS_PENDING) {
+    r = ws2__wait(1, &obj, FALSE, ms, alertable);
+    if (r != WAIT_OBJECT_0) break;
+  }
+  ws2__obj_unref(obj);
+  if (r == WAIT_FAILED) SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+  return r;
+}
+
+BOOL WINAPI GetOverlappedResultEx(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                  LPDWORD lpNumberOfBytesTransferred,
+                                  DWORD dwMilliseconds, BOOL bAlertable) {
+  ULONG_PTR st;
+  if (!lpOverlapped || !lpNumberOfBytesTransferred) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  st = __atomic_load_n(&lpOverlapped->Internal, __ATOMIC_ACQUIRE);
+  if (st == STATUS_PENDING) {
+    DWORD r;
+    if (dwMilliseconds == 0) {
+      SetLastError(ERROR_IO_INCOMPLETE);
+      return FALSE;
+    }
+    r = ws2__ovl_wait(hFile, lpOverlapped, dwMilliseconds, bAlertable);
+    if (r != WAIT_OBJECT_0) {
+      if (r != WAIT_FAILED) SetLastError(r); /* WAIT_TIMEOUT, WAIT_IO_COMPLETION */
+      return FALSE;
+    }
+    st = __atomic_load_n(&lpOverlapped->Internal, __ATOMIC_ACQUIRE);
+  }
+  *lpNumberOfBytesTransferred = (DWORD)lpOverlapped->InternalHigh;
+  if ((uint32_t)st == 0) return TRUE;
+  SetLastError(ws2__ntstatus_to_win32((NTSTATUS)(uint32_t)st));
+  return FALSE;
+}
+
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                LPDWORD lpNumberOfBytesTransferred,
+                                BOOL bWait) {
+  return GetOverlappedResultEx(hFile, lpOverlapped, lpNumberOfBytesTransferred,
+                               bWait ? INFINITE : 0, FALSE);
+}
+
+BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
+  ws2__io_t *io;
+  if (Flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                FILE_SKIP_SET_EVENT_ON_HANDLE)) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  if (!(io = ws2__io_get(FileHandle))) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  /* Modes only accumulate: once set they cannot be cleared (Windows). */
+  atomic_fetch_or(&io->modes, Flags);
+  ws2__obj_unref(&io->obj);
+  return TRUE;
+}
+
+static HANDLE new_port_handle(DWORD concurrency, ws2__port_t **out) {
+  ws2__port_t *port;
+  HANDLE h;
+  if (ws2__port_new(concurrency, &port) != 0) {
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    return NULL;
+  }
+  if (ws2__handle_new(ws2__port_obj(port), &h) != 0) {
+    ws2__obj_unref(ws2__port_obj(port));
+    SetLastError(ERROR_NO_SYSTEM_RESOURCES);
+    return NULL;
+  }
+  *out = port; /* the caller's reference */
+  return h;
+}
+
+HANDLE WINAPI CreateIoCompletionPort(HANDLE FileHandle,
+                                     HANDLE ExistingCompletionPort,
+                                     ULONG_PTR CompletionKey,
+                                     DWORD NumberOfConcurrentThreads) {
+  ws2__port_t *port;
+  ws2__io_t *io;
+  HANDLE result;
+  int busy;
+
+  if (FileHandle == INVALID_HANDLE_VALUE) {
+    if (ExistingCompletionPort) {
+      SetLastError(ERROR_INVALID_PARAMETER);
+      return NULL;
+    }
+    result = new_port_handle(NumberOfConcurrentThreads, &port);
+    if (result) ws2__obj_unref(ws2__port_obj(port));
+    return result;
+  }
+  if (!(io = ws2__io_get(FileHandle))) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return NULL;
+  }
+  if (ExistingCompletionPort) {
+    ws2__obj_t *obj = ws2__handle_get(ExistingCompletionPort, &ws2__port_type);
+    if (!obj) {
+      ws2__obj_unref(&io->obj);
+      SetLastError(ERROR_INVALID_HANDLE);
+      return NULL;
+    }
+    port = ws2__port_from_obj(obj);
+    result = ExistingCompletionPort;
+  } else if (!(result = new_port_handle(NumberOfConcurrentThreads, &port))) {
+    ws2__obj_unref(&io->obj);
+    return NULL;
+  }
+
+  pthread_mutex_lock(&io->lock);
+  busy = io->port != NULL;
+  if (!busy) {
+    io->port = port; /* our reference passes to the handle */
+    io->key = CompletionKey;
+  }
+  pthread_mutex_unlock(&io->lock);
+  ws2__obj_unref(&io->obj);
+  if (busy) {
+    /* A handle belongs to one port for its whole life. */
+    ws2__obj_unref(ws2__port_obj(port));
+    if (!ExistingCompletionPort) CloseHandle(result);
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return NULL;
+  }
+  return result;
+}

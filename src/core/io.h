@@ -1,0 +1,125 @@
+/*
+ * io.h: I/O objects, overlapped requests, and the one function that
+ * completes every overlapped request.
+ *
+ * An I/O object (a socket, later) starts with a ws2__io_t: its completion
+ * port association and key, its completion notification modes
+ * (SetFileCompletionNotificationModes), its own event (what
+ * GetOverlappedResult waits on when OVERLAPPED.hEvent is NULL) and the
+ * list of its requests in flight (what CancelIo/CancelIoEx and closing
+ * the handle cancel).
+ *
+ * A request is the per-operation state of one overlapped call, allocated
+ * by whoever performs the I/O (an engine, a test device) with the
+ * ws2__req_t embedded, and keyed by the caller's OVERLAPPED. Its life:
+ *
+ *   ws2__req_init()        the call starts: Internal = STATUS_PENDING
+ *   then exactly one of
+ *     ws2__req_complete(.., immediate = 1)   the call succeeds at once
+ *     ws2__req_complete(.., immediate = 0)   it went pending and is done
+ *     ws2__req_discard()                     it failed at once: nothing
+ *                                            is notified, no packet
+ *
+ * ws2__req_complete is the completion rule of ws2, for every provider:
+ *  1. OVERLAPPED.InternalHigh = bytes, then Internal = status (release
+ *     order: whoever sees Internal != STATUS_PENDING sees the bytes);
+ *  2. with a completion routine: the routine is queued as an APC to the
+ *     issuing thread (hEvent is the caller's to use, as Windows documents;
+ *     no port packet);
+ *     otherwise: hEvent (low bit masked) is signalled, or, when there is
+ *     no hEvent, the handle's own event unless FILE_SKIP_SET_EVENT_ON_HANDLE;
+ *     and a packet is queued to the handle's port unless hEvent's low bit
+ *     is set, or the call succeeded at once (immediate) and the handle has
+ *     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
+ * The packet-or-not decision comes only from `immediate`, i.e. from what
+ * the caller was told, never from timing: an operation reported pending
+ * always gets its packet, however fast it finished. That is how ws2
+ * avoids the completions Windows loses with non-IFS layers (KB 2568167).
+ *
+ * Completion is exactly-once: a request completes through a CAS on its
+ * state, so a cancel racing a normal completion loses cleanly. The
+ * reference ws2__req_init gives belongs to the completion (it passes to
+ * the packet or APC); a party that may call ws2__req_complete after
+ * another has completed the request (a performer racing a cancel hook)
+ * holds its own reference across the call (ws2__req_ref/unref).
+ */
+#ifndef WS2_CORE_IO_H
+#define WS2_CORE_IO_H
+
+#include "core/port.h"
+
+typedef struct ws2__io {
+  ws2__obj_t obj;
+  ws2__sync_t sync; /* the handle's own event (manual reset) */
+  pthread_mutex_t lock;
+  ws2__port_t *port; /* under lock */
+  ULONG_PTR key;
+  _Atomic uint32_t modes; /* FILE_SKIP_* */
+  ws2__list_t reqs;       /* requests in flight, under lock */
+} ws2__io_t;
+
+/* Completion routine kinds: ReadFileEx-style or WSARecv-style. */
+enum { WS2__ROUTINE_NONE, WS2__ROUTINE_FILE, WS2__ROUTINE_WSA };
+typedef void(CALLBACK *ws2__wsa_routine_t)(DWORD dwError, DWORD cbTransferred,
+                                           LPOVERLAPPED lpOverlapped,
+                                           DWORD dwFlags);
+
+typedef struct ws2__req ws2__req_t;
+struct ws2__req {
+  ws2__node_t node;        /* in io->reqs while in flight */
+  ws2__node_t cancel_node; /* on a canceller's list */
+  ws2__io_t *io;
+  LPOVERLAPPED ovl;
+  HANDLE event; /* OVERLAPPED.hEvent as the call started */
+  int routine_kind;
+  void *routine;
+  int record_flags; /* store the result flags in OVERLAPPED.Offset */
+  ws2__thread_t *thread; /* the issuing thread, referenced */
+  _Atomic int state;
+  _Atomic uint32_t refs;
+  int cancel_requested; /* under io->lock */
+  /* Asks the I/O to stop; it then completes with STATUS_CANCELLED (or
+   * with its real result if it finished first). May be NULL. */
+  void (*cancel)(ws2__req_t *req);
+  /* Frees the memory the request is embedded in. */
+  void (*free)(ws2__req_t *req);
+  ws2__packet_t packet;
+  ws2__apc_t apc;
+  NTSTATUS status;
+  DWORD flags;
+};
+
+/* For the concrete I/O type's hooks: init in its constructor, cancel_all
+ * from its close hook, fini from its destroy hook. */
+void ws2__io_init(ws2__io_t *io, const ws2__objtype_t *type);
+void ws2__io_fini(ws2__io_t *io);
+ws2__io_t *ws2__io_get(HANDLE h); /* referenced, or NULL */
+
+/*
+ * Starts a request on io for ovl (non-NULL). The request holds references
+ * on io and on the calling thread until it is freed.
+ */
+void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
+                   int routine_kind, void *routine,
+                   void (*cancel)(ws2__req_t *), void (*free)(ws2__req_t *));
+void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
+                       DWORD flags, int immediate);
+void ws2__req_discard(ws2__req_t *req, NTSTATUS status);
+void ws2__req_ref(ws2__req_t *req);
+void ws2__req_unref(ws2__req_t *req);
+
+/*
+ * Cancels io's requests for ovl (all when NULL) issued by `thread` (any
+ * thread when NULL). Returns how many were found in flight.
+ */
+int ws2__io_cancel(ws2__io_t *io, LPOVERLAPPED ovl, ws2__thread_t *thread);
+
+/*
+ * Waits until ovl is no longer pending: on its hEvent (low bit masked)
+ * when it has one, else on h's own event. Returns WAIT_OBJECT_0,
+ * WAIT_TIMEOUT, WAIT_IO_COMPLETION, or WAIT_FAILED with
+ * ERROR_INVALID_HANDLE when there is nothing valid to wait on.
+ */
+DWORD ws2__ovl_wait(HANDLE h, LPOVERLAPPED ovl, DWORD ms, int alertable);
+
+#endif /* WS2_CORE_IO_H */

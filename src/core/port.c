@@ -1,0 +1,371 @@
+/*
+ * port.c: completion ports: CreateIoCompletionPort's port half,
+ * GetQueuedCompletionStatus(Ex), PostQueuedCompletionStatus.
+ */
+#include "core/port.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+struct ws2__port {
+  ws2__obj_t obj;
+  pthread_mutex_t lock;
+  ws2__list_t packets; /* FIFO */
+  ws2__list_t waiters; /* threads in GQCS; the front is the most recent */
+  uint32_t concurrency;
+  uint32_t running; /* associated threads not blocked */
+  int closed;
+};
+
+static void release_all(ws2__list_t *packets) {
+  ws2__node_t *n;
+  while ((n = ws2__list_pop_front(packets)) != NULL) {
+    ws2__packet_t *p = ws2__container_of(n, ws2__packet_t, node);
+    p->release(p);
+  }
+}
+
+/* The last handle is gone: nobody can dequeue any more. Waiters fail with
+ * ERROR_ABANDONED_WAIT_0; queued packets are released; later posts (from
+ * handles still associated) are discarded. */
+static void port_close(ws2__obj_t *obj) {
+  ws2__port_t *port = ws2__container_of(obj, ws2__port_t, obj);
+  ws2__list_t dropped;
+  ws2__node_t *n;
+
+  ws2__list_init(&dropped);
+  pthread_mutex_lock(&port->lock);
+  port->closed = 1;
+  while ((n = ws2__list_pop_front(&port->waiters)) != NULL)
+    ws2__thread_claim(ws2__container_of(n, ws2__thread_t, port_node),
+                      WS2__WAKE_ABANDONED);
+  ws2__list_splice(&dropped, &port->packets);
+  pthread_mutex_unlock(&port->lock);
+  release_all(&dropped);
+}
+
+static void port_destroy(ws2__obj_t *obj) {
+  ws2__port_t *port = ws2__container_of(obj, ws2__port_t, obj);
+  release_all(&port->packets);
+  pthread_mutex_destroy(&port->lock);
+  ws2__free(port);
+}
+
+const ws2__objtype_t ws2__port_type = {"completion port", 0, port_close,
+                                       port_destroy};
+
+int ws2__port_new(DWORD concurrency, ws2__port_t **out) {
+  ws2__port_t *port = ws2__calloc(1, sizeof(*port));
+  if (!port) return -ENOMEM;
+  if (concurrency == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    concurrency = n > 0 ? (DWORD)n : 1;
+  }
+  ws2__obj_init(&port->obj, &ws2__port_type, NULL);
+  pthread_mutex_init(&port->lock, NULL);
+  ws2__list_init(&port->packets);
+  ws2__list_init(&port->waiters);
+  port->concurrency = concurrency;
+  *out = port;
+  return 0;
+}
+
+ws2__obj_t *ws2__port_obj(ws2__port_t *port) { return &port->obj; }
+
+ws2__port_t *ws2__port_from_obj(ws2__obj_t *obj) {
+  return obj->type == &ws2__port_type
+             ? ws2__container_of(obj, ws2__port_t, obj)
+             : NULL;
+}
+
+/* Hands queued packets to waiters, most recent waiter first, while the
+ * concurrency limit allows. A waiter that cannot be claimed is leaving
+ * (timeout, APC) and is skipped; its packet stays queued. */
+static void dispatch_locked(ws2__port_t *port) {
+  while (!ws2__list_empty(&port->packets) &&
+         !ws2__list_empty(&port->waiters) &&
+         port->running < port->concurrency) {
+    ws2__thread_t *t = ws2__container_of(ws2__list_pop_front(&port->waiters),
+                                         ws2__thread_t, port_node);
+    ws2__packet_t *p =
+        ws2__container_of(ws2__list_first(&port->packets), ws2__packet_t, node);
+    t->handoff = p;
+    if (ws2__thread_claim(t, WS2__WAKE_PACKET)) {
+      ws2__list_remove(&p->node);
+      port->running++;
+      t->port_counted = 1;
+    }
+  }
+}
+
+void ws2__port_post(ws2__port_t *port, ws2__packet_t *p) {
+  pthread_mutex_lock(&port->lock);
+  if (port->closed) {
+    pthread_mutex_unlock(&port->lock);
+    p->release(p);
+    return;
+  }
+  ws2__list_push_back(&port->packets, &p->node);
+  dispatch_locked(port);
+  pthread_mutex_unlock(&port->lock);
+}
+
+/* Gives up the thread's running slot on its port (it is now waiting). */
+static void uncount_locked(ws2__port_t *port, ws2__thread_t *self) {
+  if (self->port_counted) {
+    self->port_counted = 0;
+    port->running--;
+    dispatch_locked(port);
+  }
+}
+
+void ws2__port_thread_block(ws2__thread_t *self) {
+  ws2__port_t *port = self->port;
+  /* port_counted can change only while self waits in this port's GQCS,
+   * so reading it here, outside that wait, needs no lock. */
+  if (!port || !self->port_counted) return;
+  pthread_mutex_lock(&port->lock);
+  uncount_locked(port, self);
+  self->port_blocked = 1;
+  pthread_mutex_unlock(&port->lock);
+}
+
+void ws2__port_thread_unblock(ws2__thread_t *self) {
+  ws2__port_t *port = self->port;
+  if (!port || !self->port_blocked) return;
+  pthread_mutex_lock(&port->lock);
+  self->port_blocked = 0;
+  self->port_counted = 1;
+  port->running++; /* may exceed the limit for a while, as on Windows */
+  pthread_mutex_unlock(&port->lock);
+}
+
+void ws2__port_thread_exit(ws2__thread_t *self) {
+  ws2__port_t *port = self->port;
+  if (!port) return;
+  pthread_mutex_lock(&port->lock);
+  uncount_locked(port, self);
+  pthread_mutex_unlock(&port->lock);
+  self->port = NULL;
+  ws2__obj_unref(&port->obj);
+}
+
+/* Makes port the thread's associated port, leaving the previous one. */
+static void port_attach(ws2__thread_t *self, ws2__port_t *port) {
+  ws2__port_t *old = self->port;
+  if (old == port) return;
+  if (old) ws2__port_thread_exit(self);
+  ws2__obj_ref(&port->obj);
+  self->port = port;
+}
+
+/* Moves up to max queued packets to out; the caller holds the lock. */
+static ULONG take_locked(ws2__port_t *port, ws2__list_t *out, ULONG max) {
+  ULONG count = 0;
+  ws2__node_t *n;
+  while (count < max && (n = ws2__list_pop_front(&port->packets)) != NULL) {
+    ws2__list_push_back(out, n);
+    count++;
+  }
+  return count;
+}
+
+/*
+ * Dequeues up to max packets into out. Returns how many, or 0 with *err
+ * set to WAIT_TIMEOUT, WAIT_IO_COMPLETION (APCs ran) or
+ * ERROR_ABANDONED_WAIT_0.
+ */
+static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
+                          DWORD ms, int alertable, DWORD *err) {
+  ws2__thread_t *self = ws2__thread_self();
+  struct timespec deadline, *dl = NULL;
+  ULONG count = 0;
+  uint32_t r;
+
+  if (!self) {
+    *err = ERROR_NOT_ENOUGH_MEMORY;
+    return 0;
+  }
+  port_attach(self, port);
+  pthread_mutex_lock(&port->lock);
+  if (port->closed) {
+    pthread_mutex_unlock(&port->lock);
+    *err = ERROR_ABANDONED_WAIT_0;
+    return 0;
+  }
+  /* Waiting on the port: this thread no longer counts as running. */
+  if (self->port_counted) {
+    self->port_counted = 0;
+    port->running--;
+  }
+  if (!ws2__list_empty(&port->packets) && port->running < port->concurrency) {
+    count = take_locked(port, out, max);
+    port->running++;
+    self->port_counted = 1;
+    pthread_mutex_unlock(&port->lock);
+    return count;
+  }
+  dispatch_locked(port); /* our slot may release an older waiter */
+  if (alertable && ws2__apc_pending(self)) {
+    pthread_mutex_unlock(&port->lock);
+    ws2__apc_run(self);
+    *err = WAIT_IO_COMPLETION;
+    return 0;
+  }
+  if (ms == 0) {
+    pthread_mutex_unlock(&port->lock);
+    *err = WAIT_TIMEOUT;
+    return 0;
+  }
+  ws2__thread_wait_begin(self, alertable);
+  self->handoff = NULL;
+  ws2__list_push_front(&port->waiters, &self->port_node);
+  pthread_mutex_unlock(&port->lock);
+
+  if (ms != INFINITE) {
+    ws2__deadline(&deadline, ms);
+    dl = &deadline;
+  }
+  r = ws2__thread_sleep(self, dl, 0);
+  ws2__thread_wait_end(self);
+
+  pthread_mutex_lock(&port->lock);
+  if (ws2__node_linked(&self->port_node)) ws2__list_remove(&self->port_node);
+  if (r == WS2__WAKE_PACKET) {
+    ws2__list_push_back(out, &self->handoff->node);
+    count = 1 + take_locked(port, out, max - 1);
+  }
+  pthread_mutex_unlock(&port->lock);
+
+  switch (r) {
+    case WS2__WAKE_PACKET:
+      return count;
+    case WS2__WAKE_APC:
+      ws2__apc_run(self);
+      *err = WAIT_IO_COMPLETION;
+      return 0;
+    case WS2__WAKE_ABANDONED:
+      *err = ERROR_ABANDONED_WAIT_0;
+      return 0;
+    default:
+      *err = WAIT_TIMEOUT;
+      return 0;
+  }
+}
+
+static ws2__port_t *port_get(HANDLE h) {
+  ws2__obj_t *obj = ws2__handle_get(h, &ws2__port_type);
+  return obj ? ws2__container_of(obj, ws2__port_t, obj) : NULL;
+}
+
+BOOL WINAPI GetQueuedCompletionStatus(HANDLE CompletionPort,
+                                      LPDWORD lpNumberOfBytesTransferred,
+                                      PULONG_PTR lpCompletionKey,
+                                      LPOVERLAPPED *lpOverlapped,
+                                      DWORD dwMilliseconds) {
+  ws2__port_t *port;
+  ws2__list_t got;
+  ws2__packet_t *p;
+  DWORD err = 0;
+  NTSTATUS status;
+
+  if (!lpNumberOfBytesTransferred || !lpCompletionKey || !lpOverlapped) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  *lpOverlapped = NULL;
+  if (!(port = port_get(CompletionPort))) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  ws2__list_init(&got);
+  if (port_dequeue(port, &got, 1, dwMilliseconds, FALSE, &err) == 0) {
+    ws2__obj_unref(&port->obj);
+    SetLastError(err);
+    return FALSE;
+  }
+  ws2__obj_unref(&port->obj);
+  p = ws2__container_of(ws2__list_pop_front(&got), ws2__packet_t, node);
+  *lpNumberOfBytesTransferred = p->bytes;
+  *lpCompletionKey = p->key;
+  *lpOverlapped = p->ovl;
+  status = (NTSTATUS)p->status;
+  p->release(p);
+  if (status != 0) {
+    /* A failed I/O: FALSE with *lpOverlapped set, as on Windows. */
+    SetLastError(ws2__ntstatus_to_win32(status));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOL WINAPI GetQueuedCompletionStatusEx(HANDLE CompletionPort,
+                                        LPOVERLAPPED_ENTRY lpEntries,
+                                        ULONG ulCount,
+                                        PULONG ulNumEntriesRemoved,
+                                        DWORD dwMilliseconds, BOOL fAlertable) {
+  ws2__port_t *port;
+  ws2__list_t got;
+  ws2__node_t *n;
+  ULONG count, i = 0;
+  DWORD err = 0;
+
+  if (!lpEntries || !ulNumEntriesRemoved || ulCount == 0) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  *ulNumEntriesRemoved = 0;
+  if (!(port = port_get(CompletionPort))) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  ws2__list_init(&got);
+  count = port_dequeue(port, &got, ulCount, dwMilliseconds, fAlertable, &err);
+  ws2__obj_unref(&port->obj);
+  if (count == 0) {
+    SetLastError(err);
+    return FALSE;
+  }
+  while ((n = ws2__list_pop_front(&got)) != NULL) {
+    ws2__packet_t *p = ws2__container_of(n, ws2__packet_t, node);
+    lpEntries[i].lpCompletionKey = p->key;
+    lpEntries[i].lpOverlapped = p->ovl;
+    lpEntries[i].Internal = p->status;
+    lpEntries[i].dwNumberOfBytesTransferred = p->bytes;
+    i++;
+    p->release(p);
+  }
+  *ulNumEntriesRemoved = count;
+  return TRUE;
+}
+
+static void posted_release(ws2__packet_t *p) { ws2__free(p); }
+
+BOOL WINAPI PostQueuedCompletionStatus(HANDLE CompletionPort,
+                                       DWORD dwNumberOfBytesTransferred,
+                                       ULONG_PTR dwCompletionKey,
+                                       LPOVERLAPPED lpOverlapped) {
+  ws2__port_t *port = port_get(CompletionPort);
+  ws2__packet_t *p;
+
+  if (!port) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  if (!(p = ws2__malloc(sizeof(*p)))) {
+    ws2__obj_unref(&port->obj);
+    SetLastError(ERROR_NO_SYSTEM_RESOURCES);
+    return FALSE;
+  }
+  p->key = dwCompletionKey;
+  p->ovl = lpOverlapped;
+  p->status = 0;
+  p->bytes = dwNumberOfBytesTransferred;
+  p->release = posted_release;
+  ws2__port_post(port, p);
+  ws2__obj_unref(&port->obj);
+  return TRUE;
+}

@@ -1,0 +1,382 @@
+/*
+ * thread.c: per-thread state, last error, APC queues, CreateThread and the
+ * thread functions.
+ */
+#include "core/thread.h"
+
+#include "core/alloc.h"
+#include "core/futex.h"
+#include "core/port.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static __thread ws2__thread_t *tls_self;
+static __thread DWORD tls_last_error;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static ws2__list_t registry = {{&registry.head, &registry.head}};
+
+DWORD WINAPI GetLastError(void) { return tls_last_error; }
+void WINAPI SetLastError(DWORD dwErrCode) { tls_last_error = dwErrCode; }
+
+static void thread_destroy(ws2__obj_t *obj) {
+  ws2__thread_t *t = ws2__container_of(obj, ws2__thread_t, obj);
+  ws2__sync_destroy(&t->sync);
+  pthread_mutex_destroy(&t->apc_lock);
+  ws2__free(t);
+}
+
+const ws2__objtype_t ws2__thread_type = {"thread", 0, NULL, thread_destroy};
+
+/* The thread is leaving: refuse and discard APCs, leave its port, wake
+ * its waiters, drop its own reference. */
+static void thread_retire(void *arg) {
+  ws2__thread_t *t = arg;
+  ws2__list_t apcs;
+  ws2__node_t *n;
+
+  pthread_mutex_lock(&t->apc_lock);
+  t->exited = 1;
+  ws2__list_init(&apcs);
+  ws2__list_splice(&apcs, &t->apcs);
+  pthread_mutex_unlock(&t->apc_lock);
+  while ((n = ws2__list_pop_front(&apcs)) != NULL) {
+    ws2__apc_t *apc = ws2__container_of(n, ws2__apc_t, node);
+    apc->fn(apc, 0);
+  }
+  ws2__port_thread_exit(t);
+
+  pthread_mutex_lock(&registry_lock);
+  ws2__list_remove(&t->registry_node);
+  pthread_mutex_unlock(&registry_lock);
+
+  if (atomic_load(&t->exit_code) == STILL_ACTIVE)
+    atomic_store(&t->exit_code, 0);
+  ws2__sync_set(&t->sync);
+  tls_self = NULL;
+  ws2__obj_unref(&t->obj);
+}
+
+static void make_exit_key(void) { pthread_key_create(&exit_key, thread_retire); }
+
+static ws2__thread_t *thread_new(void) {
+  ws2__thread_t *t = ws2__calloc(1, sizeof(*t));
+  if (!t) return NULL;
+  ws2__obj_init(&t->obj, &ws2__thread_type, &t->sync);
+  ws2__sync_init(&t->sync, 1, 0);
+  pthread_mutex_init(&t->apc_lock, NULL);
+  ws2__list_init(&t->apcs);
+  atomic_init(&t->exit_code, STILL_ACTIVE);
+  return t;
+}
+
+/* Makes t the calling thread's state: registered, retired at exit. The
+ * reference the thread holds on itself is t's initial one. */
+static void thread_attach(ws2__thread_t *t) {
+  pthread_once(&exit_key_once, make_exit_key);
+  tls_self = t;
+  pthread_setspecific(exit_key, t);
+  pthread_mutex_lock(&registry_lock);
+  ws2__list_push_back(&registry, &t->registry_node);
+  pthread_mutex_unlock(&registry_lock);
+  __atomic_store_n(&t->tid, (DWORD)syscall(SYS_gettid), __ATOMIC_RELEASE);
+  ws2__futex_wake((_Atomic uint32_t *)&t->tid, 1);
+}
+
+ws2__thread_t *ws2__thread_self(void) {
+  ws2__thread_t *t = tls_self;
+  if (t) return t;
+  t = thread_new();
+  if (t) thread_attach(t);
+  return t;
+}
+
+ws2__obj_t *ws2__thread_self_obj(void) {
+  ws2__thread_t *t = ws2__thread_self();
+  return t ? &t->obj : NULL;
+}
+
+int ws2__thread_claim(ws2__thread_t *t, uint32_t reason) {
+  uint32_t expected = WS2__WAKE_NONE;
+  if (!atomic_compare_exchange_strong(&t->wake, &expected, reason)) return 0;
+  ws2__futex_wake(&t->wake, 1);
+  return 1;
+}
+
+void ws2__thread_wait_begin(ws2__thread_t *self, int alertable) {
+  atomic_store(&self->wake, WS2__WAKE_NONE);
+  if (alertable) {
+    /* Publish alertability before looking at the queue: a racing
+     * ws2__apc_queue either sees the flag or its APC is seen here. */
+    atomic_store(&self->alertable, 1);
+    if (ws2__apc_pending(self)) ws2__thread_claim(self, WS2__WAKE_APC);
+  }
+}
+
+void ws2__thread_wait_end(ws2__thread_t *self) {
+  atomic_store(&self->alertable, 0);
+}
+
+uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
+                           int port_blocking) {
+  uint32_t r;
+  if (port_blocking) ws2__port_thread_block(self);
+  for (;;) {
+    r = atomic_load(&self->wake);
+    if (r != WS2__WAKE_NONE) break;
+    if (ws2__futex_wait(&self->wake, WS2__WAKE_NONE, deadline) == -ETIMEDOUT) {
+      uint32_t expected = WS2__WAKE_NONE;
+      if (atomic_compare_exchange_strong(&self->wake, &expected,
+                                         WS2__WAKE_TIMEOUT))
+        r = WS2__WAKE_TIMEOUT;
+      else
+        r = expected; /* claimed just as the deadline passed: honour it */
+      break;
+    }
+  }
+  if (port_blocking) ws2__port_thread_unblock(self);
+  return r;
+}
+
+int ws2__apc_queue(ws2__thread_t *t, ws2__apc_t *apc) {
+  pthread_mutex_lock(&t->apc_lock);
+  if (t->exited) {
+    pthread_mutex_unlock(&t->apc_lock);
+    return -ESRCH;
+  }
+  ws2__list_push_back(&t->apcs, &apc->node);
+  pthread_mutex_unlock(&t->apc_lock);
+  if (atomic_load(&t->alertable)) ws2__thread_claim(t, WS2__WAKE_APC);
+  return 0;
+}
+
+int ws2__apc_pending(ws2__thread_t *self) {
+  int pending;
+  pthread_mutex_lock(&self->apc_lock);
+  pending = !ws2__list_empty(&self->apcs);
+  pthread_mutex_unlock(&self->apc_lock);
+  return pending;
+}
+
+int ws2__apc_run(ws2__thread_t *self) {
+  int count = 0;
+  for (;;) {
+    ws2__node_t *n;
+    ws2__apc_t *apc;
+    /* One at a time: an APC may queue more, or wait alertably itself. */
+    pthread_mutex_lock(&self->apc_lock);
+    n = ws2__list_pop_front(&self->apcs);
+    pthread_mutex_unlock(&self->apc_lock);
+    if (!n) break;
+    apc = ws2__container_of(n, ws2__apc_t, node);
+    apc->fn(apc, 1);
+    count++;
+  }
+  return count;
+}
+
+/* QueueUserAPC's APC: the user's function and its argument. */
+typedef struct user_apc {
+  ws2__apc_t apc;
+  PAPCFUNC fn;
+  ULONG_PTR data;
+} user_apc_t;
+
+static void user_apc_fn(ws2__apc_t *apc, int run) {
+  user_apc_t *u = ws2__container_of(apc, user_apc_t, apc);
+  if (run) u->fn(u->data);
+  ws2__free(u);
+}
+
+DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData) {
+  ws2__obj_t *obj;
+  user_apc_t *u;
+  int r;
+
+  if (!pfnAPC) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  obj = ws2__handle_get(hThread, &ws2__thread_type);
+  if (!obj) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return 0;
+  }
+  u = ws2__malloc(sizeof(*u));
+  if (!u) {
+    ws2__obj_unref(obj);
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    return 0;
+  }
+  u->apc.fn = user_apc_fn;
+  u->fn = pfnAPC;
+  u->data = dwData;
+  r = ws2__apc_queue(ws2__container_of(obj, ws2__thread_t, obj), &u->apc);
+  ws2__obj_unref(obj);
+  if (r != 0) {
+    ws2__free(u);
+    SetLastError(ERROR_GEN_FAILURE);
+    return 0;
+  }
+  return 1;
+}
+
+static void *thread_trampoline(void *arg) {
+  ws2__thread_t *t = arg;
+  uint32_t s;
+  DWORD code;
+
+  thread_attach(t);
+  while ((s = atomic_load(&t->suspend)) != 0)
+    ws2__futex_wait(&t->suspend, s, NULL);
+  /* APCs queued before the thread started run before its start routine,
+   * as on Windows (where thread start-up is an alertable point). */
+  ws2__apc_run(t);
+  code = t->start(t->param);
+  atomic_store(&t->exit_code, code);
+  return NULL; /* thread_retire runs as the exit key's destructor */
+}
+
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
+                           SIZE_T dwStackSize,
+                           LPTHREAD_START_ROUTINE lpStartAddress,
+                           LPVOID lpParameter, DWORD dwCreationFlags,
+                           LPDWORD lpThreadId) {
+  ws2__thread_t *t;
+  pthread_attr_t attr;
+  pthread_t pt;
+  HANDLE h;
+  int r;
+
+  if (!lpStartAddress) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return NULL;
+  }
+  if (!(t = thread_new())) {
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    return NULL;
+  }
+  t->start = lpStartAddress;
+  t->param = lpParameter;
+  atomic_init(&t->suspend, (dwCreationFlags & CREATE_SUSPENDED) ? 1 : 0);
+  if (ws2__handle_new(&t->obj, &h) != 0) {
+    ws2__obj_unref(&t->obj);
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    return NULL;
+  }
+  if (lpThreadAttributes && lpThreadAttributes->bInheritHandle)
+    ws2__handle_set_flags(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (dwStackSize) {
+    if (dwStackSize < (SIZE_T)PTHREAD_STACK_MIN) dwStackSize = PTHREAD_STACK_MIN;
+    pthread_attr_setstacksize(&attr, dwStackSize);
+  }
+  r = pthread_create(&pt, &attr, thread_trampoline, t);
+  pthread_attr_destroy(&attr);
+  if (r != 0) {
+    CloseHandle(h);
+    ws2__obj_unref(&t->obj);
+    SetLastError(r == EAGAIN ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_PARAMETER);
+    return NULL;
+  }
+  /* As on Windows, the thread exists (it has its id and OpenThread finds
+   * it) by the time CreateThread returns. */
+  while (__atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) == 0)
+    ws2__futex_wait((_Atomic uint32_t *)&t->tid, 0, NULL);
+  if (lpThreadId) *lpThreadId = t->tid;
+  return h;
+}
+
+void WINAPI ExitThread(DWORD dwExitCode) {
+  ws2__thread_t *t = ws2__thread_self();
+  if (t) atomic_store(&t->exit_code, dwExitCode);
+  pthread_exit(NULL);
+}
+
+HANDLE WINAPI GetCurrentThread(void) { return WS2_CURRENT_THREAD_HANDLE; }
+HANDLE WINAPI GetCurrentProcess(void) { return WS2_CURRENT_PROCESS_HANDLE; }
+DWORD WINAPI GetCurrentProcessId(void) { return (DWORD)getpid(); }
+
+DWORD WINAPI GetCurrentThreadId(void) {
+  ws2__thread_t *t = ws2__thread_self();
+  return t ? t->tid : (DWORD)syscall(SYS_gettid);
+}
+
+static ws2__thread_t *thread_get(HANDLE h) {
+  ws2__obj_t *obj = ws2__handle_get(h, &ws2__thread_type);
+  if (!obj) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return NULL;
+  }
+  return ws2__container_of(obj, ws2__thread_t, obj);
+}
+
+DWORD WINAPI GetThreadId(HANDLE Thread) {
+  ws2__thread_t *t = thread_get(Thread);
+  DWORD tid;
+  if (!t) return 0;
+  tid = __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE);
+  ws2__obj_unref(&t->obj);
+  return tid;
+}
+
+BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode) {
+  ws2__thread_t *t;
+  if (!lpExitCode) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  if (!(t = thread_get(hThread))) return FALSE;
+  *lpExitCode = atomic_load(&t->exit_code);
+  ws2__obj_unref(&t->obj);
+  return TRUE;
+}
+
+DWORD WINAPI ResumeThread(HANDLE hThread) {
+  ws2__thread_t *t = thread_get(hThread);
+  uint32_t prev;
+  if (!t) return (DWORD)-1;
+  prev = atomic_load(&t->suspend);
+  while (prev > 0 &&
+         !atomic_compare_exchange_weak(&t->suspend, &prev, prev - 1)) {
+  }
+  if (prev == 1) ws2__futex_wake(&t->suspend, 1);
+  ws2__obj_unref(&t->obj);
+  return prev;
+}
+
+HANDLE WINAPI OpenThread(DWORD dwDesiredAccess, BOOL bInheritHandle,
+                         DWORD dwThreadId) {
+  ws2__node_t *n;
+  ws2__thread_t *found = NULL;
+  HANDLE h = NULL;
+
+  pthread_mutex_lock(&registry_lock);
+  ws2__list_foreach(n, &registry) {
+    ws2__thread_t *t = ws2__container_of(n, ws2__thread_t, registry_node);
+    if (t->tid == dwThreadId) {
+      found = t;
+      ws2__obj_ref(&t->obj);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&registry_lock);
+  if (!found) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return NULL;
+  }
+  if (ws2__handle_new(&found->obj, &h) != 0) {
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    h = NULL;
+  }
+  ws2__obj_unref(&found->obj);
+  return h;
+}
