@@ -189,6 +189,14 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
     *err = ERROR_NOT_ENOUGH_MEMORY;
     return 0;
   }
+  /* On Windows a thread not yet associated with this port runs its APCs
+   * before taking a queued packet (and stays unassociated); an associated
+   * thread takes the packet first, as waits check objects before APCs. */
+  if (alertable && self->port != port && ws2__apc_pending(self)) {
+    ws2__apc_run(self);
+    *err = WAIT_IO_COMPLETION;
+    return 0;
+  }
   port_attach(self, port);
   pthread_mutex_lock(&port->lock);
   if (port->closed) {
