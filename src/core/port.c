@@ -82,26 +82,30 @@ ws2__port_t *ws2__port_from_obj(ws2__obj_t *obj) {
 }
 
 /* Hands queued packets to waiters, most recent waiter first, while the
- * concurrency limit allows. A waiter that cannot be claimed is leaving
- * (timeout, APC) and is skipped; its packet stays queued. */
-static void dispatch_locked(ws2__port_t *port) {
+ * concurrency limit allows. Everything the waiter will read is in place
+ * before the claim publishes it, because the waiter does not take the
+ * lock again after a handoff. A waiter that cannot be claimed is leaving
+ * (timeout, APC): the packet goes back to the head of the queue. */
+static void dispatch_locked(ws2__port_t *port, ws2__wakelist_t *wl) {
   while (!ws2__list_empty(&port->packets) &&
          !ws2__list_empty(&port->waiters) &&
          port->running < port->concurrency) {
     ws2__thread_t *t = ws2__container_of(ws2__list_pop_front(&port->waiters),
                                          ws2__thread_t, port_node);
-    ws2__packet_t *p =
-        ws2__container_of(ws2__list_first(&port->packets), ws2__packet_t, node);
-    t->handoff = p;
-    if (ws2__thread_claim(t, WS2__WAKE_PACKET)) {
-      ws2__list_remove(&p->node);
-      port->running++;
-      t->port_counted = 1;
+    ws2__node_t *n = ws2__list_pop_front(&port->packets);
+    t->handoff = ws2__container_of(n, ws2__packet_t, node);
+    t->port_counted = 1;
+    port->running++;
+    if (!ws2__thread_claim_later(t, WS2__WAKE_PACKET, wl)) {
+      t->port_counted = 0;
+      port->running--;
+      ws2__list_push_front(&port->packets, n);
     }
   }
 }
 
 void ws2__port_post(ws2__port_t *port, ws2__packet_t *p) {
+  ws2__wakelist_t wl = WS2__WAKELIST_INIT;
   pthread_mutex_lock(&port->lock);
   if (port->closed) {
     pthread_mutex_unlock(&port->lock);
@@ -109,16 +113,18 @@ void ws2__port_post(ws2__port_t *port, ws2__packet_t *p) {
     return;
   }
   ws2__list_push_back(&port->packets, &p->node);
-  dispatch_locked(port);
+  dispatch_locked(port, &wl);
   pthread_mutex_unlock(&port->lock);
+  ws2__wakelist_flush(&wl);
 }
 
 /* Gives up the thread's running slot on its port (it is now waiting). */
-static void uncount_locked(ws2__port_t *port, ws2__thread_t *self) {
+static void uncount_locked(ws2__port_t *port, ws2__thread_t *self,
+                           ws2__wakelist_t *wl) {
   if (self->port_counted) {
     self->port_counted = 0;
     port->running--;
-    dispatch_locked(port);
+    dispatch_locked(port, wl);
   }
 }
 
@@ -126,11 +132,13 @@ void ws2__port_thread_block(ws2__thread_t *self) {
   ws2__port_t *port = self->port;
   /* port_counted can change only while self waits in this port's GQCS,
    * so reading it here, outside that wait, needs no lock. */
+  ws2__wakelist_t wl = WS2__WAKELIST_INIT;
   if (!port || !self->port_counted) return;
   pthread_mutex_lock(&port->lock);
-  uncount_locked(port, self);
+  uncount_locked(port, self, &wl);
   self->port_blocked = 1;
   pthread_mutex_unlock(&port->lock);
+  ws2__wakelist_flush(&wl);
 }
 
 void ws2__port_thread_unblock(ws2__thread_t *self) {
@@ -145,10 +153,12 @@ void ws2__port_thread_unblock(ws2__thread_t *self) {
 
 void ws2__port_thread_exit(ws2__thread_t *self) {
   ws2__port_t *port = self->port;
+  ws2__wakelist_t wl = WS2__WAKELIST_INIT;
   if (!port) return;
   pthread_mutex_lock(&port->lock);
-  uncount_locked(port, self);
+  uncount_locked(port, self, &wl);
   pthread_mutex_unlock(&port->lock);
+  ws2__wakelist_flush(&wl);
   self->port = NULL;
   ws2__obj_unref(&port->obj);
 }
@@ -182,6 +192,7 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
                           DWORD ms, int alertable, DWORD *err) {
   ws2__thread_t *self = ws2__thread_self();
   struct timespec deadline, *dl = NULL;
+  ws2__wakelist_t wl = WS2__WAKELIST_INIT;
   ULONG count = 0;
   uint32_t r;
 
@@ -216,15 +227,17 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
     pthread_mutex_unlock(&port->lock);
     return count;
   }
-  dispatch_locked(port); /* our slot may release an older waiter */
+  dispatch_locked(port, &wl); /* our slot may release an older waiter */
   if (alertable && ws2__apc_pending(self)) {
     pthread_mutex_unlock(&port->lock);
+    ws2__wakelist_flush(&wl);
     ws2__apc_run(self);
     *err = WAIT_IO_COMPLETION;
     return 0;
   }
   if (ms == 0) {
     pthread_mutex_unlock(&port->lock);
+    ws2__wakelist_flush(&wl);
     *err = WAIT_TIMEOUT;
     return 0;
   }
@@ -232,6 +245,7 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
   self->handoff = NULL;
   ws2__list_push_front(&port->waiters, &self->port_node);
   pthread_mutex_unlock(&port->lock);
+  ws2__wakelist_flush(&wl);
 
   if (ms != INFINITE) {
     ws2__deadline(&deadline, ms);
@@ -240,13 +254,21 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
   r = ws2__thread_sleep(self, dl, 0);
   ws2__thread_wait_end(self);
 
-  pthread_mutex_lock(&port->lock);
-  if (ws2__node_linked(&self->port_node)) ws2__list_remove(&self->port_node);
   if (r == WS2__WAKE_PACKET) {
+    /* The poster unlinked us and handed one packet over; the lock is
+     * needed again only to take more for a batch. */
     ws2__list_push_back(out, &self->handoff->node);
-    count = 1 + take_locked(port, out, max - 1);
+    count = 1;
+    if (max > 1) {
+      pthread_mutex_lock(&port->lock);
+      count += take_locked(port, out, max - 1);
+      pthread_mutex_unlock(&port->lock);
+    }
+  } else {
+    pthread_mutex_lock(&port->lock);
+    if (ws2__node_linked(&self->port_node)) ws2__list_remove(&self->port_node);
+    pthread_mutex_unlock(&port->lock);
   }
-  pthread_mutex_unlock(&port->lock);
 
   switch (r) {
     case WS2__WAKE_PACKET:

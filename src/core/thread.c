@@ -110,6 +110,23 @@ int ws2__thread_claim(ws2__thread_t *t, uint32_t reason) {
   return 1;
 }
 
+int ws2__thread_claim_later(ws2__thread_t *t, uint32_t reason,
+                            ws2__wakelist_t *wl) {
+  uint32_t expected = WS2__WAKE_NONE;
+  if (!atomic_compare_exchange_strong(&t->wake, &expected, reason)) return 0;
+  if (wl->n < (int)(sizeof(wl->t) / sizeof(wl->t[0])))
+    wl->t[wl->n++] = t;
+  else
+    ws2__futex_wake(&t->wake, 1); /* list full: wake now */
+  return 1;
+}
+
+void ws2__wakelist_flush(ws2__wakelist_t *wl) {
+  int i;
+  for (i = 0; i < wl->n; i++) ws2__futex_wake(&wl->t[i]->wake, 1);
+  wl->n = 0;
+}
+
 void ws2__thread_wait_begin(ws2__thread_t *self, int alertable) {
   atomic_store(&self->wake, WS2__WAKE_NONE);
   if (alertable) {

@@ -81,6 +81,24 @@ ws2__obj_t *ws2__thread_self_obj(void);
 int ws2__thread_claim(ws2__thread_t *t, uint32_t reason);
 
 /*
+ * Wake-ups deferred until the waker has dropped its lock, so the woken
+ * thread does not run straight into that lock. Claim under the lock with
+ * ws2__thread_claim_later, then ws2__wakelist_flush after unlocking.
+ * Waking a thread that has meanwhile woken, exited and been freed is
+ * harmless: FUTEX_WAKE on a private address touches no memory, and a
+ * stray wake-up of whatever reuses the address is one every futex user
+ * tolerates (each re-checks its word).
+ */
+typedef struct ws2__wakelist {
+  int n;
+  ws2__thread_t *t[16];
+} ws2__wakelist_t;
+#define WS2__WAKELIST_INIT {0, {0}}
+int ws2__thread_claim_later(ws2__thread_t *t, uint32_t reason,
+                            ws2__wakelist_t *wl);
+void ws2__wakelist_flush(ws2__wakelist_t *wl);
+
+/*
  * Sleeps until the wake word is claimed or the deadline (NULL: none)
  * passes, and returns the reason. With port_blocking, the sleep counts as
  * "blocked elsewhere" for the thread's completion port (its concurrency

@@ -28,13 +28,14 @@ typedef struct waitblock {
 } waitblock_t;
 
 /* Offers the signal of s to its waiters, in the order they started. */
-static void sync_wake_locked(ws2__sync_t *s) {
+static void sync_wake_locked(ws2__sync_t *s, ws2__wakelist_t *wl) {
   ws2__node_t *n;
   ws2__list_foreach(n, &s->waits) {
     waitblock_t *b = ws2__container_of(n, waitblock_t, node);
     if (b->all) {
-      ws2__thread_claim(b->thread, WS2__WAKE_CHECK);
-    } else if (ws2__thread_claim(b->thread, WS2__WAKE_OBJECT0 + b->index)) {
+      ws2__thread_claim_later(b->thread, WS2__WAKE_CHECK, wl);
+    } else if (ws2__thread_claim_later(b->thread, WS2__WAKE_OBJECT0 + b->index,
+                                       wl)) {
       if (!s->manual) {
         s->signaled = 0;
         return;
@@ -44,10 +45,12 @@ static void sync_wake_locked(ws2__sync_t *s) {
 }
 
 void ws2__sync_set(ws2__sync_t *s) {
+  ws2__wakelist_t wl = WS2__WAKELIST_INIT;
   pthread_mutex_lock(&s->lock);
   s->signaled = 1;
-  sync_wake_locked(s);
+  sync_wake_locked(s, &wl);
   pthread_mutex_unlock(&s->lock);
+  ws2__wakelist_flush(&wl);
 }
 
 void ws2__sync_reset(ws2__sync_t *s) {
