@@ -13,7 +13,10 @@ if(WS2_SANITIZE STREQUAL "asan")
   add_link_options(${WS2_SANITIZE_FLAGS})
 elseif(WS2_SANITIZE STREQUAL "tsan")
   set(WS2_SANITIZE_FLAGS -fsanitize=thread)
-  add_compile_options(${WS2_SANITIZE_FLAGS} -fno-omit-frame-pointer)
+  # GCC warns (-Wtsan) that TSan does not model atomic_thread_fence
+  # (MemoryBarrier); that is worth seeing but not worth failing a picky build.
+  add_compile_options(${WS2_SANITIZE_FLAGS} -fno-omit-frame-pointer
+                      $<$<C_COMPILER_ID:GNU>:-Wno-error=tsan>)
   add_link_options(${WS2_SANITIZE_FLAGS})
 elseif(NOT WS2_SANITIZE STREQUAL "")
   message(FATAL_ERROR "WS2_SANITIZE must be empty, asan or tsan")
@@ -30,9 +33,8 @@ if(WS2_SANITIZE_FLAGS AND NOT CMAKE_CROSSCOMPILING)
        "  return pthread_join(t, 0);\n"
        "}\n")
   try_compile(_probe_built ${_probe_dir}/build ${_probe_dir}/probe.c
-              COMPILE_DEFINITIONS ${WS2_SANITIZE_FLAGS}
-              LINK_OPTIONS ${WS2_SANITIZE_FLAGS}
-              LINK_LIBRARIES Threads::Threads
+              COMPILE_DEFINITIONS ${WS2_SANITIZE_FLAGS} -pthread
+              LINK_OPTIONS ${WS2_SANITIZE_FLAGS} -pthread
               COPY_FILE ${_probe_dir}/probe
               OUTPUT_VARIABLE _probe_log)
   if(NOT _probe_built)
@@ -51,8 +53,9 @@ if(WS2_SANITIZE_FLAGS AND NOT CMAKE_CROSSCOMPILING)
     endif()
     if(WS2_SETARCH AND _probe_rc2 EQUAL 0)
       set(WS2_TEST_LAUNCHER ${WS2_SETARCH} ${CMAKE_HOST_SYSTEM_PROCESSOR} -R)
+      string(REPLACE ";" " " _launcher "${WS2_TEST_LAUNCHER}")
       message(STATUS "WS2_SANITIZE=${WS2_SANITIZE}: sanitized programs need "
-              "ASLR off here; tests run under: ${WS2_TEST_LAUNCHER}")
+              "ASLR off here; tests run under: ${_launcher}")
     else()
       message(WARNING "WS2_SANITIZE=${WS2_SANITIZE}: a sanitized test program "
               "fails on this machine, even with ASLR off (setarch -R):\n"
