@@ -57,8 +57,9 @@ static void thread_retire(void *arg) {
   ws2__list_remove(&t->registry_node);
   pthread_mutex_unlock(&registry_lock);
 
-  if (atomic_load(&t->exit_code) == STILL_ACTIVE)
-    atomic_store(&t->exit_code, 0);
+  /* A thread that returns STILL_ACTIVE (259) reports 259, as on Windows;
+   * one ws2 did not create and that ends without ExitThread reports 0. */
+  atomic_store(&t->exit_code, t->exit_value);
   ws2__sync_set(&t->sync);
   tls_self = NULL;
   ws2__obj_unref(&t->obj);
@@ -257,7 +258,7 @@ static void *thread_trampoline(void *arg) {
    * as on Windows (where thread start-up is an alertable point). */
   ws2__apc_run(t);
   code = t->start(t->param);
-  atomic_store(&t->exit_code, code);
+  t->exit_value = code;
   return NULL; /* thread_retire runs as the exit key's destructor */
 }
 
@@ -314,7 +315,7 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
 
 void WINAPI ExitThread(DWORD dwExitCode) {
   ws2__thread_t *t = ws2__thread_self();
-  if (t) atomic_store(&t->exit_code, dwExitCode);
+  if (t) t->exit_value = dwExitCode;
   pthread_exit(NULL);
 }
 

@@ -54,7 +54,8 @@ typedef struct ws2__thread {
   int exited; /* under apc_lock: no more APCs are accepted */
 
   DWORD tid;
-  _Atomic DWORD exit_code;
+  _Atomic DWORD exit_code; /* STILL_ACTIVE until the thread has exited */
+  DWORD exit_value;        /* what it returned or gave ExitThread (own thread) */
 
   /* Completion-port state, all under the port's lock (port.c). */
   struct ws2__port *port;      /* associated port, referenced */
