@@ -9,6 +9,7 @@
 #define WS2_WINDEF_H
 
 #include "_ws2config.h"
+#include "guiddef.h"
 
 WS2_BEGIN_DECLS
 
@@ -17,7 +18,42 @@ WS2_BEGIN_DECLS
 #define CONST const
 #endif
 
-typedef char CHAR;
+/*
+ * Annotation and memory-model words that Windows code still writes in
+ * declarations (IN SOCKET s, char FAR *buf, int PASCAL f(...)).
+ */
+#ifndef IN
+#define IN
+#endif
+#ifndef OUT
+#define OUT
+#endif
+#ifndef OPTIONAL
+#define OPTIONAL
+#endif
+#ifndef FAR
+#define FAR
+#endif
+#ifndef NEAR
+#define NEAR
+#endif
+#ifndef PASCAL
+#define PASCAL
+#endif
+#ifndef CDECL
+#define CDECL
+#endif
+#ifndef STDMETHODCALLTYPE
+#define STDMETHODCALLTYPE
+#endif
+#ifndef UNALIGNED
+#define UNALIGNED
+#endif
+#ifndef ANYSIZE_ARRAY
+#define ANYSIZE_ARRAY 1
+#endif
+
+typedef char CHAR, CCHAR;
 typedef short SHORT, *PSHORT;
 typedef int32_t LONG;
 
@@ -57,6 +93,8 @@ typedef LONG_PTR SSIZE_T, *PSSIZE_T;
 typedef void *PVOID, *LPVOID;
 typedef const void *LPCVOID;
 typedef void *HANDLE, **PHANDLE, **LPHANDLE;
+typedef HANDLE HGLOBAL, HLOCAL;
+typedef WORD ATOM;
 typedef LONG HRESULT;
 typedef LONG NTSTATUS;
 typedef DWORD ACCESS_MASK;
@@ -77,12 +115,30 @@ typedef WCHAR *PWCHAR, *LPWCH, *PWCH, *LPWSTR, *PWSTR;
 typedef const WCHAR *LPCWCH, *PCWCH, *LPCWSTR, *PCWSTR;
 typedef CHAR *PCHAR, *LPCH, *PCH, *LPSTR, *PSTR;
 typedef const CHAR *LPCCH, *PCCH, *LPCSTR, *PCSTR;
+typedef CHAR *PSZ;
+typedef const CHAR *PCSZ;
+
+/*
+ * WS2_WIDE("text") is a literal of WCHARs: u"text", except in C++ built
+ * with -fshort-wchar, where WCHAR is wchar_t and only L"text" matches.
+ * TEXT("x") is WS2_WIDE("x") under UNICODE and "x" otherwise.
+ */
+#if defined(__cplusplus) && __WCHAR_MAX__ <= 0xFFFF
+#define WS2__WIDE(s) L##s
+#else
+#define WS2__WIDE(s) u##s
+#endif
+#define WS2_WIDE(s) WS2__WIDE(s)
 #ifdef UNICODE
-typedef WCHAR TCHAR;
+typedef WCHAR TCHAR, TBYTE;
+#define __TEXT(quote) WS2__WIDE(quote)
 #else
 typedef char TCHAR;
+typedef unsigned char TBYTE;
+#define __TEXT(quote) quote
 #endif
-typedef TCHAR *LPTSTR, *PTSTR;
+#define TEXT(quote) __TEXT(quote)
+typedef TCHAR *LPTSTR, *PTSTR, *PTCHAR;
 typedef const TCHAR *LPCTSTR, *PCTSTR;
 
 /* Opaque handle types. */
@@ -93,7 +149,15 @@ typedef const TCHAR *LPCTSTR, *PCTSTR;
   typedef struct name##__ *name
 WS2_DECLARE_HANDLE(HWND);
 WS2_DECLARE_HANDLE(HINSTANCE);
+WS2_DECLARE_HANDLE(HMENU);
+WS2_DECLARE_HANDLE(HICON);
+WS2_DECLARE_HANDLE(HBRUSH);
+WS2_DECLARE_HANDLE(HDC);
+WS2_DECLARE_HANDLE(HKEY);
 typedef HINSTANCE HMODULE;
+typedef HICON HCURSOR;
+typedef HKEY *PHKEY;
+#define DECLARE_HANDLE(name) WS2_DECLARE_HANDLE(name)
 
 typedef UINT_PTR WPARAM;
 typedef LONG_PTR LPARAM;
@@ -124,30 +188,54 @@ typedef union _ULARGE_INTEGER {
   ULONGLONG QuadPart;
 } ULARGE_INTEGER, *PULARGE_INTEGER;
 
+typedef struct tagPOINT {
+  LONG x;
+  LONG y;
+} POINT, *PPOINT, *NPPOINT, *LPPOINT;
+
+typedef struct tagRECT {
+  LONG left;
+  LONG top;
+  LONG right;
+  LONG bottom;
+} RECT, *PRECT, *NPRECT, *LPRECT;
+typedef const RECT *LPCRECT;
+
 typedef struct _FILETIME {
   DWORD dwLowDateTime;
   DWORD dwHighDateTime;
 } FILETIME, *PFILETIME, *LPFILETIME;
-
-#ifndef GUID_DEFINED
-#define GUID_DEFINED
-typedef struct _GUID {
-  uint32_t Data1;
-  unsigned short Data2;
-  unsigned short Data3;
-  unsigned char Data4[8];
-} GUID;
-#endif
-typedef GUID *LPGUID;
-typedef const GUID *LPCGUID;
-typedef GUID IID;
-typedef GUID CLSID;
 
 typedef struct _SECURITY_ATTRIBUTES {
   DWORD nLength;
   LPVOID lpSecurityDescriptor;
   BOOL bInheritHandle;
 } SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+/* Limits of the fixed-width Windows types. */
+#define MINCHAR 0x80
+#define MAXCHAR 0x7f
+#define MINSHORT 0x8000
+#define MAXSHORT 0x7fff
+#define MINLONG 0x80000000
+#define MAXLONG 0x7fffffff
+#define MAXBYTE 0xff
+#define MAXWORD 0xffff
+#define MAXDWORD 0xffffffff
+#define MAXULONG 0xffffffff
+#define MAXLONGLONG 0x7fffffffffffffffLL
+#define MAXULONG_PTR (~((ULONG_PTR)0))
+#define MAXLONG_PTR ((LONG_PTR)(MAXULONG_PTR >> 1))
+#define MAXSIZE_T ((SIZE_T)~((SIZE_T)0))
+#define MAX_PATH 260
+
+#define RTL_BITS_OF(sizeOfArg) (sizeof(sizeOfArg) * 8)
+#define RTL_NUMBER_OF(A) (sizeof(A) / sizeof((A)[0]))
+#define ARRAYSIZE(A) RTL_NUMBER_OF(A)
+#define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
+#define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
+#define CONTAINING_RECORD(address, type, field) \
+  ((type *)((PCHAR)(address) - offsetof(type, field)))
 
 #ifndef FALSE
 #define FALSE 0
