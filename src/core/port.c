@@ -291,15 +291,29 @@ static ws2__port_t *port_get(HANDLE h) {
   return obj ? ws2__container_of(obj, ws2__port_t, obj) : NULL;
 }
 
+/* port_dequeue on a handle: the count, or 0 with the last error set. */
+static ULONG dequeue_handle(HANDLE h, ws2__list_t *got, ULONG max, DWORD ms,
+                            BOOL alertable) {
+  ws2__port_t *port = port_get(h);
+  DWORD err = ERROR_INVALID_HANDLE;
+  ULONG count = 0;
+
+  ws2__list_init(got);
+  if (port) {
+    count = port_dequeue(port, got, max, ms, alertable, &err);
+    ws2__obj_unref(&port->obj);
+  }
+  if (count == 0) SetLastError(err);
+  return count;
+}
+
 BOOL WINAPI GetQueuedCompletionStatus(HANDLE CompletionPort,
                                       LPDWORD lpNumberOfBytesTransferred,
                                       PULONG_PTR lpCompletionKey,
                                       LPOVERLAPPED *lpOverlapped,
                                       DWORD dwMilliseconds) {
-  ws2__port_t *port;
   ws2__list_t got;
   ws2__packet_t *p;
-  DWORD err = 0;
   NTSTATUS status;
 
   if (!lpNumberOfBytesTransferred || !lpCompletionKey || !lpOverlapped) {
@@ -307,17 +321,8 @@ BOOL WINAPI GetQueuedCompletionStatus(HANDLE CompletionPort,
     return FALSE;
   }
   *lpOverlapped = NULL;
-  if (!(port = port_get(CompletionPort))) {
-    SetLastError(ERROR_INVALID_HANDLE);
+  if (dequeue_handle(CompletionPort, &got, 1, dwMilliseconds, FALSE) == 0)
     return FALSE;
-  }
-  ws2__list_init(&got);
-  if (port_dequeue(port, &got, 1, dwMilliseconds, FALSE, &err) == 0) {
-    ws2__obj_unref(&port->obj);
-    SetLastError(err);
-    return FALSE;
-  }
-  ws2__obj_unref(&port->obj);
   p = ws2__container_of(ws2__list_pop_front(&got), ws2__packet_t, node);
   *lpNumberOfBytesTransferred = p->bytes;
   *lpCompletionKey = p->key;
@@ -337,28 +342,18 @@ BOOL WINAPI GetQueuedCompletionStatusEx(HANDLE CompletionPort,
                                         ULONG ulCount,
                                         PULONG ulNumEntriesRemoved,
                                         DWORD dwMilliseconds, BOOL fAlertable) {
-  ws2__port_t *port;
   ws2__list_t got;
   ws2__node_t *n;
   ULONG count, i = 0;
-  DWORD err = 0;
 
   if (!lpEntries || !ulNumEntriesRemoved || ulCount == 0) {
     SetLastError(ERROR_INVALID_PARAMETER);
     return FALSE;
   }
   *ulNumEntriesRemoved = 0;
-  if (!(port = port_get(CompletionPort))) {
-    SetLastError(ERROR_INVALID_HANDLE);
-    return FALSE;
-  }
-  ws2__list_init(&got);
-  count = port_dequeue(port, &got, ulCount, dwMilliseconds, fAlertable, &err);
-  ws2__obj_unref(&port->obj);
-  if (count == 0) {
-    SetLastError(err);
-    return FALSE;
-  }
+  count = dequeue_handle(CompletionPort, &got, ulCount, dwMilliseconds,
+                         fAlertable);
+  if (count == 0) return FALSE;
   while ((n = ws2__list_pop_front(&got)) != NULL) {
     ws2__packet_t *p = ws2__container_of(n, ws2__packet_t, node);
     lpEntries[i].lpCompletionKey = p->key;
