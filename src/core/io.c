@@ -19,6 +19,7 @@ void ws2__io_init(ws2__io_t *io, const ws2__objtype_t *type) {
   io->key = 0;
   atomic_init(&io->modes, 0);
   ws2__list_init(&io->reqs);
+  io->context = NULL;
 }
 
 void ws2__io_fini(ws2__io_t *io) {

@@ -56,6 +56,10 @@ typedef struct ws2__io {
   ULONG_PTR key;
   _Atomic uint32_t modes; /* FILE_SKIP_* */
   ws2__list_t reqs;       /* requests in flight, under lock */
+  /* Whoever hands the handle to applications keeps its context here (the
+   * Winsock layer: which provider serves the socket). Set once, before
+   * the handle value is given out. */
+  void *context;
 } ws2__io_t;
 
 /* Completion routine kinds: ReadFileEx-style or WSARecv-style. */

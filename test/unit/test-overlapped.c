@@ -3,8 +3,6 @@
  * cancellation, GetOverlappedResult, CreateIoCompletionPort association,
  * on a test device whose requests complete when the test says.
  */
-#include <winsock2.h>
-
 #include "testdev.h"
 #include "ws2test.h"
 
@@ -386,30 +384,3 @@ TEST(complete_and_cancel_race_yields_one_packet_each) {
   ASSERT_TRUE(CloseHandle(port));
 }
 
-TEST(wsa_get_overlapped_result_reads_winsock_errors) {
-  HANDLE dev = tdev_open();
-  WSAOVERLAPPED ov = {0};
-  DWORD bytes, flags;
-  HANDLE t;
-  ws2__req_t *req;
-
-  req = tdev_start(dev, &ov, 0, NULL);
-  req->record_flags = 1;
-  ASSERT_FALSE(WSAGetOverlappedResult((SOCKET)dev, &ov, &bytes, FALSE, &flags));
-  ASSERT_EQ(WSAGetLastError(), WSA_IO_INCOMPLETE);
-  ASSERT_FALSE(WSAGetOverlappedResult((SOCKET)dev, NULL, &bytes, FALSE, &flags));
-  ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
-  ws2__req_complete(req, T_STATUS_CONNECTION_RESET, 0, 0, 0);
-  ASSERT_FALSE(WSAGetOverlappedResult((SOCKET)dev, &ov, &bytes, FALSE, &flags));
-  ASSERT_EQ(WSAGetLastError(), WSAECONNRESET);
-
-  /* fWait: blocks until another thread completes it; flags come back. */
-  req = tdev_start(dev, &ov, 0, NULL);
-  req->record_flags = 1;
-  t = CreateThread(NULL, 0, complete_later, req, 0, NULL);
-  ASSERT_TRUE(WSAGetOverlappedResult((SOCKET)dev, &ov, &bytes, TRUE, &flags));
-  ASSERT_EQ(bytes, 11);
-  ASSERT_EQ(flags, 0);
-  ASSERT_JOINED(t, 5000);
-  ASSERT_TRUE(CloseHandle(dev));
-}

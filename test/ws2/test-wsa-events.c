@@ -76,10 +76,15 @@ TEST(wsa_last_error_is_the_threads_last_error) {
 TEST(wsa_get_overlapped_result_bad_socket) {
   WSAOVERLAPPED ov = {0};
   DWORD n, flags;
+  WSADATA wd;
   WSAEVENT e = WSACreateEvent();
+  ASSERT_FALSE(WSAGetOverlappedResult(INVALID_SOCKET, &ov, &n, FALSE, &flags));
+  ASSERT_EQ(WSAGetLastError(), WSANOTINITIALISED);
+  ASSERT_EQ(WSAStartup(MAKEWORD(2, 2), &wd), 0);
   ASSERT_FALSE(WSAGetOverlappedResult((SOCKET)e, &ov, &n, FALSE, &flags));
   ASSERT_EQ(WSAGetLastError(), WSAENOTSOCK);
   ASSERT_FALSE(WSAGetOverlappedResult(INVALID_SOCKET, &ov, &n, FALSE, &flags));
   ASSERT_EQ(WSAGetLastError(), WSAENOTSOCK);
   ASSERT_TRUE(WSACloseEvent(e));
+  ASSERT_EQ(WSACleanup(), 0);
 }

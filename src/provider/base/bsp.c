@@ -1,0 +1,626 @@
+/*
+ * bsp.c: the base provider's WSPStartup and its WSPPROC_TABLE entries for
+ * socket life and connection management (I/O requests are in ops.c,
+ * options in sockopt.c).
+ *
+ * Every entry reports its error through lpErrno and never touches the
+ * thread's last error; the Winsock layer copies *lpErrno into it once.
+ */
+#include "provider/base/bsp.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "provider/base/ops.h"
+#include "xlate/addr.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BSP_CATALOG_BASE 1001
+
+static WSPUPCALLTABLE upcalls;
+
+/* Resolves s, or sets WSAENOTSOCK. */
+#define GET_SOCK(var, s, err, fail)    \
+  ws2__bsock_t *var = ws2__bsock_get(s); \
+  if (!var) {                            \
+    *(err) = WSAENOTSOCK;                \
+    return fail;                         \
+  }
+
+static int set_err(LPINT err, int code) {
+  *err = code;
+  return code ? SOCKET_ERROR : 0;
+}
+
+static void flags_set(ws2__bsock_t *s, uint32_t set, uint32_t clear) {
+  pthread_mutex_lock(&s->lock);
+  s->flags = (s->flags & ~clear) | set;
+  pthread_mutex_unlock(&s->lock);
+}
+
+static uint32_t flags_get(ws2__bsock_t *s) {
+  uint32_t f;
+  pthread_mutex_lock(&s->lock);
+  f = s->flags;
+  pthread_mutex_unlock(&s->lock);
+  return f;
+}
+
+/* Gives a new socket object its handle and registers it with ws2. */
+static SOCKET publish(ws2__bsock_t *s, DWORD wsaflags, LPINT err) {
+  HANDLE h;
+  SOCKET r;
+  if (ws2__handle_new(&s->io.obj, &h) != 0) {
+    ws2__bsock_discard(s);
+    *err = WSAEMFILE;
+    return INVALID_SOCKET;
+  }
+  if (!(wsaflags & WSA_FLAG_NO_HANDLE_INHERIT))
+    SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  if (upcalls.lpWPUModifyIFSHandle) {
+    r = upcalls.lpWPUModifyIFSHandle(s->catalog_id, (SOCKET)h, err);
+    if (r == INVALID_SOCKET) {
+      ws2__bsock_unref(s);
+      CloseHandle(h);
+      return INVALID_SOCKET;
+    }
+  }
+  ws2__bsock_unref(s); /* the handle table holds it now */
+  return (SOCKET)h;
+}
+
+/* Picks the Linux triple for a Windows one; 0 or a WSA error. */
+static int triple(int af, int type, int protocol, int *laf, int *lproto) {
+  *laf = ws2__af_to_linux(af);
+  if (af != WS_AF_INET && af != WS_AF_INET6 && af != WS_AF_UNIX)
+    return WSAEAFNOSUPPORT;
+  switch (type) {
+    case WS_SOCK_STREAM:
+      if (af == WS_AF_UNIX) {
+        if (protocol != 0) return WSAEPROTONOSUPPORT;
+      } else if (protocol != 0 && protocol != WS_IPPROTO_TCP) {
+        return WSAEPROTONOSUPPORT;
+      }
+      *lproto = af == WS_AF_UNIX ? 0 : IPPROTO_TCP;
+      return 0;
+    case WS_SOCK_DGRAM:
+      if (af == WS_AF_UNIX) return WSAESOCKTNOSUPPORT;
+      if (protocol != 0 && protocol != WS_IPPROTO_UDP)
+        return WSAEPROTONOSUPPORT;
+      *lproto = IPPROTO_UDP;
+      return 0;
+    case WS_SOCK_RAW:
+      if (af == WS_AF_UNIX) return WSAESOCKTNOSUPPORT;
+      if (protocol < 0 || protocol > 255) return WSAEINVAL;
+      *lproto = protocol;
+      return 0;
+    default:
+      return WSAESOCKTNOSUPPORT;
+  }
+}
+
+static DWORD catalog_id_for(int af, int type) {
+  int base = af == WS_AF_INET6 ? 3 : af == WS_AF_UNIX ? 6 : 0;
+  int kind = type == WS_SOCK_STREAM ? 0 : type == WS_SOCK_DGRAM ? 1 : 2;
+  return BSP_CATALOG_BASE + (DWORD)(af == WS_AF_UNIX ? base : base + kind);
+}
+
+static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
+                                LPWSAPROTOCOL_INFOW info, GROUP g,
+                                DWORD dwFlags, LPINT err) {
+  ws2__bsock_t *s;
+  int laf, lproto, fd, r;
+
+  if (info) {
+    af = info->iAddressFamily;
+    type = info->iSocketType;
+    if (protocol == 0 || protocol == FROM_PROTOCOL_INFO)
+      protocol = info->iProtocol;
+  }
+  if ((r = triple(af, type, protocol, &laf, &lproto)) != 0) {
+    *err = r;
+    return INVALID_SOCKET;
+  }
+  fd = socket(laf, (type == WS_SOCK_STREAM   ? SOCK_STREAM
+                    : type == WS_SOCK_DGRAM ? SOCK_DGRAM
+                                            : SOCK_RAW) |
+                       SOCK_NONBLOCK | SOCK_CLOEXEC,
+              lproto);
+  if (fd < 0) {
+    /* Raw sockets without privileges: WSAEACCES, as on Windows. */
+    *err = (errno == EPERM || errno == EACCES) ? WSAEACCES
+           : errno == EPROTONOSUPPORT          ? WSAEPROTONOSUPPORT
+                                               : ws2__errno_to_wsa(errno);
+    return INVALID_SOCKET;
+  }
+  if ((r = ws2__bsock_new(fd, af, type, protocol ? protocol : lproto, &s))) {
+    close(fd);
+    *err = r;
+    return INVALID_SOCKET;
+  }
+  s->catalog_id = catalog_id_for(af, type);
+  if (dwFlags & WSA_FLAG_OVERLAPPED) s->flags |= WS2__BS_OVERLAPPED;
+  ws2__bsp_sockopt_defaults(s);
+  return publish(s, dwFlags, err);
+}
+
+static int WSPAPI bsp_closesocket(SOCKET h, LPINT err) {
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  ws2__bsock_unref(s);
+  return set_err(err, CloseHandle((HANDLE)h) ? 0 : WSAENOTSOCK);
+}
+
+static int WSPAPI bsp_bind(SOCKET h, const struct WS_sockaddr *name,
+                           int namelen, LPINT err) {
+  struct sockaddr_storage sa;
+  socklen_t salen;
+  int r;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  r = ws2__addr_to_linux(name, namelen, &sa, &salen);
+  if (r == 0 && ws2__af_to_linux(s->af) != sa.ss_family) r = WSAEFAULT;
+  if (r == 0 && (flags_get(s) & WS2__BS_BOUND)) r = WSAEINVAL;
+  if (r == 0 && bind(s->fd, (struct sockaddr *)&sa, salen) != 0)
+    r = errno == EINVAL ? WSAEINVAL : ws2__errno_to_wsa(errno);
+  if (r == 0) flags_set(s, WS2__BS_BOUND, 0);
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static int WSPAPI bsp_listen(SOCKET h, int backlog, LPINT err) {
+  uint32_t f;
+  int r = 0;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  f = flags_get(s);
+  if (s->type != WS_SOCK_STREAM)
+    r = WSAEOPNOTSUPP;
+  else if (f & WS2__BS_CONNECTED)
+    r = WSAEISCONN;
+  else if (!(f & WS2__BS_BOUND)) /* Linux would bind it; Windows refuses */
+    r = WSAEINVAL;
+  else if (listen(s->fd, backlog < 0            ? 0
+                         : backlog >= 0x7fff0000 ? 4096 /* SOMAXCONN(_HINT) */
+                                                 : backlog) != 0)
+    r = ws2__errno_to_wsa(errno);
+  if (r == 0) flags_set(s, WS2__BS_LISTENING, 0);
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
+                                LPINT addrlen, LPCONDITIONPROC cond,
+                                DWORD_PTR cbdata, LPINT err) {
+  struct sockaddr_storage sa;
+  socklen_t salen;
+  ws2__bsock_t *ns;
+  int fd, r;
+  uint32_t f;
+  GET_SOCK(s, h, err, INVALID_SOCKET);
+
+  f = flags_get(s);
+  if (!(f & WS2__BS_LISTENING)) {
+    r = WSAEINVAL;
+    goto out;
+  }
+  if (addr && (!addrlen || *addrlen < (s->af == WS_AF_INET6 ? 28 : 16))) {
+    r = WSAEFAULT;
+    goto out;
+  }
+  for (;;) {
+    salen = sizeof(sa);
+    fd = accept4(s->fd, (struct sockaddr *)&sa, &salen,
+                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) break;
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      r = ws2__errno_to_wsa(errno);
+      goto out;
+    }
+    if (f & WS2__BS_NONBLOCKING) {
+      r = WSAEWOULDBLOCK;
+      goto out;
+    }
+    if ((r = ws2__bsock_wait(s, POLLIN, 0)) != 0) goto out;
+  }
+  if (cond) {
+    WSABUF caller;
+    char wsa[128];
+    int wsalen = sizeof(wsa), verdict;
+    ws2__addr_from_linux((struct sockaddr *)&sa, salen, (struct WS_sockaddr *)wsa,
+                         &wsalen);
+    caller.buf = wsa;
+    caller.len = (ULONG)wsalen;
+    verdict = cond(&caller, NULL, NULL, NULL, NULL, NULL, NULL, cbdata);
+    if (verdict != CF_ACCEPT) {
+      close(fd);
+      r = verdict == CF_REJECT ? WSAECONNREFUSED : WSAEINVAL;
+      goto out;
+    }
+  }
+  if ((r = ws2__bsock_new(fd, s->af, s->type, s->protocol, &ns)) != 0) {
+    close(fd);
+    goto out;
+  }
+  /* The new socket has the listener's properties, as on Windows. */
+  ns->catalog_id = s->catalog_id;
+  ns->flags = (f & (WS2__BS_NONBLOCKING | WS2__BS_OVERLAPPED |
+                    WS2__BS_OOBINLINE)) |
+              WS2__BS_BOUND | WS2__BS_CONNECTED;
+  ns->rcvtimeo = s->rcvtimeo;
+  ns->sndtimeo = s->sndtimeo;
+  ns->connect_tick = GetTickCount64();
+  if (addr) ws2__addr_from_linux((struct sockaddr *)&sa, salen, addr, addrlen);
+  ws2__bsock_unref(s);
+  return publish(ns, 0, err);
+out:
+  ws2__bsock_unref(s);
+  *err = r;
+  return INVALID_SOCKET;
+}
+
+static int WSPAPI bsp_connect(SOCKET h, const struct WS_sockaddr *name,
+                              int namelen, LPWSABUF caller, LPWSABUF callee,
+                              LPQOS sqos, LPQOS gqos, LPINT err) {
+  struct sockaddr_storage sa;
+  socklen_t salen;
+  uint32_t f;
+  int r;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+
+  f = flags_get(s);
+  r = ws2__addr_to_linux(name, namelen, &sa, &salen);
+  if (r) goto out;
+  if (f & WS2__BS_LISTENING) {
+    r = WSAEINVAL;
+    goto out;
+  }
+  if (s->type == WS_SOCK_STREAM && (f & WS2__BS_CONNECTED)) {
+    r = WSAEISCONN;
+    goto out;
+  }
+  if (f & WS2__BS_CONNECTING) {
+    r = WSAEALREADY;
+    goto out;
+  }
+  if (connect(s->fd, (struct sockaddr *)&sa, salen) == 0) {
+    r = 0;
+  } else if (errno != EINPROGRESS && errno != EAGAIN) {
+    r = ws2__errno_to_wsa(errno);
+  } else if (f & WS2__BS_NONBLOCKING) {
+    /* In progress: Windows says WSAEWOULDBLOCK, and FD_CONNECT / select's
+     * write set tell when it is done. */
+    flags_set(s, WS2__BS_CONNECTING | WS2__BS_BOUND, 0);
+    r = WSAEWOULDBLOCK;
+    goto out;
+  } else {
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+    flags_set(s, WS2__BS_CONNECTING, 0);
+    r = ws2__bsock_wait(s, POLLOUT, 0);
+    if (r == 0 && getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+        soerr)
+      r = ws2__errno_to_wsa(soerr);
+    flags_set(s, 0, WS2__BS_CONNECTING);
+  }
+  if (r == 0) {
+    flags_set(s, WS2__BS_CONNECTED | WS2__BS_BOUND, 0);
+    s->connect_tick = GetTickCount64();
+  }
+out:
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+/* The rest of a non-blocking connect: whether the socket has connected,
+ * for FIONBIO users polling with connect() again. */
+static int WSPAPI bsp_shutdown(SOCKET h, int how, LPINT err) {
+  int r = 0;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
+    r = WSAEINVAL;
+  else if (shutdown(s->fd, how == SD_RECEIVE ? SHUT_RD
+                           : how == SD_SEND  ? SHUT_WR
+                                             : SHUT_RDWR) != 0)
+    r = ws2__errno_to_wsa(errno);
+  if (r == 0)
+    flags_set(s, how == SD_RECEIVE ? WS2__BS_SHUT_RD
+                 : how == SD_SEND  ? WS2__BS_SHUT_WR
+                                   : WS2__BS_SHUT_RD | WS2__BS_SHUT_WR,
+              0);
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static int sockname(SOCKET h, struct WS_sockaddr *name, LPINT namelen,
+                    int peer, LPINT err) {
+  struct sockaddr_storage sa;
+  socklen_t salen = sizeof(sa);
+  uint32_t f;
+  int r = 0;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  f = flags_get(s);
+  if (!name || !namelen)
+    r = WSAEFAULT;
+  else if (!peer && !(f & WS2__BS_BOUND))
+    r = WSAEINVAL; /* Windows: not bound yet */
+  else if ((peer ? getpeername : getsockname)(s->fd, (struct sockaddr *)&sa,
+                                              &salen) != 0)
+    r = ws2__errno_to_wsa(errno);
+  else
+    r = ws2__addr_from_linux((struct sockaddr *)&sa, salen, name, namelen);
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static int WSPAPI bsp_getsockname(SOCKET h, struct WS_sockaddr *name,
+                                  LPINT namelen, LPINT err) {
+  return sockname(h, name, namelen, 0, err);
+}
+
+static int WSPAPI bsp_getpeername(SOCKET h, struct WS_sockaddr *name,
+                                  LPINT namelen, LPINT err) {
+  return sockname(h, name, namelen, 1, err);
+}
+
+static int WSPAPI bsp_getsockopt(SOCKET h, int level, int optname,
+                                 char *optval, LPINT optlen, LPINT err) {
+  int r;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  r = ws2__bsp_getsockopt(s, level, optname, optval, optlen);
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static int WSPAPI bsp_setsockopt(SOCKET h, int level, int optname,
+                                 const char *optval, int optlen, LPINT err) {
+  int r;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  r = ws2__bsp_setsockopt(s, level, optname, optval, optlen);
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+/* One send or receive entry: synchronous on the stack, or overlapped. */
+static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                    DWORD wflags, LPDWORD flags_out, const struct WS_sockaddr *to,
+                    int tolen, struct WS_sockaddr *from, LPINT fromlen,
+                    LPWSAOVERLAPPED ovl, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                    int wr, LPINT err) {
+  ws2__bop_t stack_op, *op = &stack_op;
+  int r;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+
+  if (from && (!fromlen || *fromlen < (s->af == WS_AF_INET6 ? 28 : 16))) {
+    r = WSAEFAULT;
+    goto out;
+  }
+  if (ovl && !(op = ws2__bop_alloc())) {
+    r = WSAENOBUFS;
+    goto out;
+  }
+  if (!ovl) memset(op, 0, sizeof(*op));
+  r = ws2__bop_init(op, s, bufs, n, wflags, wr);
+  /* A stream ignores a send's destination, as on Windows. */
+  if (r == 0 && to && s->type != WS_SOCK_STREAM)
+    r = ws2__addr_to_linux(to, tolen, &op->addr, &op->addrlen);
+  op->from = from;
+  op->fromlen = fromlen;
+  if (r != 0) {
+    ws2__bop_fini(op);
+    if (ovl) ws2__free(op);
+    goto out;
+  }
+  if (ovl) {
+    r = ws2__bop_submit(op, ovl, (void *)cr, bytes, flags_out);
+  } else {
+    r = ws2__bop_run_sync(op);
+    if (r == 0 || r == WSAEMSGSIZE) {
+      if (bytes) *bytes = (DWORD)op->bytes;
+      if (flags_out) *flags_out = op->flags;
+    }
+    ws2__bop_fini(op);
+  }
+out:
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static int WSPAPI bsp_send(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD sent,
+                           DWORD flags, LPWSAOVERLAPPED ovl,
+                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                           LPWSATHREADID tid, LPINT err) {
+  return transfer(h, bufs, n, sent, flags, NULL, NULL, 0, NULL, NULL, ovl, cr,
+                  1, err);
+}
+
+static int WSPAPI bsp_sendto(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD sent,
+                             DWORD flags, const struct WS_sockaddr *to,
+                             int tolen, LPWSAOVERLAPPED ovl,
+                             LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                             LPWSATHREADID tid, LPINT err) {
+  return transfer(h, bufs, n, sent, flags, NULL, to, tolen, NULL, NULL, ovl,
+                  cr, 1, err);
+}
+
+static int WSPAPI bsp_recv(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD recvd,
+                           LPDWORD flags, LPWSAOVERLAPPED ovl,
+                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                           LPWSATHREADID tid, LPINT err) {
+  if (!flags) return set_err(err, WSAEFAULT);
+  return transfer(h, bufs, n, recvd, *flags, flags, NULL, 0, NULL, NULL, ovl,
+                  cr, 0, err);
+}
+
+static int WSPAPI bsp_recvfrom(SOCKET h, LPWSABUF bufs, DWORD n,
+                               LPDWORD recvd, LPDWORD flags,
+                               struct WS_sockaddr *from, LPINT fromlen,
+                               LPWSAOVERLAPPED ovl,
+                               LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                               LPWSATHREADID tid, LPINT err) {
+  if (!flags) return set_err(err, WSAEFAULT);
+  return transfer(h, bufs, n, recvd, *flags, flags, NULL, 0, from, fromlen,
+                  ovl, cr, 0, err);
+}
+
+static int WSPAPI bsp_senddisconnect(SOCKET h, LPWSABUF data, LPINT err) {
+  return bsp_shutdown(h, SD_SEND, err);
+}
+
+static int WSPAPI bsp_recvdisconnect(SOCKET h, LPWSABUF data, LPINT err) {
+  return bsp_shutdown(h, SD_RECEIVE, err);
+}
+
+static BOOL WSPAPI bsp_getoverlappedresult(SOCKET h, LPWSAOVERLAPPED ovl,
+                                           LPDWORD cb, BOOL wait,
+                                           LPDWORD flags, LPINT err) {
+  ULONG_PTR st;
+  GET_SOCK(s, h, err, FALSE);
+  ws2__bsock_unref(s);
+  if (!ovl || !cb || !flags) {
+    *err = WSAEFAULT;
+    return FALSE;
+  }
+  st = __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE);
+  if (st == STATUS_PENDING) {
+    if (!wait) {
+      *err = WSA_IO_INCOMPLETE;
+      return FALSE;
+    }
+    if (ws2__ovl_wait((HANDLE)h, ovl, INFINITE, FALSE) != WAIT_OBJECT_0) {
+      *err = WSA_INVALID_HANDLE;
+      return FALSE;
+    }
+    st = __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE);
+  }
+  *cb = (DWORD)ovl->InternalHigh;
+  *flags = ovl->Offset;
+  if ((uint32_t)st == 0) return TRUE;
+  *err = ws2__ntstatus_to_wsa((NTSTATUS)(uint32_t)st);
+  return FALSE;
+}
+
+static int WSPAPI bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
+                            LPVOID out, DWORD cbout, LPDWORD ret,
+                            LPWSAOVERLAPPED ovl,
+                            LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                            LPWSATHREADID tid, LPINT err) {
+  int r = 0, v;
+  GET_SOCK(s, h, err, SOCKET_ERROR);
+  switch (code) {
+    case WS_FIONBIO:
+      if (!in || cbin < sizeof(WS_u_long)) {
+        r = WSAEFAULT;
+        break;
+      }
+      flags_set(s, *(WS_u_long *)in ? WS2__BS_NONBLOCKING : 0,
+                *(WS_u_long *)in ? 0 : WS2__BS_NONBLOCKING);
+      if (ret) *ret = 0;
+      break;
+    case WS_FIONREAD:
+      if (!out || cbout < sizeof(WS_u_long)) {
+        r = WSAEFAULT;
+        break;
+      }
+      if (ioctl(s->fd, FIONREAD, &v) != 0) v = 0;
+      *(WS_u_long *)out = (WS_u_long)v;
+      if (ret) *ret = sizeof(WS_u_long);
+      break;
+    case WS_SIOCATMARK:
+      if (!out || cbout < sizeof(WS_u_long)) {
+        r = WSAEFAULT;
+        break;
+      }
+      /* TRUE when no out-of-band data is waiting to be read inline. */
+      v = 0;
+      if (ioctl(s->fd, SIOCATMARK, &v) != 0) v = 0;
+      *(WS_u_long *)out = (s->flags & WS2__BS_OOBINLINE) ? !v ? TRUE : FALSE
+                                                          : TRUE;
+      if (ret) *ret = sizeof(WS_u_long);
+      break;
+    default:
+      r = WSAEINVAL; /* every other code: issue 4 (docs/STATUS.md) */
+      break;
+  }
+  ws2__bsock_unref(s);
+  return set_err(err, r);
+}
+
+static int WSPAPI bsp_cleanup(LPINT err) { return set_err(err, 0); }
+
+/* Entries whose behaviour lands later (docs/STATUS.md lists them). */
+static SOCKET WSPAPI bsp_joinleaf(SOCKET h, const struct WS_sockaddr *n,
+                                  int l, LPWSABUF a, LPWSABUF b, LPQOS q1,
+                                  LPQOS q2, DWORD f, LPINT err) {
+  *err = WSAEOPNOTSUPP;
+  return INVALID_SOCKET;
+}
+static int WSPAPI bsp_cancelblockingcall(LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static BOOL WSPAPI bsp_getqosbyname(SOCKET h, LPWSABUF name, LPQOS qos,
+                                    LPINT err) {
+  *err = WSAEOPNOTSUPP;
+  return FALSE;
+}
+static int WSPAPI bsp_asyncselect(SOCKET h, HWND w, unsigned int m, LONG e,
+                                  LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static int WSPAPI bsp_eventselect(SOCKET h, WSAEVENT ev, LONG e, LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static int WSPAPI bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
+                                        LPWSANETWORKEVENTS ne, LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static int WSPAPI bsp_select(int nfds, WS_fd_set *r, WS_fd_set *w,
+                             WS_fd_set *x, const struct WS_timeval *t,
+                             LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static int WSPAPI bsp_duplicatesocket(SOCKET h, DWORD pid,
+                                      LPWSAPROTOCOL_INFOW info, LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static INT WSPAPI bsp_addresstostring(LPSOCKADDR sa, DWORD len,
+                                      LPWSAPROTOCOL_INFOW info, LPWSTR str,
+                                      LPDWORD strlen_, LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+static INT WSPAPI bsp_stringtoaddress(LPWSTR str, INT af,
+                                      LPWSAPROTOCOL_INFOW info, LPSOCKADDR sa,
+                                      LPINT len, LPINT err) {
+  return set_err(err, WSAEOPNOTSUPP);
+}
+
+static const WSPPROC_TABLE bsp_procs = {
+    bsp_accept,         bsp_addresstostring,   bsp_asyncselect,
+    bsp_bind,           bsp_cancelblockingcall, bsp_cleanup,
+    bsp_closesocket,    bsp_connect,           bsp_duplicatesocket,
+    bsp_enumnetworkevents, bsp_eventselect,    bsp_getoverlappedresult,
+    bsp_getpeername,    bsp_getsockname,       bsp_getsockopt,
+    bsp_getqosbyname,   bsp_ioctl,             bsp_joinleaf,
+    bsp_listen,         bsp_recv,              bsp_recvdisconnect,
+    bsp_recvfrom,       bsp_select,            bsp_send,
+    bsp_senddisconnect, bsp_sendto,            bsp_setsockopt,
+    bsp_shutdown,       bsp_socket,            bsp_stringtoaddress,
+};
+
+int ws2__bsp_startup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                     WSPUPCALLTABLE upcall_table, LPWSPPROC_TABLE procs) {
+  static const char desc[] = "ws2 base service provider";
+  size_t i;
+  if (LOBYTE(version) < 2) return WSAVERNOTSUPPORTED;
+  if (!data || !procs) return WSAEFAULT;
+  data->wVersion = MAKEWORD(2, 2);
+  data->wHighVersion = MAKEWORD(2, 2);
+  for (i = 0; i < sizeof(desc); i++) data->szDescription[i] = (WCHAR)desc[i];
+  upcalls = upcall_table;
+  *procs = bsp_procs;
+  return 0;
+}

@@ -1,0 +1,135 @@
+/*
+ * bsp.h: the base service provider (what MSAFD is on Windows).
+ *
+ * Its sockets are IFS handles: a ws2__bsock_t is a core I/O object
+ * (src/core/io.h) whose handle value is the SOCKET the application sees,
+ * with a non-blocking Linux socket behind it. Every overlapped call first
+ * tries its system call inline; only when that would block does the
+ * request wait for the socket's readiness in an engine (engine.h).
+ *
+ * Per socket, pending requests wait in two FIFO queues, one per direction
+ * (receives and accepts on rd, sends and connects on wr), under the
+ * socket's lock, and complete in order, as Windows completes a socket's
+ * overlapped receives in the order they were posted.
+ */
+#ifndef WS2_PROVIDER_BASE_BSP_H
+#define WS2_PROVIDER_BASE_BSP_H
+
+#include <winsock2.h>
+#include <ws2spi.h>
+
+#include "core/io.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* ws2__bsock_t.flags */
+#define WS2__BS_NONBLOCKING 0x0001  /* FIONBIO (or WSAEventSelect/AsyncSelect) */
+#define WS2__BS_OVERLAPPED 0x0002   /* WSA_FLAG_OVERLAPPED */
+#define WS2__BS_BOUND 0x0004
+#define WS2__BS_LISTENING 0x0008
+#define WS2__BS_CONNECTING 0x0010   /* non-blocking connect in progress */
+#define WS2__BS_CONNECTED 0x0020
+#define WS2__BS_SHUT_RD 0x0040
+#define WS2__BS_SHUT_WR 0x0080
+#define WS2__BS_REUSEADDR 0x0100     /* SO_REUSEADDR as Windows means it */
+#define WS2__BS_EXCLUSIVE 0x0200     /* SO_EXCLUSIVEADDRUSE */
+#define WS2__BS_CLOSING 0x0400
+#define WS2__BS_OOBINLINE 0x0800
+
+struct ws2__engine;
+struct ws2__bop;
+
+typedef struct ws2__bsock {
+  ws2__io_t io; /* first: the socket is a core I/O object */
+  int fd;       /* the Linux socket, O_NONBLOCK, close-on-exec */
+  int af;       /* Windows values: AF_INET6 is 23 */
+  int type;
+  int protocol;
+  DWORD catalog_id; /* the catalog entry the socket was made from */
+
+  pthread_mutex_t lock; /* flags, queues, event-select state */
+  _Atomic uint32_t flags; /* WS2__BS_*; atomic, so readers need no lock */
+  ULONGLONG connect_tick; /* GetTickCount64() when connected; 0 if not */
+  DWORD rcvtimeo, sndtimeo; /* SO_RCVTIMEO / SO_SNDTIMEO, ms (0 = none) */
+  _Atomic int blocked;      /* threads in a blocking call on the socket */
+
+  ws2__list_t rd_ops; /* pending receive-side requests (struct ws2__bop) */
+  ws2__list_t wr_ops; /* pending send-side requests */
+
+  struct ws2__engine *engine; /* where the socket waits for readiness */
+  uint32_t engine_armed;      /* engine state, under lock (io_uring) */
+  int engine_detached;
+} ws2__bsock_t;
+
+extern const ws2__objtype_t ws2__bsock_type;
+
+/*
+ * Creates a socket object around a Linux socket fd (made non-blocking and
+ * close-on-exec here), with Windows af/type/protocol. One reference for the
+ * caller, no handle yet. Returns 0 or a WSA error code.
+ */
+int ws2__bsock_new(int fd, int af, int type, int protocol,
+                   ws2__bsock_t **out);
+
+/*
+ * Waits in poll(2) for `events` on s in a blocking call (0: no timeout).
+ * Returns 0, WSAETIMEDOUT, or WSAEINTR when closesocket interrupted it.
+ */
+int ws2__bsock_wait(ws2__bsock_t *s, short events, DWORD timeout_ms);
+
+/* Closes and releases a socket that never got a handle. */
+void ws2__bsock_discard(ws2__bsock_t *s);
+
+/* The socket a SOCKET names (referenced), or NULL. */
+ws2__bsock_t *ws2__bsock_get(SOCKET s);
+void ws2__bsock_unref(ws2__bsock_t *s);
+
+/*
+ * Socket options with Windows levels, names and value formats
+ * (sockopt.c). Return 0 or a WSA error code; *optlen in and out as
+ * getsockopt/setsockopt define it.
+ */
+int ws2__bsp_getsockopt(ws2__bsock_t *s, int level, int optname, char *optval,
+                        int *optlen);
+int ws2__bsp_setsockopt(ws2__bsock_t *s, int level, int optname,
+                        const char *optval, int optlen);
+
+
+/* Windows' defaults on a new socket (IPV6_V6ONLY on, TIME_WAIT reuse...). */
+void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
+
+/*
+ * ws2__bsock_t.flags bits that only sockopt.c sets: option state Linux
+ * does not keep, or keeps differently.
+ */
+#define WS2__BS_DEBUG 0x00010000       /* SO_DEBUG (recorded; no output) */
+#define WS2__BS_CONDACCEPT 0x00020000  /* SO_CONDITIONAL_ACCEPT */
+#define WS2__BS_PORTSCALE 0x00040000   /* SO_PORT_SCALABILITY (recorded) */
+#define WS2__BS_RANDPORT 0x00080000    /* SO_RANDOMIZE_PORT (recorded) */
+#define WS2__BS_SNDBUF_SET 0x00100000  /* SO_SNDBUF was set: Linux doubled it */
+#define WS2__BS_RCVBUF_SET 0x00200000  /* SO_RCVBUF likewise */
+#define WS2__BS_EXPEDITED 0x00400000   /* TCP_EXPEDITED_1122 (recorded) */
+#define WS2__BS_TIMESTAMPS 0x00800000  /* TCP_TIMESTAMPS (recorded) */
+/* What an accepted socket takes over from its listener (accept, WSAAccept,
+ * and AcceptEx + SO_UPDATE_ACCEPT_CONTEXT), besides rcvtimeo/sndtimeo. */
+#define WS2__BS_OPT_INHERIT                                            \
+  (WS2__BS_OOBINLINE | WS2__BS_DEBUG | WS2__BS_SNDBUF_SET |             \
+   WS2__BS_RCVBUF_SET | WS2__BS_EXPEDITED | WS2__BS_TIMESTAMPS |        \
+   WS2__BS_PORTSCALE | WS2__BS_RANDPORT)
+
+/*
+ * The base provider's protocol entries (protocols.c): *entries is the
+ * table, the return value its length. WSAEnumProtocols lists them.
+ */
+int ws2__bsp_protocols(const WSAPROTOCOL_INFOW **entries);
+
+/* The entry socket s was made from (SO_PROTOCOL_INFOW); 0 or WSAEINVAL. */
+int ws2__bsp_protocol_info(ws2__bsock_t *s, WSAPROTOCOL_INFOW *out);
+
+/* The base provider's WSPStartup (bsp.c): the Winsock layer calls it
+ * directly until the catalog (issue 5) loads providers by path. */
+int ws2__bsp_startup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
+                     WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs);
+
+#endif /* WS2_PROVIDER_BASE_BSP_H */

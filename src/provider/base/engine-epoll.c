@@ -1,0 +1,162 @@
+/*
+ * engine-epoll.c: the epoll engine. Each socket is registered once,
+ * edge-triggered for both directions; arming costs nothing. The reaper
+ * thread waits in epoll_wait and runs ready sockets. A socket that is
+ * detached is removed from epoll at once, and the engine's reference on
+ * it is dropped after the batch of events being processed, the only
+ * place an event for it could still be in flight.
+ */
+#include "provider/base/engine.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+typedef struct epoll_engine {
+  ws2__engine_t base;
+  int epfd;
+  int wakefd;
+  pthread_mutex_t retire_lock;
+  ws2__bsock_t **retire; /* detached sockets awaiting the end of a batch */
+  size_t nretire, cap;
+} epoll_engine_t;
+
+static int ep_attach(ws2__engine_t *e, ws2__bsock_t *s) {
+  epoll_engine_t *ee = (epoll_engine_t *)e;
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = s;
+  ws2__obj_ref(&s->io.obj);
+  if (epoll_ctl(ee->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) {
+    int err = errno;
+    ws2__obj_unref(&s->io.obj);
+    return -err;
+  }
+  return 0;
+}
+
+static void ep_arm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {
+  /* Edge-triggered for both directions since attach: nothing to do. */
+}
+
+static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
+  epoll_engine_t *ee = (epoll_engine_t *)e;
+  uint64_t one = 1;
+  int grown = 1;
+
+  epoll_ctl(ee->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+  pthread_mutex_lock(&ee->retire_lock);
+  if (ee->nretire == ee->cap) {
+    size_t cap = ee->cap ? ee->cap * 2 : 64;
+    ws2__bsock_t **r = ws2__realloc(ee->retire, cap * sizeof(*r));
+    if (r) {
+      ee->retire = r;
+      ee->cap = cap;
+    } else {
+      grown = 0;
+    }
+  }
+  if (grown) ee->retire[ee->nretire++] = s;
+  pthread_mutex_unlock(&ee->retire_lock);
+  if (!grown) {
+    /* Out of memory: keep the reference (a leak) rather than risk a
+     * use-after-free by an event still in flight. */
+    ws2__log(WS2__LOG_ERROR, "epoll engine: cannot retire a socket (no "
+             "memory); it is leaked");
+    return;
+  }
+  if (write(ee->wakefd, &one, sizeof(one)) < 0) {
+    /* The counter cannot overflow in practice; the reaper still retires
+     * at its next batch. */
+  }
+}
+
+static uint32_t ep_events(uint32_t ev) {
+  uint32_t r = 0;
+  if (ev & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    r |= WS2__EV_READ;
+  if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) r |= WS2__EV_WRITE;
+  return r;
+}
+
+static void *ep_reaper(void *arg) {
+  epoll_engine_t *ee = arg;
+  struct epoll_event evs[128];
+  for (;;) {
+    int n = epoll_wait(ee->epfd, evs, 128, -1), i, retire = 0;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ws2__log(WS2__LOG_ERROR, "epoll engine: epoll_wait: %s",
+               strerror(errno));
+      continue;
+    }
+    for (i = 0; i < n; i++) {
+      if (evs[i].data.ptr == ee) {
+        uint64_t v;
+        if (read(ee->wakefd, &v, sizeof(v)) < 0) {
+        }
+        retire = 1;
+      } else {
+        ws2__bsp_ready(evs[i].data.ptr, ep_events(evs[i].events));
+      }
+    }
+    if (retire) {
+      ws2__bsock_t **list;
+      size_t count, k;
+      pthread_mutex_lock(&ee->retire_lock);
+      list = ee->retire;
+      count = ee->nretire;
+      ee->retire = NULL;
+      ee->nretire = ee->cap = 0;
+      pthread_mutex_unlock(&ee->retire_lock);
+      for (k = 0; k < count; k++) ws2__obj_unref(&list[k]->io.obj);
+      ws2__free(list);
+    }
+  }
+  return NULL;
+}
+
+static const ws2__engine_ops_t epoll_ops = {"epoll", ep_attach, ep_arm,
+                                           ep_detach};
+
+ws2__engine_t *ws2__engine_epoll_new(void) {
+  epoll_engine_t *ee = ws2__calloc(1, sizeof(*ee));
+  struct epoll_event ev;
+  pthread_attr_t attr;
+  pthread_t t;
+
+  if (!ee) return NULL;
+  ee->base.ops = &epoll_ops;
+  ee->epfd = epoll_create1(EPOLL_CLOEXEC);
+  ee->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  pthread_mutex_init(&ee->retire_lock, NULL);
+  memset(&ev, 0, sizeof(ev));
+  ev.events = EPOLLIN;
+  ev.data.ptr = ee;
+  if (ee->epfd < 0 || ee->wakefd < 0 ||
+      epoll_ctl(ee->epfd, EPOLL_CTL_ADD, ee->wakefd, &ev) != 0)
+    goto fail;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &attr, ep_reaper, ee) != 0) {
+    pthread_attr_destroy(&attr);
+    goto fail;
+  }
+  pthread_attr_destroy(&attr);
+  return &ee->base;
+fail:
+  ws2__log(WS2__LOG_ERROR, "epoll engine: cannot start: %s", strerror(errno));
+  if (ee->epfd >= 0) close(ee->epfd);
+  if (ee->wakefd >= 0) close(ee->wakefd);
+  pthread_mutex_destroy(&ee->retire_lock);
+  ws2__free(ee);
+  return NULL;
+}

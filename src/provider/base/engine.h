@@ -1,0 +1,60 @@
+/*
+ * engine.h: where the base provider's sockets wait for readiness.
+ *
+ * Every request first tries its system call inline (ops.c). Only a request
+ * that would block is queued on its socket, and the socket is armed in
+ * the engine: when the kernel says the socket is readable or writable,
+ * the engine calls ws2__bsp_ready(), which runs the queued requests in
+ * order until one would block again and completes those that finished.
+ *
+ * Two engines implement this interface and are chosen at run time:
+ * io_uring (IORING_OP_POLL_ADD) and epoll (edge-triggered). WS2_ENGINE=epoll
+ * or WS2_ENGINE=io_uring forces one; otherwise io_uring is probed (a
+ * seccomp profile or kernel.io_uring_disabled may refuse it) and epoll is
+ * the fallback. Each engine runs one reaper thread that waits for the
+ * kernel's events and runs the ready sockets' requests.
+ *
+ * Locking: arm() is called with the socket's lock held; the engine calls
+ * ws2__bsp_ready() with no engine lock held. The engine holds a reference
+ * on every attached socket until detach() has taken effect and no event
+ * for it can still be in flight.
+ */
+#ifndef WS2_PROVIDER_BASE_ENGINE_H
+#define WS2_PROVIDER_BASE_ENGINE_H
+
+#include "provider/base/bsp.h"
+
+/* Readiness bits, as in poll(2). */
+#define WS2__EV_READ 0x1
+#define WS2__EV_WRITE 0x4
+
+typedef struct ws2__engine ws2__engine_t;
+
+typedef struct ws2__engine_ops {
+  const char *name;
+  /* Attaches a new socket (its fd is non-blocking). 0 or -errno. */
+  int (*attach)(ws2__engine_t *e, ws2__bsock_t *s);
+  /* The socket has requests waiting for `events`; s->lock is held. */
+  void (*arm)(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events);
+  /* The socket is closing: no more events; the engine drops its
+   * reference on s once no event for it can be in flight. */
+  void (*detach)(ws2__engine_t *e, ws2__bsock_t *s);
+} ws2__engine_ops_t;
+
+struct ws2__engine {
+  const ws2__engine_ops_t *ops;
+};
+
+/* The process's engine, started on first use (NULL if none could start:
+ * the error is logged and socket creation fails with WSAENETDOWN). */
+ws2__engine_t *ws2__engine_get(void);
+
+/* Constructors, each returning NULL when the kernel refuses. */
+ws2__engine_t *ws2__engine_epoll_new(void);
+ws2__engine_t *ws2__engine_iouring_new(void);
+
+/* Called by engines: s is ready for `events` (WS2__EV_*; errors and
+ * hang-ups count as both). */
+void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events);
+
+#endif /* WS2_PROVIDER_BASE_ENGINE_H */

@@ -1,0 +1,268 @@
+/*
+ * ops.c: send and receive requests of the base provider (see ops.h), and
+ * the engine's entry point, ws2__bsp_ready().
+ */
+#include "provider/base/ops.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "provider/base/engine.h"
+#include "xlate/addr.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#define STATUS_BUFFER_OVERFLOW_ ((NTSTATUS)0x80000005)
+#define STATUS_CANCELLED_ ((NTSTATUS)0xC0000120)
+#define STATUS_PIPE_DISCONNECTED_ ((NTSTATUS)0xC00000B0)
+
+/* The Windows flags a send or receive accepts. */
+#define WFLAGS_OK                                                  \
+  (WS_MSG_OOB | WS_MSG_PEEK | WS_MSG_DONTROUTE | WS_MSG_WAITALL |  \
+   WS_MSG_PARTIAL | WS_MSG_PUSH_IMMEDIATE)
+
+int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
+                  DWORD wflags, int wr) {
+  DWORD i;
+
+  op->sock = s;
+  op->wr = wr;
+  op->status = 0;
+  op->bytes = 0;
+  op->flags = 0;
+  op->total = 0;
+  op->from = NULL;
+  op->fromlen = NULL;
+  op->addrlen = 0;
+  op->qnode.next = NULL;
+  memset(&op->msg, 0, sizeof(op->msg));
+  if (n > 0 && !bufs) return WSAEFAULT;
+  if (wflags & ~(DWORD)WFLAGS_OK) return WSAEOPNOTSUPP;
+  /* Expedited data exists only on streams. */
+  if ((wflags & WS_MSG_OOB) && s->type != WS_SOCK_STREAM) return WSAEOPNOTSUPP;
+  op->lflags = ((wflags & WS_MSG_OOB) ? MSG_OOB : 0) |
+               ((wflags & WS_MSG_PEEK) ? MSG_PEEK : 0) |
+               ((wflags & WS_MSG_DONTROUTE) ? MSG_DONTROUTE : 0);
+  op->waitall = !wr && (wflags & WS_MSG_WAITALL) &&
+                s->type == WS_SOCK_STREAM && !(wflags & WS_MSG_PEEK);
+  op->iov = n <= 4 ? op->iov_small : ws2__malloc(n * sizeof(*op->iov));
+  if (!op->iov) return WSAENOBUFS;
+  for (i = 0; i < n; i++) {
+    op->iov[i].iov_base = bufs[i].buf;
+    op->iov[i].iov_len = bufs[i].len;
+    op->total += bufs[i].len;
+  }
+  op->msg.msg_iov = op->iov;
+  op->msg.msg_iovlen = n;
+  return 0;
+}
+
+void ws2__bop_fini(ws2__bop_t *op) {
+  if (op->iov && op->iov != op->iov_small) ws2__free(op->iov);
+  op->iov = NULL;
+}
+
+/* Drops the first `n` bytes of the remaining buffers. */
+static void iov_advance(struct msghdr *msg, size_t n) {
+  while (n > 0 && msg->msg_iovlen > 0) {
+    struct iovec *v = msg->msg_iov;
+    if (n < v->iov_len) {
+      v->iov_base = (char *)v->iov_base + n;
+      v->iov_len -= n;
+      return;
+    }
+    n -= v->iov_len;
+    msg->msg_iov++;
+    msg->msg_iovlen--;
+  }
+  while (msg->msg_iovlen > 0 && msg->msg_iov->iov_len == 0) {
+    msg->msg_iov++;
+    msg->msg_iovlen--;
+  }
+}
+
+static int fail_errno(ws2__bop_t *op, int err) {
+  if (err == EPIPE && op->wr && (op->sock->flags & WS2__BS_SHUT_WR))
+    op->status = STATUS_PIPE_DISCONNECTED_; /* WSAESHUTDOWN */
+  else
+    op->status = ws2__errno_to_ntstatus(err == EPIPE ? ECONNRESET : err);
+  return 1;
+}
+
+static int attempt_send(ws2__bop_t *op) {
+  ws2__bsock_t *s = op->sock;
+  for (;;) {
+    ssize_t n;
+    op->msg.msg_name = op->addrlen ? &op->addr : NULL;
+    op->msg.msg_namelen = op->addrlen;
+    n = sendmsg(s->fd, &op->msg, op->lflags | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      return fail_errno(op, errno);
+    }
+    op->bytes += (size_t)n;
+    /* A stream send completes when all of it is sent, as on Windows. */
+    if (s->type != WS_SOCK_STREAM || op->bytes >= op->total) return 1;
+    iov_advance(&op->msg, (size_t)n);
+  }
+}
+
+static int attempt_recv(ws2__bop_t *op) {
+  ws2__bsock_t *s = op->sock;
+  for (;;) {
+    ssize_t n;
+    op->msg.msg_name = op->from ? &op->addr : NULL;
+    op->msg.msg_namelen = op->from ? sizeof(op->addr) : 0;
+    op->msg.msg_flags = 0;
+    n = recvmsg(s->fd, &op->msg, op->lflags);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      return fail_errno(op, errno);
+    }
+    op->addrlen = op->msg.msg_namelen;
+    op->bytes += (size_t)n;
+    if (op->msg.msg_flags & MSG_OOB) op->flags |= WS_MSG_OOB;
+    if (op->msg.msg_flags & MSG_TRUNC) {
+      /* A datagram larger than the buffers: the part that fits, and
+       * WSAEMSGSIZE (STATUS_BUFFER_OVERFLOW), as Windows reports it. */
+      op->status = STATUS_BUFFER_OVERFLOW_;
+      return 1;
+    }
+    if (op->waitall && n > 0 && op->bytes < op->total) {
+      iov_advance(&op->msg, (size_t)n);
+      continue;
+    }
+    return 1;
+  }
+}
+
+/* Writes what a receive learnt about its source into the caller's
+ * out-parameters (at completion, as Windows does). */
+static void publish_from(ws2__bop_t *op) {
+  if (op->from && op->fromlen && op->addrlen > 0)
+    ws2__addr_from_linux((struct sockaddr *)&op->addr, op->addrlen, op->from,
+                         op->fromlen);
+}
+
+int ws2__bop_run_sync(ws2__bop_t *op) {
+  ws2__bsock_t *s = op->sock;
+  op->attempt = op->wr ? attempt_send : attempt_recv;
+  for (;;) {
+    int r;
+    if (op->attempt(op)) break;
+    if (s->flags & WS2__BS_NONBLOCKING) {
+      /* A non-blocking stream send that got part of the way says so. */
+      if (op->wr && op->bytes > 0) break;
+      return WSAEWOULDBLOCK;
+    }
+    r = ws2__bsock_wait(s, op->wr ? POLLOUT : POLLIN | POLLPRI,
+                        op->wr ? s->sndtimeo : s->rcvtimeo);
+    if (r) return r;
+  }
+  publish_from(op);
+  return op->status ? ws2__ntstatus_to_wsa(op->status) : 0;
+}
+
+static void bop_free(ws2__req_t *req) {
+  ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
+  ws2__bop_fini(op);
+  ws2__free(op);
+}
+
+/* The cancel hook: a request still queued is taken out and completes
+ * cancelled; one the engine is running completes with its own result. */
+static void bop_cancel(ws2__req_t *req) {
+  ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
+  ws2__bsock_t *s = op->sock;
+  int queued;
+  pthread_mutex_lock(&s->lock);
+  queued = ws2__node_linked(&op->qnode);
+  if (queued) ws2__list_remove(&op->qnode);
+  pthread_mutex_unlock(&s->lock);
+  if (queued) ws2__req_complete(req, STATUS_CANCELLED_, op->bytes, 0, 0);
+}
+
+ws2__bop_t *ws2__bop_alloc(void) {
+  ws2__bop_t *op = ws2__malloc(sizeof(*op));
+  if (op) memset(op, 0, sizeof(*op));
+  return op;
+}
+
+int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
+                    LPDWORD bytes, LPDWORD flags) {
+  ws2__bsock_t *s = op->sock;
+  ws2__list_t *q = op->wr ? &s->wr_ops : &s->rd_ops;
+  int done = 0;
+
+  op->attempt = op->wr ? attempt_send : attempt_recv;
+  ws2__req_init(&op->req, &s->io, ovl, WS2__ROUTINE_WSA, routine, bop_cancel,
+                bop_free);
+  op->req.record_flags = 1;
+  pthread_mutex_lock(&s->lock);
+  if (s->flags & WS2__BS_CLOSING) {
+    pthread_mutex_unlock(&s->lock);
+    ws2__req_discard(&op->req, STATUS_CANCELLED_);
+    return WSAENOTSOCK;
+  }
+  /* Inline only when nothing is queued before it: requests complete in
+   * the order they were issued. */
+  if (ws2__list_empty(q)) done = op->attempt(op);
+  if (!done) {
+    ws2__list_push_back(q, &op->qnode);
+    s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
+  }
+  pthread_mutex_unlock(&s->lock);
+  if (!done) return WSA_IO_PENDING;
+
+  publish_from(op);
+  if (!WS2_NT_SUCCESS(op->status) && op->status != STATUS_BUFFER_OVERFLOW_) {
+    /* Failed at once: nothing was started, nothing will be notified. */
+    int err = ws2__ntstatus_to_wsa(op->status);
+    ws2__req_discard(&op->req, op->status);
+    return err;
+  }
+  if (bytes) *bytes = (DWORD)op->bytes;
+  if (flags) *flags = op->flags;
+  {
+    NTSTATUS st = op->status;
+    ws2__req_complete(&op->req, st, op->bytes, op->flags, 1);
+    return st ? ws2__ntstatus_to_wsa(st) : 0;
+  }
+}
+
+/* Runs queued requests in order until one would block. */
+static void run_queue(ws2__list_t *q, ws2__list_t *done) {
+  ws2__node_t *n;
+  while ((n = ws2__list_first(q)) != NULL) {
+    ws2__bop_t *op = ws2__container_of(n, ws2__bop_t, qnode);
+    if (!op->attempt(op)) break;
+    ws2__list_remove(n); /* unlinked: a cancel now leaves it to us */
+    ws2__list_push_back(done, &op->dnode);
+  }
+}
+
+void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
+  ws2__list_t done;
+  ws2__node_t *n;
+  uint32_t rearm = 0;
+
+  ws2__list_init(&done);
+  pthread_mutex_lock(&s->lock);
+  if (events & WS2__EV_READ) run_queue(&s->rd_ops, &done);
+  if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &done);
+  if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;
+  if (!ws2__list_empty(&s->wr_ops)) rearm |= WS2__EV_WRITE;
+  if (rearm) s->engine->ops->arm(s->engine, s, rearm);
+  pthread_mutex_unlock(&s->lock);
+
+  /* Complete outside the socket's lock: completion posts packets, sets
+   * events and wakes threads. */
+  while ((n = ws2__list_pop_front(&done)) != NULL) {
+    ws2__bop_t *op = ws2__container_of(n, ws2__bop_t, dnode);
+    publish_from(op);
+    ws2__req_complete(&op->req, op->status, op->bytes, op->flags, 0);
+  }
+}

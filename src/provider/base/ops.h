@@ -1,0 +1,78 @@
+/*
+ * ops.h: one send- or receive-side request of the base provider.
+ *
+ * A request is tried inline first. Synchronous calls then wait in poll(2)
+ * on the socket in the calling thread (honouring SO_RCVTIMEO and
+ * SO_SNDTIMEO); overlapped ones wait in the socket's queue for the engine
+ * (engine.h) and complete through the core's completion rule (core/io.h):
+ * an overlapped call that completes inline returns 0 and is notified as
+ * an immediate success, one that has to wait returns WSA_IO_PENDING.
+ *
+ * Inline completion and fairness: an application that keeps issuing
+ * calls that complete inline (with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+ * never seeing a packet) keeps running on its own thread; ws2 never defers
+ * an inline completion to be fair. The rule for applications is Windows'
+ * own: bound the inline loop (after a few inline completions, post the
+ * next step with PostQueuedCompletionStatus), as examples/ does.
+ */
+#ifndef WS2_PROVIDER_BASE_OPS_H
+#define WS2_PROVIDER_BASE_OPS_H
+
+#include "provider/base/bsp.h"
+
+#include <sys/socket.h>
+
+typedef struct ws2__bop ws2__bop_t;
+
+/* Performs the system call: 1 when the request is done (result in
+ * status/bytes/flags), 0 when it would block. */
+typedef int (*ws2__bop_fn)(ws2__bop_t *op);
+
+struct ws2__bop {
+  ws2__req_t req; /* overlapped requests only */
+  ws2__node_t qnode; /* in the socket's queue while waiting */
+  ws2__node_t dnode; /* on the engine's list of finished requests */
+  ws2__bsock_t *sock;
+  ws2__bop_fn attempt;
+  int wr; /* 1: send side (wr_ops), 0: receive side (rd_ops) */
+
+  NTSTATUS status;
+  ULONG_PTR bytes;
+  DWORD flags; /* result flags (MSG_PARTIAL, MSG_OOB) */
+
+  struct msghdr msg;
+  struct iovec *iov;
+  struct iovec iov_small[4];
+  size_t total; /* bytes the buffers hold */
+  int lflags;   /* Linux MSG_* for the call */
+  int waitall;  /* MSG_WAITALL on a stream: complete when full or closed */
+  struct sockaddr_storage addr; /* sendto target, recvfrom source */
+  socklen_t addrlen;
+  struct WS_sockaddr *from; /* recvfrom: the caller's address out-params */
+  LPINT fromlen;
+};
+
+/*
+ * Prepares op for a send (wr = 1) or receive over the caller's WSABUFs
+ * (copied: the WSABUF array may go away once the call returns). Returns 0
+ * or a WSA error (WSAEFAULT, WSAENOBUFS, WSAEOPNOTSUPP for flags).
+ */
+int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
+                  DWORD wflags, int wr);
+void ws2__bop_fini(ws2__bop_t *op);
+
+/* Runs a synchronous request (blocking or not). Returns 0 or a WSA error;
+ * op->bytes / op->flags hold the result. */
+int ws2__bop_run_sync(ws2__bop_t *op);
+
+/*
+ * Starts an overlapped request on a heap-allocated op (from
+ * ws2__bop_alloc). Returns 0 (done inline: *bytes, *flags set), a WSA
+ * error with nothing notified, or WSA_IO_PENDING. After the call op
+ * belongs to the completion machinery.
+ */
+ws2__bop_t *ws2__bop_alloc(void);
+int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
+                    LPDWORD bytes, LPDWORD flags);
+
+#endif /* WS2_PROVIDER_BASE_OPS_H */

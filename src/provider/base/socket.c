@@ -1,0 +1,110 @@
+/*
+ * socket.c: the base provider's socket object.
+ *
+ * Closing the last handle (closesocket) cancels every request in flight,
+ * each of which completes once with STATUS_CANCELLED
+ * (WSA_OPERATION_ABORTED), and detaches the socket from its engine. The
+ * Linux fd is closed, and the memory freed, only when the last reference
+ * goes: requests, the engine and lookups in progress all hold one, so an
+ * event or completion racing the close never touches freed memory.
+ */
+#include "provider/base/bsp.h"
+
+#include "core/alloc.h"
+#include "provider/base/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void bsock_close(ws2__obj_t *obj) {
+  ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
+  pthread_mutex_lock(&s->lock);
+  s->flags |= WS2__BS_CLOSING;
+  pthread_mutex_unlock(&s->lock);
+  /* Requests in flight end as aborted: cancel them before anything could
+   * complete them otherwise. */
+  ws2__io_cancel(&s->io, NULL, NULL);
+  /* Then wake whatever is blocked on this socket in another thread (a
+   * blocking recv or accept): it sees CLOSING and fails with WSAEINTR, as
+   * a blocking call interrupted by closesocket does. Only then: a shutdown
+   * would otherwise turn an abortive close (SO_LINGER 0) into a FIN. */
+  if (atomic_load(&s->blocked) > 0) shutdown(s->fd, SHUT_RDWR);
+  if (s->engine) s->engine->ops->detach(s->engine, s);
+}
+
+static void bsock_destroy(ws2__obj_t *obj) {
+  ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
+  if (s->fd >= 0) close(s->fd);
+  pthread_mutex_destroy(&s->lock);
+  ws2__io_fini(&s->io);
+  ws2__free(s);
+}
+
+const ws2__objtype_t ws2__bsock_type = {"socket", WS2__OBJ_IO, bsock_close,
+                                        bsock_destroy};
+
+int ws2__bsock_new(int fd, int af, int type, int protocol,
+                   ws2__bsock_t **out) {
+  ws2__engine_t *engine = ws2__engine_get();
+  ws2__bsock_t *s;
+  int fl;
+
+  if (!engine) return WSAENETDOWN;
+  fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+      fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+    return WSAENOTSOCK;
+  if (!(s = ws2__calloc(1, sizeof(*s)))) return WSAENOBUFS;
+  ws2__io_init(&s->io, &ws2__bsock_type);
+  s->fd = fd;
+  s->af = af;
+  s->type = type;
+  s->protocol = protocol;
+  pthread_mutex_init(&s->lock, NULL);
+  ws2__list_init(&s->rd_ops);
+  ws2__list_init(&s->wr_ops);
+  if (engine->ops->attach(engine, s) != 0) {
+    s->fd = -1; /* the caller still owns fd */
+    ws2__obj_unref(&s->io.obj);
+    return WSAENOBUFS;
+  }
+  s->engine = engine;
+  *out = s;
+  return 0;
+}
+
+int ws2__bsock_wait(ws2__bsock_t *s, short events, DWORD timeout_ms) {
+  struct pollfd p;
+  int r, closing;
+  p.fd = s->fd;
+  p.events = events;
+  atomic_fetch_add(&s->blocked, 1);
+  /* A close that started before we counted ourselves will not wake us. */
+  pthread_mutex_lock(&s->lock);
+  closing = s->flags & WS2__BS_CLOSING;
+  pthread_mutex_unlock(&s->lock);
+  r = closing ? 1 : poll(&p, 1, timeout_ms ? (int)timeout_ms : -1);
+  atomic_fetch_sub(&s->blocked, 1);
+  if (r == 0) return WSAETIMEDOUT;
+  pthread_mutex_lock(&s->lock);
+  closing = s->flags & WS2__BS_CLOSING;
+  pthread_mutex_unlock(&s->lock);
+  if (closing) return WSAEINTR;
+  return 0; /* ready, or EINTR: the caller tries again */
+}
+
+void ws2__bsock_discard(ws2__bsock_t *s) {
+  bsock_close(&s->io.obj);
+  ws2__obj_unref(&s->io.obj);
+}
+
+ws2__bsock_t *ws2__bsock_get(SOCKET h) {
+  ws2__obj_t *obj = ws2__handle_get((HANDLE)h, &ws2__bsock_type);
+  return obj ? ws2__container_of(obj, ws2__bsock_t, io.obj) : NULL;
+}
+
+void ws2__bsock_unref(ws2__bsock_t *s) { ws2__obj_unref(&s->io.obj); }

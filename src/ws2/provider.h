@@ -1,0 +1,29 @@
+/*
+ * provider.h: the providers the Winsock layer dispatches to. Until the
+ * catalog (issue 5) loads providers and their chains, there is one: the
+ * base provider, started at the first WSAStartup and reached only through
+ * its WSPPROC_TABLE, exactly as a loaded provider will be.
+ */
+#ifndef WS2_WS2_PROVIDER_H
+#define WS2_WS2_PROVIDER_H
+
+#include <winsock2.h>
+#include <ws2spi.h>
+
+typedef struct ws2__provider {
+  const char *name;
+  WSPPROC_TABLE procs;
+  WSPDATA data;
+} ws2__provider_t;
+
+/* Starts the providers (at the first WSAStartup): 0 or a WSA error. */
+int ws2__providers_start(void);
+
+/* The provider for a new socket of (af, type, protocol) or info. */
+ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,
+                                          const WSAPROTOCOL_INFOW *info);
+
+/* The upcall table given to every provider (upcall.c). */
+extern const WSPUPCALLTABLE ws2__upcalls;
+
+#endif /* WS2_WS2_PROVIDER_H */

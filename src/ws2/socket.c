@@ -1,0 +1,351 @@
+/*
+ * socket.c: the Winsock API's socket entry points. Each checks that
+ * Winsock is started, finds the provider that serves the socket (the
+ * context its provider registered with WPUModifyIFSHandle), calls the
+ * provider through its WSPPROC_TABLE, and turns *lpErrno into the thread's
+ * last error: ws2 itself performs no I/O.
+ */
+#include "ws2/ws2.h"
+
+#include <mswsock.h>
+#include <ws2spi.h>
+
+#include "core/io.h"
+#include "ws2/provider.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* The provider serving s, or NULL with the last error set. */
+static ws2__provider_t *provider_of(SOCKET s) {
+  ws2__io_t *io;
+  ws2__provider_t *p = NULL;
+  if (!ws2__check_started()) return NULL;
+  if ((io = ws2__io_get((HANDLE)s)) != NULL) {
+    p = io->context;
+    ws2__obj_unref(&io->obj);
+  }
+  if (!p) WSASetLastError(WSAENOTSOCK);
+  return p;
+}
+
+/* The usual tail: SOCKET_ERROR with the provider's error, or the value.
+ * The error is passed by address: it is read after the provider ran. */
+static int result(int r, const int *err) {
+  if (r == SOCKET_ERROR) WSASetLastError(*err);
+  return r;
+}
+
+SOCKET WSAAPI WSASocketW(int af, int type, int protocol,
+                         LPWSAPROTOCOL_INFOW lpProtocolInfo, GROUP g,
+                         DWORD dwFlags) {
+  ws2__provider_t *p;
+  SOCKET s;
+  int err = 0;
+  if (!ws2__check_started()) return INVALID_SOCKET;
+  if (!(p = ws2__provider_for_triple(af, type, protocol, lpProtocolInfo))) {
+    WSASetLastError(WSAEAFNOSUPPORT);
+    return INVALID_SOCKET;
+  }
+  s = p->procs.lpWSPSocket(af, type, protocol, lpProtocolInfo, g, dwFlags,
+                           &err);
+  if (s == INVALID_SOCKET) WSASetLastError(err);
+  return s;
+}
+
+SOCKET WSAAPI WSASocketA(int af, int type, int protocol,
+                         LPWSAPROTOCOL_INFOA lpProtocolInfo, GROUP g,
+                         DWORD dwFlags) {
+  WSAPROTOCOL_INFOW w;
+  size_t i;
+  if (!lpProtocolInfo)
+    return WSASocketW(af, type, protocol, NULL, g, dwFlags);
+  /* Everything up to szProtocol has the same layout. */
+  memcpy(&w, lpProtocolInfo, offsetof(WSAPROTOCOL_INFOW, szProtocol));
+  for (i = 0; i < WSAPROTOCOL_LEN + 1; i++)
+    w.szProtocol[i] = (WCHAR)(unsigned char)lpProtocolInfo->szProtocol[i];
+  return WSASocketW(af, type, protocol, &w, g, dwFlags);
+}
+
+SOCKET WSAAPI WS_socket(int af, int type, int protocol) {
+  /* socket() makes overlapped sockets, as on Windows. */
+  return WSASocketW(af, type, protocol, NULL, 0, WSA_FLAG_OVERLAPPED);
+}
+
+int WSAAPI closesocket(SOCKET s) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPCloseSocket(s, &err), &err);
+}
+
+int WSAAPI WS_bind(SOCKET s, const struct WS_sockaddr *name, int namelen) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPBind(s, name, namelen, &err), &err);
+}
+
+int WSAAPI WS_listen(SOCKET s, int backlog) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPListen(s, backlog, &err), &err);
+}
+
+SOCKET WSAAPI WSAAccept(SOCKET s, struct WS_sockaddr *addr, LPINT addrlen,
+                        LPCONDITIONPROC lpfnCondition,
+                        DWORD_PTR dwCallbackData) {
+  ws2__provider_t *p = provider_of(s);
+  SOCKET r;
+  int err = 0;
+  if (!p) return INVALID_SOCKET;
+  r = p->procs.lpWSPAccept(s, addr, addrlen, lpfnCondition, dwCallbackData,
+                           &err);
+  if (r == INVALID_SOCKET) WSASetLastError(err);
+  return r;
+}
+
+SOCKET WSAAPI WS_accept(SOCKET s, struct WS_sockaddr *addr, int *addrlen) {
+  return WSAAccept(s, addr, addrlen, NULL, 0);
+}
+
+int WSAAPI WSAConnect(SOCKET s, const struct WS_sockaddr *name, int namelen,
+                      LPWSABUF lpCallerData, LPWSABUF lpCalleeData,
+                      LPQOS lpSQOS, LPQOS lpGQOS) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPConnect(s, name, namelen, lpCallerData,
+                                      lpCalleeData, lpSQOS, lpGQOS, &err),
+                &err);
+}
+
+int WSAAPI WS_connect(SOCKET s, const struct WS_sockaddr *name, int namelen) {
+  return WSAConnect(s, name, namelen, NULL, NULL, NULL, NULL);
+}
+
+int WSAAPI WS_shutdown(SOCKET s, int how) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPShutdown(s, how, &err), &err);
+}
+
+int WSAAPI WSASendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPSendDisconnect(s, lpOutboundDisconnectData,
+                                             &err),
+                &err);
+}
+
+int WSAAPI WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPRecvDisconnect(s, lpInboundDisconnectData,
+                                             &err),
+                &err);
+}
+
+int WSAAPI WS_getsockname(SOCKET s, struct WS_sockaddr *name, int *namelen) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPGetSockName(s, name, namelen, &err), &err);
+}
+
+int WSAAPI WS_getpeername(SOCKET s, struct WS_sockaddr *name, int *namelen) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPGetPeerName(s, name, namelen, &err), &err);
+}
+
+int WSAAPI WS_getsockopt(SOCKET s, int level, int optname, char *optval,
+                         int *optlen) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(
+      p->procs.lpWSPGetSockOpt(s, level, optname, optval, optlen, &err), &err);
+}
+
+int WSAAPI WS_setsockopt(SOCKET s, int level, int optname, const char *optval,
+                         int optlen) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(
+      p->procs.lpWSPSetSockOpt(s, level, optname, optval, optlen, &err), &err);
+}
+
+int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
+                    DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
+                    LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
+                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer,
+                                    cbInBuffer, lpvOutBuffer, cbOutBuffer,
+                                    lpcbBytesReturned, lpOverlapped,
+                                    lpCompletionRoutine, NULL, &err),
+                &err);
+}
+
+int WSAAPI ioctlsocket(SOCKET s, LONG cmd, WS_u_long *argp) {
+  DWORD ret = 0;
+  /* The argument is in for FIONBIO, out for FIONREAD and SIOCATMARK. */
+  if ((DWORD)cmd == (DWORD)WS_FIONBIO)
+    return WSAIoctl(s, (DWORD)cmd, argp, sizeof(*argp), NULL, 0, &ret, NULL,
+                    NULL);
+  return WSAIoctl(s, (DWORD)cmd, NULL, 0, argp, sizeof(*argp), &ret, NULL,
+                  NULL);
+}
+
+BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+                                   LPDWORD lpcbTransfer, BOOL fWait,
+                                   LPDWORD lpdwFlags) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  BOOL r;
+  if (!p) return FALSE;
+  r = p->procs.lpWSPGetOverlappedResult(s, lpOverlapped, lpcbTransfer, fWait,
+                                        lpdwFlags, &err);
+  if (!r) WSASetLastError(err);
+  return r;
+}
+
+/* ---- Data transfer. */
+
+int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                   LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+                   LPWSAOVERLAPPED lpOverlapped,
+                   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPSend(s, lpBuffers, dwBufferCount,
+                                   lpNumberOfBytesSent, dwFlags, lpOverlapped,
+                                   lpCompletionRoutine, NULL, &err),
+                &err);
+}
+
+int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                     LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+                     const struct WS_sockaddr *lpTo, int iTolen,
+                     LPWSAOVERLAPPED lpOverlapped,
+                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPSendTo(s, lpBuffers, dwBufferCount,
+                                     lpNumberOfBytesSent, dwFlags, lpTo,
+                                     iTolen, lpOverlapped,
+                                     lpCompletionRoutine, NULL, &err),
+                &err);
+}
+
+int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                   LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                   LPWSAOVERLAPPED lpOverlapped,
+                   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPRecv(s, lpBuffers, dwBufferCount,
+                                   lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
+                                   lpCompletionRoutine, NULL, &err),
+                &err);
+}
+
+int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+                       LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+                       struct WS_sockaddr *lpFrom, LPINT lpFromlen,
+                       LPWSAOVERLAPPED lpOverlapped,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPRecvFrom(s, lpBuffers, dwBufferCount,
+                                       lpNumberOfBytesRecvd, lpFlags, lpFrom,
+                                       lpFromlen, lpOverlapped,
+                                       lpCompletionRoutine, NULL, &err),
+                &err);
+}
+
+/* The BSD calls: one buffer, synchronous, the count as the result. */
+static int bsd_transfer(SOCKET s, char *buf, int len, int flags,
+                        const struct WS_sockaddr *to, int tolen,
+                        struct WS_sockaddr *from, int *fromlen, int wr) {
+  WSABUF b;
+  DWORD n = 0, fl = (DWORD)flags;
+  int r;
+  if (len < 0) {
+    if (provider_of(s)) WSASetLastError(WSAEFAULT);
+    return SOCKET_ERROR;
+  }
+  b.len = (ULONG)len;
+  b.buf = buf;
+  if (wr)
+    r = WSASendTo(s, &b, 1, &n, fl, to, tolen, NULL, NULL);
+  else
+    r = WSARecvFrom(s, &b, 1, &n, &fl, from, fromlen, NULL, NULL);
+  return r == SOCKET_ERROR ? SOCKET_ERROR : (int)n;
+}
+
+int WSAAPI WS_send(SOCKET s, const char *buf, int len, int flags) {
+  return bsd_transfer(s, (char *)buf, len, flags, NULL, 0, NULL, NULL, 1);
+}
+
+int WSAAPI WS_sendto(SOCKET s, const char *buf, int len, int flags,
+                     const struct WS_sockaddr *to, int tolen) {
+  return bsd_transfer(s, (char *)buf, len, flags, to, tolen, NULL, NULL, 1);
+}
+
+int WSAAPI WS_recv(SOCKET s, char *buf, int len, int flags) {
+  return bsd_transfer(s, buf, len, flags, NULL, 0, NULL, NULL, 0);
+}
+
+int WSAAPI WS_recvfrom(SOCKET s, char *buf, int len, int flags,
+                       struct WS_sockaddr *from, int *fromlen) {
+  return bsd_transfer(s, buf, len, flags, NULL, 0, from, fromlen, 0);
+}
+
+/* ---- Byte order through a socket (the socket only has to be valid). */
+
+static int byteorder_ok(SOCKET s, const void *out) {
+  if (!provider_of(s)) return 0;
+  if (!out) {
+    WSASetLastError(WSAEFAULT);
+    return 0;
+  }
+  return 1;
+}
+
+int WSAAPI WSAHtonl(SOCKET s, WS_u_long hostlong, WS_u_long *lpnetlong) {
+  if (!byteorder_ok(s, lpnetlong)) return SOCKET_ERROR;
+  *lpnetlong = __builtin_bswap32(hostlong);
+  return 0;
+}
+
+int WSAAPI WSAHtons(SOCKET s, WS_u_short hostshort, WS_u_short *lpnetshort) {
+  if (!byteorder_ok(s, lpnetshort)) return SOCKET_ERROR;
+  *lpnetshort = __builtin_bswap16(hostshort);
+  return 0;
+}
+
+int WSAAPI WSANtohl(SOCKET s, WS_u_long netlong, WS_u_long *lphostlong) {
+  if (!byteorder_ok(s, lphostlong)) return SOCKET_ERROR;
+  *lphostlong = __builtin_bswap32(netlong);
+  return 0;
+}
+
+int WSAAPI WSANtohs(SOCKET s, WS_u_short netshort, WS_u_short *lphostshort) {
+  if (!byteorder_ok(s, lphostshort)) return SOCKET_ERROR;
+  *lphostshort = __builtin_bswap16(netshort);
+  return 0;
+}
