@@ -542,6 +542,20 @@ static int WSPAPI bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
                                                           : TRUE;
       if (ret) *ret = sizeof(WS_u_long);
       break;
+    case SIO_GET_EXTENSION_FUNCTION_POINTER: {
+      void *fn;
+      if (!in || cbin < sizeof(GUID) || !out || cbout < sizeof(void *)) {
+        r = WSAEFAULT;
+        break;
+      }
+      if (!(fn = ws2__bsp_extension((const GUID *)in))) {
+        r = WSAEINVAL; /* an unknown GUID */
+        break;
+      }
+      memcpy(out, &fn, sizeof(fn));
+      if (ret) *ret = sizeof(fn);
+      break;
+    }
     default:
       r = WSAEINVAL; /* every other code: issue 4 (docs/STATUS.md) */
       break;

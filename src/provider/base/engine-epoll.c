@@ -28,19 +28,26 @@ typedef struct epoll_engine {
   size_t nretire, cap;
 } epoll_engine_t;
 
-static int ep_attach(ws2__engine_t *e, ws2__bsock_t *s) {
-  epoll_engine_t *ee = (epoll_engine_t *)e;
+static int ep_register(epoll_engine_t *ee, ws2__bsock_t *s) {
   struct epoll_event ev;
   memset(&ev, 0, sizeof(ev));
   ev.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = s;
+  return epoll_ctl(ee->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0 ? 0 : -errno;
+}
+
+static int ep_attach(ws2__engine_t *e, ws2__bsock_t *s) {
+  int r;
   ws2__obj_ref(&s->io.obj);
-  if (epoll_ctl(ee->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) {
-    int err = errno;
+  if ((r = ep_register((epoll_engine_t *)e, s)) != 0)
     ws2__obj_unref(&s->io.obj);
-    return -err;
-  }
-  return 0;
+  return r;
+}
+
+/* The old socket's registration went with its last descriptor (dup3
+ * closed it); register the new one under the same reference. */
+static int ep_fd_changed(ws2__engine_t *e, ws2__bsock_t *s) {
+  return ep_register((epoll_engine_t *)e, s);
 }
 
 static void ep_arm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {
@@ -125,7 +132,7 @@ static void *ep_reaper(void *arg) {
 }
 
 static const ws2__engine_ops_t epoll_ops = {"epoll", ep_attach, ep_arm,
-                                           ep_detach};
+                                           ep_detach, ep_fd_changed};
 
 ws2__engine_t *ws2__engine_epoll_new(void) {
   epoll_engine_t *ee = ws2__calloc(1, sizeof(*ee));

@@ -39,6 +39,9 @@ typedef struct ws2__engine_ops {
   /* The socket is closing: no more events; the engine drops its
    * reference on s once no event for it can be in flight. */
   void (*detach)(ws2__engine_t *e, ws2__bsock_t *s);
+  /* s->fd now names another socket (AcceptEx, DisconnectEx reuse); the
+   * socket has no request waiting. 0 or -errno. */
+  int (*fd_changed)(ws2__engine_t *e, ws2__bsock_t *s);
 } ws2__engine_ops_t;
 
 struct ws2__engine {

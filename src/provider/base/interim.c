@@ -3,6 +3,8 @@
  * parallel (sockopt.c, xlate/addr.c). The real, strong definitions
  * replace these at link time; this file goes away when they land.
  */
+#include <mswsock.h>
+
 #include "provider/base/bsp.h"
 #include "xlate/addr.h"
 
@@ -18,6 +20,9 @@ __attribute__((weak)) int ws2__bsp_getsockopt(ws2__bsock_t *s, int level,
 __attribute__((weak)) int ws2__bsp_setsockopt(ws2__bsock_t *s, int level,
                                               int optname, const char *optval,
                                               int optlen) {
+  if (level == WS_SOL_SOCKET && (optname == WS_SO_UPDATE_ACCEPT_CONTEXT ||
+                                 optname == WS_SO_UPDATE_CONNECT_CONTEXT))
+    return 0;
   return WSAENOPROTOOPT;
 }
 

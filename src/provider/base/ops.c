@@ -26,7 +26,7 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
                   DWORD wflags, int wr) {
   DWORD i;
 
-  op->sock = s;
+  op->sock = op->qsock = s;
   op->wr = wr;
   op->status = 0;
   op->bytes = 0;
@@ -90,7 +90,7 @@ static int fail_errno(ws2__bop_t *op, int err) {
   return 1;
 }
 
-static int attempt_send(ws2__bop_t *op) {
+int ws2__bop_attempt_send(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
   for (;;) {
     ssize_t n;
@@ -149,7 +149,7 @@ static void publish_from(ws2__bop_t *op) {
 
 int ws2__bop_run_sync(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
-  op->attempt = op->wr ? attempt_send : attempt_recv;
+  op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
   for (;;) {
     int r;
     if (op->attempt(op)) break;
@@ -169,6 +169,7 @@ int ws2__bop_run_sync(ws2__bop_t *op) {
 static void bop_free(ws2__req_t *req) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
   ws2__bop_fini(op);
+  if (op->other) ws2__bsock_unref(op->other);
   ws2__free(op);
 }
 
@@ -176,13 +177,39 @@ static void bop_free(ws2__req_t *req) {
  * cancelled; one the engine is running completes with its own result. */
 static void bop_cancel(ws2__req_t *req) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = op->sock, *q;
   int queued;
+  /* op->qsock changes only under op->sock's lock: take that first (the
+   * lock order is issuing socket, then the other one). */
   pthread_mutex_lock(&s->lock);
+  q = op->qsock;
+  if (q != s) pthread_mutex_lock(&q->lock);
   queued = ws2__node_linked(&op->qnode);
   if (queued) ws2__list_remove(&op->qnode);
+  if (q != s) pthread_mutex_unlock(&q->lock);
   pthread_mutex_unlock(&s->lock);
   if (queued) ws2__req_complete(req, STATUS_CANCELLED_, op->bytes, 0, 0);
+}
+
+void ws2__bop_move(ws2__bop_t *op, ws2__bsock_t *s) {
+  pthread_mutex_lock(&s->lock);
+  op->qsock = s;
+  ws2__list_push_back(&s->rd_ops, &op->qnode);
+  s->engine->ops->arm(s->engine, s, WS2__EV_READ);
+  pthread_mutex_unlock(&s->lock);
+}
+
+void ws2__bop_abort_queued(ws2__bsock_t *s) {
+  for (;;) {
+    ws2__node_t *n;
+    pthread_mutex_lock(&s->lock);
+    n = ws2__list_pop_front(&s->rd_ops);
+    if (!n) n = ws2__list_pop_front(&s->wr_ops);
+    pthread_mutex_unlock(&s->lock);
+    if (!n) return;
+    ws2__req_complete(&ws2__container_of(n, ws2__bop_t, qnode)->req,
+                      STATUS_CANCELLED_, 0, 0, 0);
+  }
 }
 
 ws2__bop_t *ws2__bop_alloc(void) {
@@ -197,7 +224,7 @@ int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
   ws2__list_t *q = op->wr ? &s->wr_ops : &s->rd_ops;
   int done = 0;
 
-  op->attempt = op->wr ? attempt_send : attempt_recv;
+  if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
   ws2__req_init(&op->req, &s->io, ovl, WS2__ROUTINE_WSA, routine, bop_cancel,
                 bop_free);
   op->req.record_flags = 1;
@@ -215,7 +242,7 @@ int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
     s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
   }
   pthread_mutex_unlock(&s->lock);
-  if (!done) return WSA_IO_PENDING;
+  if (done != 1) return WSA_IO_PENDING;
 
   publish_from(op);
   if (!WS2_NT_SUCCESS(op->status) && op->status != STATUS_BUFFER_OVERFLOW_) {
@@ -238,9 +265,15 @@ static void run_queue(ws2__list_t *q, ws2__list_t *done) {
   ws2__node_t *n;
   while ((n = ws2__list_first(q)) != NULL) {
     ws2__bop_t *op = ws2__container_of(n, ws2__bop_t, qnode);
-    if (!op->attempt(op)) break;
-    ws2__list_remove(n); /* unlinked: a cancel now leaves it to us */
-    ws2__list_push_back(done, &op->dnode);
+    int r;
+    /* Taken out first: an attempt that moves the request relinks it. */
+    ws2__list_remove(n);
+    r = op->attempt(op);
+    if (r == 0) {
+      ws2__list_push_front(q, n);
+      break;
+    }
+    if (r == 1) ws2__list_push_back(done, &op->dnode);
   }
 }
 

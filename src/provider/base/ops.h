@@ -25,14 +25,19 @@
 typedef struct ws2__bop ws2__bop_t;
 
 /* Performs the system call: 1 when the request is done (result in
- * status/bytes/flags), 0 when it would block. */
+ * status/bytes/flags), 0 when it would block, 2 when it has moved itself
+ * to another socket's queue (AcceptEx waiting for its first data). Runs
+ * with op->qsock's lock held. */
 typedef int (*ws2__bop_fn)(ws2__bop_t *op);
+#define WS2__BOP_MOVED 2
 
 struct ws2__bop {
   ws2__req_t req; /* overlapped requests only */
   ws2__node_t qnode; /* in the socket's queue while waiting */
   ws2__node_t dnode; /* on the engine's list of finished requests */
-  ws2__bsock_t *sock;
+  ws2__bsock_t *sock;  /* the socket the request was issued on */
+  ws2__bsock_t *qsock; /* the socket whose queue holds it (under
+                          sock->lock; differs only for AcceptEx) */
   ws2__bop_fn attempt;
   int wr; /* 1: send side (wr_ops), 0: receive side (rd_ops) */
 
@@ -50,6 +55,12 @@ struct ws2__bop {
   socklen_t addrlen;
   struct WS_sockaddr *from; /* recvfrom: the caller's address out-params */
   LPINT fromlen;
+
+  /* Extension functions (extension.c). */
+  ws2__bsock_t *other; /* AcceptEx's accept socket (referenced) */
+  char *outbuf;        /* AcceptEx's output buffer */
+  DWORD recvlen, locallen, remotelen;
+  int started; /* ConnectEx: connect() issued */
 };
 
 /*
@@ -74,5 +85,19 @@ int ws2__bop_run_sync(ws2__bop_t *op);
 ws2__bop_t *ws2__bop_alloc(void);
 int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
                     LPDWORD bytes, LPDWORD flags);
+
+/* The send attempt, for requests that end with a send (ConnectEx). */
+int ws2__bop_attempt_send(ws2__bop_t *op);
+
+/* Moves op to the tail of s's receive queue and arms s; op->qsock's lock
+ * is held (the caller is an attempt function). */
+void ws2__bop_move(ws2__bop_t *op, ws2__bsock_t *s);
+
+/* Completes every request still queued on s as cancelled (closing). */
+void ws2__bop_abort_queued(ws2__bsock_t *s);
+
+/* The extension functions' entry for SIO_GET_EXTENSION_FUNCTION_POINTER:
+ * the function for the GUID, or NULL. */
+void *ws2__bsp_extension(const GUID *id);
 
 #endif /* WS2_PROVIDER_BASE_OPS_H */

@@ -12,6 +12,7 @@
 
 #include "core/alloc.h"
 #include "provider/base/engine.h"
+#include "provider/base/ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,9 @@ static void bsock_close(ws2__obj_t *obj) {
   /* Requests in flight end as aborted: cancel them before anything could
    * complete them otherwise. */
   ws2__io_cancel(&s->io, NULL, NULL);
+  /* Requests of other sockets waiting in this one's queues (AcceptEx
+   * waiting for first data on its accept socket) end too. */
+  ws2__bop_abort_queued(s);
   /* Then wake whatever is blocked on this socket in another thread (a
    * blocking recv or accept): it sees CLOSING and fails with WSAEINTR, as
    * a blocking call interrupted by closesocket does. Only then: a shutdown
