@@ -592,11 +592,6 @@ static int WSPAPI bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
                                         LPWSANETWORKEVENTS ne, LPINT err) {
   return set_err(err, WSAEOPNOTSUPP);
 }
-static int WSPAPI bsp_select(int nfds, WS_fd_set *r, WS_fd_set *w,
-                             WS_fd_set *x, const struct WS_timeval *t,
-                             LPINT err) {
-  return set_err(err, WSAEOPNOTSUPP);
-}
 static int WSPAPI bsp_duplicatesocket(SOCKET h, DWORD pid,
                                       LPWSAPROTOCOL_INFOW info, LPINT err) {
   return set_err(err, WSAEOPNOTSUPP);
@@ -620,7 +615,7 @@ static const WSPPROC_TABLE bsp_procs = {
     bsp_getpeername,    bsp_getsockname,       bsp_getsockopt,
     bsp_getqosbyname,   bsp_ioctl,             bsp_joinleaf,
     bsp_listen,         bsp_recv,              bsp_recvdisconnect,
-    bsp_recvfrom,       bsp_select,            bsp_send,
+    bsp_recvfrom,       ws2__bsp_select,       bsp_send,
     bsp_senddisconnect, bsp_sendto,            bsp_setsockopt,
     bsp_shutdown,       bsp_socket,            bsp_stringtoaddress,
 };

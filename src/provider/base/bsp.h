@@ -96,6 +96,12 @@ int ws2__bsp_setsockopt(ws2__bsock_t *s, int level, int optname,
                         const char *optval, int optlen);
 
 
+/* WSPSelect and WSAPoll over the base provider's sockets (select.c). */
+int WSPAPI ws2__bsp_select(int nfds, WS_fd_set *readfds, WS_fd_set *writefds,
+                           WS_fd_set *exceptfds,
+                           const struct WS_timeval *timeout, LPINT err);
+int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err);
+
 /* Windows' defaults on a new socket (IPV6_V6ONLY on, TIME_WAIT reuse...). */
 void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 
@@ -111,12 +117,13 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 #define WS2__BS_RCVBUF_SET 0x00200000  /* SO_RCVBUF likewise */
 #define WS2__BS_EXPEDITED 0x00400000   /* TCP_EXPEDITED_1122 (recorded) */
 #define WS2__BS_TIMESTAMPS 0x00800000  /* TCP_TIMESTAMPS (recorded) */
+#define WS2__BS_DONTROUTE 0x01000000   /* SO_DONTROUTE (ignored, as Windows) */
 /* What an accepted socket takes over from its listener (accept, WSAAccept,
  * and AcceptEx + SO_UPDATE_ACCEPT_CONTEXT), besides rcvtimeo/sndtimeo. */
 #define WS2__BS_OPT_INHERIT                                            \
   (WS2__BS_OOBINLINE | WS2__BS_DEBUG | WS2__BS_SNDBUF_SET |             \
    WS2__BS_RCVBUF_SET | WS2__BS_EXPEDITED | WS2__BS_TIMESTAMPS |        \
-   WS2__BS_PORTSCALE | WS2__BS_RANDPORT)
+   WS2__BS_PORTSCALE | WS2__BS_RANDPORT | WS2__BS_DONTROUTE)
 
 /*
  * The base provider's protocol entries (protocols.c): *entries is the
