@@ -66,12 +66,12 @@ static SOCKET publish(ws2__bsock_t *s, DWORD wsaflags, LPINT err) {
   if (upcalls.lpWPUModifyIFSHandle) {
     r = upcalls.lpWPUModifyIFSHandle(s->catalog_id, (SOCKET)h, err);
     if (r == INVALID_SOCKET) {
-      ws2__bsock_unref(s);
+      ws2__obj_unref(&s->io.obj);
       CloseHandle(h);
       return INVALID_SOCKET;
     }
   }
-  ws2__bsock_unref(s); /* the handle table holds it now */
+  ws2__obj_unref(&s->io.obj); /* the handle table holds it now */
   return (SOCKET)h;
 }
 

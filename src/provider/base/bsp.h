@@ -53,6 +53,8 @@ typedef struct ws2__bsock {
   ULONGLONG connect_tick; /* GetTickCount64() when connected; 0 if not */
   DWORD rcvtimeo, sndtimeo; /* SO_RCVTIMEO / SO_SNDTIMEO, ms (0 = none) */
   _Atomic int blocked;      /* threads in a blocking call on the socket */
+  _Atomic int users;        /* calls between ws2__bsock_get and _unref */
+  _Atomic int fd_closed;    /* the Linux socket is closed (once) */
 
   ws2__list_t rd_ops; /* pending receive-side requests (struct ws2__bop) */
   ws2__list_t wr_ops; /* pending send-side requests */
@@ -81,7 +83,13 @@ int ws2__bsock_wait(ws2__bsock_t *s, short events, DWORD timeout_ms);
 /* Closes and releases a socket that never got a handle. */
 void ws2__bsock_discard(ws2__bsock_t *s);
 
-/* The socket a SOCKET names (referenced), or NULL. */
+/*
+ * The socket a SOCKET names (referenced), or NULL. Between get and unref
+ * the Linux socket stays open: closesocket closes it at once when no call
+ * is inside, else when the last one leaves, so a descriptor number is
+ * never reused under a call still using it. A closing socket is not
+ * found.
+ */
 ws2__bsock_t *ws2__bsock_get(SOCKET s);
 void ws2__bsock_unref(ws2__bsock_t *s);
 

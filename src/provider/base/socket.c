@@ -21,6 +21,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Closes the Linux socket, once. The number may be reused at once. */
+static void close_fd(ws2__bsock_t *s) {
+  if (atomic_exchange(&s->fd_closed, 1) == 0) close(s->fd);
+}
+
 static void bsock_close(ws2__obj_t *obj) {
   ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
   pthread_mutex_lock(&s->lock);
@@ -38,11 +43,14 @@ static void bsock_close(ws2__obj_t *obj) {
    * would otherwise turn an abortive close (SO_LINGER 0) into a FIN. */
   if (atomic_load(&s->blocked) > 0) shutdown(s->fd, SHUT_RDWR);
   if (s->engine) s->engine->ops->detach(s->engine, s);
+  /* The port and the address are free when closesocket returns, as on
+   * Windows, unless a call in another thread is still inside. */
+  if (atomic_load(&s->users) == 0) close_fd(s);
 }
 
 static void bsock_destroy(ws2__obj_t *obj) {
   ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
-  if (s->fd >= 0) close(s->fd);
+  if (s->fd >= 0) close_fd(s);
   pthread_mutex_destroy(&s->lock);
   ws2__io_fini(&s->io);
   ws2__free(s);
@@ -108,7 +116,21 @@ void ws2__bsock_discard(ws2__bsock_t *s) {
 
 ws2__bsock_t *ws2__bsock_get(SOCKET h) {
   ws2__obj_t *obj = ws2__handle_get((HANDLE)h, &ws2__bsock_type);
-  return obj ? ws2__container_of(obj, ws2__bsock_t, io.obj) : NULL;
+  ws2__bsock_t *s;
+  if (!obj) return NULL;
+  s = ws2__container_of(obj, ws2__bsock_t, io.obj);
+  /* Count ourselves in, then look at CLOSING; the closer sets CLOSING,
+   * then looks at the count: one of the two sees the other. */
+  atomic_fetch_add(&s->users, 1);
+  if (s->flags & WS2__BS_CLOSING) {
+    ws2__bsock_unref(s);
+    return NULL;
+  }
+  return s;
 }
 
-void ws2__bsock_unref(ws2__bsock_t *s) { ws2__obj_unref(&s->io.obj); }
+void ws2__bsock_unref(ws2__bsock_t *s) {
+  if (atomic_fetch_sub(&s->users, 1) == 1 && (s->flags & WS2__BS_CLOSING))
+    close_fd(s);
+  ws2__obj_unref(&s->io.obj);
+}
