@@ -349,3 +349,33 @@ int WSAAPI WSANtohs(SOCKET s, WS_u_short netshort, WS_u_short *lphostshort) {
   *lphostshort = __builtin_bswap16(netshort);
   return 0;
 }
+
+/* ---- Network events. */
+
+int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject,
+                          LONG lNetworkEvents) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPEventSelect(s, hEventObject, lNetworkEvents,
+                                          &err),
+                &err);
+}
+
+int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
+                                LPWSANETWORKEVENTS lpNetworkEvents) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPEnumNetworkEvents(s, hEventObject,
+                                                lpNetworkEvents, &err),
+                &err);
+}
+
+int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg,
+                          LONG lEvent) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPAsyncSelect(s, hWnd, wMsg, lEvent, &err), &err);
+}

@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "provider/base/engine.h"
 #include "provider/base/ops.h"
 #include "xlate/addr.h"
 
@@ -61,6 +62,7 @@ static SOCKET publish(ws2__bsock_t *s, DWORD wsaflags, LPINT err) {
     *err = WSAEMFILE;
     return INVALID_SOCKET;
   }
+  s->handle = (SOCKET)h;
   if (!(wsaflags & WSA_FLAG_NO_HANDLE_INHERIT))
     SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
   if (upcalls.lpWPUModifyIFSHandle) {
@@ -254,9 +256,25 @@ static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
   ns->rcvtimeo = s->rcvtimeo;
   ns->sndtimeo = s->sndtimeo;
   ns->connect_tick = GetTickCount64();
+  pthread_mutex_lock(&s->lock);
+  ns->ev_mask = s->ev_mask; /* the listener's selection carries over */
+  ns->ev_event = s->ev_event;
+  ns->ev_hwnd = s->ev_hwnd;
+  ns->ev_msg = s->ev_msg;
+  ns->ev_enabled = FD_ALL_EVENTS;
+  pthread_mutex_unlock(&s->lock);
   if (addr) ws2__addr_from_linux((struct sockaddr *)&sa, salen, addr, addrlen);
+  ws2__bsp_reenable(s, FD_ACCEPT); /* another one may be waiting */
   ws2__bsock_unref(s);
-  return publish(ns, 0, err);
+  {
+    SOCKET ah = publish(ns, 0, err);
+    ws2__bsock_t *n2 = ah != INVALID_SOCKET ? ws2__bsock_get(ah) : NULL;
+    if (n2) {
+      if (n2->ev_mask) ws2__bsp_netevents(n2, WS2__EV_READ | WS2__EV_WRITE);
+      ws2__bsock_unref(n2);
+    }
+    return ah;
+  }
 out:
   ws2__bsock_unref(s);
   *err = r;
@@ -295,6 +313,7 @@ static int WSPAPI bsp_connect(SOCKET h, const struct WS_sockaddr *name,
     /* In progress: Windows says WSAEWOULDBLOCK, and FD_CONNECT / select's
      * write set tell when it is done. */
     flags_set(s, WS2__BS_CONNECTING | WS2__BS_BOUND, 0);
+    ws2__bsp_netevents(s, WS2__EV_WRITE);
     r = WSAEWOULDBLOCK;
     goto out;
   } else {
@@ -517,6 +536,10 @@ static int WSPAPI bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
         r = WSAEFAULT;
         break;
       }
+      if (!*(WS_u_long *)in && s->ev_mask) {
+        r = WSAEINVAL; /* blocking again needs the selection cancelled */
+        break;
+      }
       flags_set(s, *(WS_u_long *)in ? WS2__BS_NONBLOCKING : 0,
                 *(WS_u_long *)in ? 0 : WS2__BS_NONBLOCKING);
       if (ret) *ret = 0;
@@ -581,17 +604,6 @@ static BOOL WSPAPI bsp_getqosbyname(SOCKET h, LPWSABUF name, LPQOS qos,
   *err = WSAEOPNOTSUPP;
   return FALSE;
 }
-static int WSPAPI bsp_asyncselect(SOCKET h, HWND w, unsigned int m, LONG e,
-                                  LPINT err) {
-  return set_err(err, WSAEOPNOTSUPP);
-}
-static int WSPAPI bsp_eventselect(SOCKET h, WSAEVENT ev, LONG e, LPINT err) {
-  return set_err(err, WSAEOPNOTSUPP);
-}
-static int WSPAPI bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
-                                        LPWSANETWORKEVENTS ne, LPINT err) {
-  return set_err(err, WSAEOPNOTSUPP);
-}
 static int WSPAPI bsp_duplicatesocket(SOCKET h, DWORD pid,
                                       LPWSAPROTOCOL_INFOW info, LPINT err) {
   return set_err(err, WSAEOPNOTSUPP);
@@ -608,10 +620,10 @@ static INT WSPAPI bsp_stringtoaddress(LPWSTR str, INT af,
 }
 
 static const WSPPROC_TABLE bsp_procs = {
-    bsp_accept,         bsp_addresstostring,   bsp_asyncselect,
+    bsp_accept,         bsp_addresstostring,   ws2__bsp_asyncselect,
     bsp_bind,           bsp_cancelblockingcall, bsp_cleanup,
     bsp_closesocket,    bsp_connect,           bsp_duplicatesocket,
-    bsp_enumnetworkevents, bsp_eventselect,    bsp_getoverlappedresult,
+    ws2__bsp_enumnetworkevents, ws2__bsp_eventselect, bsp_getoverlappedresult,
     bsp_getpeername,    bsp_getsockname,       bsp_getsockopt,
     bsp_getqosbyname,   bsp_ioctl,             bsp_joinleaf,
     bsp_listen,         bsp_recv,              bsp_recvdisconnect,

@@ -59,6 +59,18 @@ typedef struct ws2__bsock {
   ws2__list_t rd_ops; /* pending receive-side requests (struct ws2__bop) */
   ws2__list_t wr_ops; /* pending send-side requests */
 
+  SOCKET handle; /* the socket's own handle value */
+
+  /* WSAEventSelect / WSAAsyncSelect (netevents.c), under lock. */
+  _Atomic LONG ev_mask; /* the selected FD_* events (0: none); atomic,
+                           so the I/O paths may peek without the lock */
+  LONG ev_enabled;  /* may be recorded now (the re-enabling rules) */
+  LONG ev_pending;  /* recorded, not yet enumerated */
+  int ev_errors[FD_MAX_EVENTS];
+  HANDLE ev_event;  /* WSAEventSelect's event */
+  HWND ev_hwnd;     /* WSAAsyncSelect's window and message */
+  UINT ev_msg;
+
   struct ws2__engine *engine; /* where the socket waits for readiness */
   uint32_t engine_armed;      /* engine state, under lock (io_uring) */
   int engine_detached;
@@ -110,6 +122,16 @@ int WSPAPI ws2__bsp_select(int nfds, WS_fd_set *readfds, WS_fd_set *writefds,
                            const struct WS_timeval *timeout, LPINT err);
 int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err);
 
+/* Network events (netevents.c): the engine saw `events` (WS2__EV_*);
+ * a call re-enabled FD_* events; the three WSP entries. */
+void ws2__bsp_netevents(ws2__bsock_t *s, uint32_t events);
+void ws2__bsp_reenable(ws2__bsock_t *s, LONG ev);
+int WSPAPI ws2__bsp_eventselect(SOCKET h, WSAEVENT ev, LONG mask, LPINT err);
+int WSPAPI ws2__bsp_asyncselect(SOCKET h, HWND hwnd, unsigned int msg,
+                                LONG mask, LPINT err);
+int WSPAPI ws2__bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
+                                      LPWSANETWORKEVENTS ne, LPINT err);
+
 /* Windows' defaults on a new socket (IPV6_V6ONLY on, TIME_WAIT reuse...). */
 void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 
@@ -132,6 +154,14 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
   (WS2__BS_OOBINLINE | WS2__BS_DEBUG | WS2__BS_SNDBUF_SET |             \
    WS2__BS_RCVBUF_SET | WS2__BS_EXPEDITED | WS2__BS_TIMESTAMPS |        \
    WS2__BS_PORTSCALE | WS2__BS_RANDPORT | WS2__BS_DONTROUTE)
+
+/*
+ * Copies the option state ws2 keeps itself (WS2__BS_OPT_INHERIT bits,
+ * rcvtimeo, sndtimeo) from a listener to a socket accepted from it; the
+ * kernel copies the rest. accept/WSAAccept call it for the new socket,
+ * SO_UPDATE_ACCEPT_CONTEXT for AcceptEx's (sockopt.c).
+ */
+void ws2__bsp_sockopt_inherit(ws2__bsock_t *from, ws2__bsock_t *to);
 
 /*
  * The base provider's protocol entries (protocols.c): *entries is the

@@ -79,3 +79,8 @@ __attribute__((weak)) WS_u_long WSAAPI WS_ntohl(WS_u_long v) {
 __attribute__((weak)) WS_u_short WSAAPI WS_ntohs(WS_u_short v) {
   return __builtin_bswap16(v);
 }
+
+__attribute__((weak)) BOOL WINAPI PostMessageA(HWND hWnd, UINT Msg,
+                                               WPARAM wParam, LPARAM lParam) {
+  return FALSE;
+}

@@ -147,7 +147,23 @@ static void publish_from(ws2__bop_t *op) {
                          op->fromlen);
 }
 
+/* A receive or send call re-enables its network events (netevents.c). */
+static void reenable_after(ws2__bop_t *op, int result) {
+  if (!op->wr)
+    ws2__bsp_reenable(op->sock, (op->lflags & MSG_OOB) ? FD_OOB : FD_READ);
+  else if (result == WSAEWOULDBLOCK)
+    ws2__bsp_reenable(op->sock, FD_WRITE);
+}
+
+static int run_sync(ws2__bop_t *op);
+
 int ws2__bop_run_sync(ws2__bop_t *op) {
+  int r = run_sync(op);
+  if (op->sock->ev_mask) reenable_after(op, r);
+  return r;
+}
+
+static int run_sync(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
   op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
   for (;;) {
@@ -242,6 +258,7 @@ int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
     s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
   }
   pthread_mutex_unlock(&s->lock);
+  if (s->ev_mask && op->attempt == attempt_recv) reenable_after(op, 0);
   if (done != 1) return WSA_IO_PENDING;
 
   publish_from(op);
@@ -298,4 +315,5 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
     publish_from(op);
     ws2__req_complete(&op->req, op->status, op->bytes, op->flags, 0);
   }
+  if (s->ev_mask) ws2__bsp_netevents(s, events);
 }
