@@ -18,7 +18,7 @@
 #endif
 
 /* WSAStartup, and a skip when the engine this run asks for is absent. */
-static void t_startup(void) {
+static __attribute__((unused)) void t_startup(void) {
   WSADATA wd;
   ASSERT_EQ(WSAStartup(MAKEWORD(2, 2), &wd), 0);
 #ifndef _WIN32
@@ -35,10 +35,10 @@ static void t_startup(void) {
 #endif
 }
 
-static void t_cleanup(void) { ASSERT_EQ(WSACleanup(), 0); }
+static __attribute__((unused)) void t_cleanup(void) { ASSERT_EQ(WSACleanup(), 0); }
 
 /* A listening TCP socket on 127.0.0.1 and an ephemeral port. */
-static SOCKET t_listener(struct sockaddr_in *addr) {
+static __attribute__((unused)) SOCKET t_listener(struct sockaddr_in *addr) {
   SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
   int len = sizeof(*addr);
   ASSERT_NE(l, INVALID_SOCKET);
@@ -52,7 +52,7 @@ static SOCKET t_listener(struct sockaddr_in *addr) {
 }
 
 /* A connected pair of TCP sockets over loopback. */
-static void t_tcp_pair(SOCKET *client, SOCKET *server) {
+static __attribute__((unused)) void t_tcp_pair(SOCKET *client, SOCKET *server) {
   struct sockaddr_in a;
   SOCKET l = t_listener(&a);
   *client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
