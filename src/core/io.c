@@ -20,6 +20,7 @@ void ws2__io_init(ws2__io_t *io, const ws2__objtype_t *type) {
   atomic_init(&io->modes, 0);
   ws2__list_init(&io->reqs);
   io->context = NULL;
+  io->fops = NULL;
 }
 
 void ws2__io_fini(ws2__io_t *io) {
@@ -382,4 +383,80 @@ HANDLE WINAPI CreateIoCompletionPort(HANDLE FileHandle,
     return NULL;
   }
   return result;
+}
+
+/* ---- ReadFile, WriteFile and their Ex forms. */
+
+static DWORD file_rw(HANDLE h, int write, void *buf, DWORD len, LPDWORD done,
+                     LPOVERLAPPED ovl, LPOVERLAPPED_COMPLETION_ROUTINE cr) {
+  ws2__io_t *io = ws2__io_get(h);
+  DWORD err;
+  if (!io) return ERROR_INVALID_HANDLE;
+  err = io->fops ? io->fops->rw(io, write, buf, len, done, ovl, cr)
+                 : ERROR_INVALID_FUNCTION;
+  ws2__obj_unref(&io->obj);
+  return err;
+}
+
+static BOOL rw_api(HANDLE h, int write, void *buf, DWORD len, LPDWORD done,
+                   LPOVERLAPPED ovl) {
+  DWORD n = 0, err;
+  /* The count may be left out only for overlapped calls. */
+  if (!done && !ovl) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  err = file_rw(h, write, buf, len, &n, ovl, NULL);
+  if (done) *done = err ? 0 : n;
+  if (err) {
+    SetLastError(err);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+                     LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped) {
+  return rw_api(hFile, 0, lpBuffer, nNumberOfBytesToRead, lpNumberOfBytesRead,
+                lpOverlapped);
+}
+
+BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer,
+                      DWORD nNumberOfBytesToWrite,
+                      LPDWORD lpNumberOfBytesWritten,
+                      LPOVERLAPPED lpOverlapped) {
+  return rw_api(hFile, 1, (void *)lpBuffer, nNumberOfBytesToWrite,
+                lpNumberOfBytesWritten, lpOverlapped);
+}
+
+/* The Ex forms always report through the completion routine, queued even
+ * when the transfer completes at once; TRUE means it was queued. */
+static BOOL rw_ex(HANDLE h, int write, void *buf, DWORD len, LPOVERLAPPED ovl,
+                  LPOVERLAPPED_COMPLETION_ROUTINE cr) {
+  DWORD n, err;
+  if (!ovl || !cr) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return FALSE;
+  }
+  err = file_rw(h, write, buf, len, &n, ovl, cr);
+  if (err && err != ERROR_IO_PENDING) {
+    SetLastError(err);
+    return FALSE;
+  }
+  SetLastError(ERROR_SUCCESS);
+  return TRUE;
+}
+
+BOOL WINAPI ReadFileEx(HANDLE hFile, LPVOID lpBuffer,
+                       DWORD nNumberOfBytesToRead, LPOVERLAPPED lpOverlapped,
+                       LPOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return rw_ex(hFile, 0, lpBuffer, nNumberOfBytesToRead, lpOverlapped,
+               lpCompletionRoutine);
+}
+
+BOOL WINAPI WriteFileEx(HANDLE hFile, LPCVOID lpBuffer,
+                        DWORD nNumberOfBytesToWrite, LPOVERLAPPED lpOverlapped,
+                        LPOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  return rw_ex(hFile, 1, (void *)lpBuffer, nNumberOfBytesToWrite,
+               lpOverlapped, lpCompletionRoutine);
 }

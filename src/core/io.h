@@ -48,8 +48,24 @@
 
 #include "core/port.h"
 
+struct ws2__io;
+
+/*
+ * File-style I/O on a handle (ReadFile, WriteFile, ReadFileEx,
+ * WriteFileEx): whoever makes the handle says how it reads and writes.
+ * rw starts a read (write = 0) or write of len bytes; without ovl it is
+ * synchronous. Returns 0 (done: *done set, notifications issued when ovl),
+ * ERROR_IO_PENDING, or a Win32 error with nothing notified.
+ */
+typedef struct ws2__io_fops {
+  DWORD (*rw)(struct ws2__io *io, int write, void *buf, DWORD len,
+              LPDWORD done, LPOVERLAPPED ovl,
+              LPOVERLAPPED_COMPLETION_ROUTINE routine);
+} ws2__io_fops_t;
+
 typedef struct ws2__io {
   ws2__obj_t obj;
+  const ws2__io_fops_t *fops; /* NULL: ReadFile/WriteFile not supported */
   ws2__sync_t sync; /* the handle's own event (manual reset) */
   pthread_mutex_t lock;
   ws2__port_t *port; /* under lock */

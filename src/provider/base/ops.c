@@ -236,12 +236,19 @@ ws2__bop_t *ws2__bop_alloc(void) {
 
 int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
                     LPDWORD bytes, LPDWORD flags) {
+  return ws2__bop_submit_as(op, ovl, WS2__ROUTINE_WSA, routine, bytes, flags,
+                            NULL);
+}
+
+int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
+                       void *routine, LPDWORD bytes, LPDWORD flags,
+                       NTSTATUS *status) {
   ws2__bsock_t *s = op->sock;
   ws2__list_t *q = op->wr ? &s->wr_ops : &s->rd_ops;
   int done = 0;
 
   if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
-  ws2__req_init(&op->req, &s->io, ovl, WS2__ROUTINE_WSA, routine, bop_cancel,
+  ws2__req_init(&op->req, &s->io, ovl, routine_kind, routine, bop_cancel,
                 bop_free);
   op->req.record_flags = 1;
   pthread_mutex_lock(&s->lock);
@@ -262,6 +269,7 @@ int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
   if (done != 1) return WSA_IO_PENDING;
 
   publish_from(op);
+  if (status) *status = op->status;
   if (!WS2_NT_SUCCESS(op->status) && op->status != STATUS_BUFFER_OVERFLOW_) {
     /* Failed at once: nothing was started, nothing will be notified. */
     int err = ws2__ntstatus_to_wsa(op->status);
@@ -317,3 +325,45 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
   }
   if (s->ev_mask) ws2__bsp_netevents(s, events);
 }
+
+/* ReadFile and WriteFile on a socket: recv and send, the Win32 way. */
+static DWORD bsock_rw(ws2__io_t *io, int write, void *buf, DWORD len,
+                      LPDWORD done, LPOVERLAPPED ovl,
+                      LPOVERLAPPED_COMPLETION_ROUTINE routine) {
+  ws2__bsock_t *s = ws2__bsock_get(((ws2__bsock_t *)io)->handle);
+  ws2__bop_t stack_op, *op = &stack_op;
+  NTSTATUS st = 0;
+  WSABUF b;
+  int r;
+
+  if (!s) return ERROR_INVALID_HANDLE;
+  b.buf = buf;
+  b.len = len;
+  if (ovl && !(op = ws2__bop_alloc())) {
+    ws2__bsock_unref(s);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  if (!ovl) memset(op, 0, sizeof(*op));
+  if ((r = ws2__bop_init(op, s, &b, 1, 0, write)) != 0) {
+    if (ovl) ws2__free(op);
+    ws2__bsock_unref(s);
+    return (DWORD)r;
+  }
+  if (ovl) {
+    r = ws2__bop_submit_as(op, ovl,
+                           routine ? WS2__ROUTINE_FILE : WS2__ROUTINE_NONE,
+                           (void *)routine, done, NULL, &st);
+  } else {
+    r = ws2__bop_run_sync(op);
+    st = op->status;
+    *done = (DWORD)op->bytes;
+    ws2__bop_fini(op);
+  }
+  ws2__bsock_unref(s);
+  if (r == 0) return 0;
+  if (r == WSA_IO_PENDING) return ERROR_IO_PENDING;
+  /* Failures read as Win32 errors (ERROR_NETNAME_DELETED for a reset). */
+  return st ? ws2__ntstatus_to_win32(st) : (DWORD)r;
+}
+
+const ws2__io_fops_t ws2__bsock_fops = {bsock_rw};

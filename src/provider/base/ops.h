@@ -86,6 +86,16 @@ ws2__bop_t *ws2__bop_alloc(void);
 int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
                     LPDWORD bytes, LPDWORD flags);
 
+/* ws2__bop_submit for ReadFile-style callers: the routine kind is given
+ * (WS2__ROUTINE_FILE: ReadFileEx's three-argument routine) and *status
+ * receives the NTSTATUS of a request that finished or failed at once. */
+int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
+                       void *routine, LPDWORD bytes, LPDWORD flags,
+                       NTSTATUS *status);
+
+/* ReadFile / WriteFile on a socket (core/io.h's file operations). */
+extern const ws2__io_fops_t ws2__bsock_fops;
+
 /* The send attempt, for requests that end with a send (ConnectEx). */
 int ws2__bop_attempt_send(ws2__bop_t *op);
 

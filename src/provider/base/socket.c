@@ -72,6 +72,7 @@ int ws2__bsock_new(int fd, int af, int type, int protocol,
     return WSAENOTSOCK;
   if (!(s = ws2__calloc(1, sizeof(*s)))) return WSAENOBUFS;
   ws2__io_init(&s->io, &ws2__bsock_type);
+  s->io.fops = &ws2__bsock_fops;
   s->fd = fd;
   s->af = af;
   s->type = type;
