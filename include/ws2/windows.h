@@ -13,6 +13,7 @@
 #include "windef.h"
 #include "winerror.h"
 #include "winbase.h"
+#include "winnls.h"
 #include "winuser.h"
 
 #endif /* WS2_WINDOWS_H */

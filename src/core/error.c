@@ -34,14 +34,26 @@ static const struct status_row *by_errno(int err) {
   return NULL;
 }
 
+/* An NTSTATUS_FROM_WIN32 value (FACILITY_NTWIN32, error or warning). */
+static int is_from_win32(NTSTATUS st) {
+  uint32_t u = (uint32_t)st;
+  return (u & 0x3FFF0000u) == 0x00070000u && (u & 0x80000000u);
+}
+
 DWORD ws2__ntstatus_to_win32(NTSTATUS st) {
   const struct status_row *r = by_status(st);
-  return r ? r->win32 : 317 /* ERROR_MR_MID_NOT_FOUND */;
+  if (r) return r->win32;
+  if (is_from_win32(st)) return (uint32_t)st & 0xFFFFu;
+  return 317 /* ERROR_MR_MID_NOT_FOUND */;
 }
 
 int ws2__ntstatus_to_wsa(NTSTATUS st) {
   const struct status_row *r = by_status(st);
-  return r ? r->wsa : 10022 /* WSAEINVAL */;
+  uint32_t code;
+  if (r) return r->wsa;
+  code = (uint32_t)st & 0xFFFFu;
+  if (is_from_win32(st) && code >= 10000 && code < 12000) return (int)code;
+  return 10022 /* WSAEINVAL */;
 }
 
 NTSTATUS ws2__errno_to_ntstatus(int err) {
@@ -56,6 +68,10 @@ int ws2__errno_to_wsa(int err) {
   if (err == EWOULDBLOCK) err = EAGAIN;
   r = by_errno(err);
   return r ? r->wsa : 10022;
+}
+
+DWORD ws2__errno_to_win32(int err) {
+  return ws2__ntstatus_to_win32(ws2__errno_to_ntstatus(err));
 }
 
 const char *ws2__ntstatus_name(NTSTATUS st) {

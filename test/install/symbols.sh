@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 lib=${1:-build/libws2.so}
 inc=${2:-$here/../../include/ws2}
 # Windows API names that do not start with an uppercase letter.
-ALLOWED="__WSAFDIsSet closesocket ioctlsocket"
+ALLOWED="__WSAFDIsSet closesocket ioctlsocket gai_strerrorA gai_strerrorW lstrlenA lstrlenW"
 
 if [ ! -f "$lib" ]; then
   echo "symbols.sh: $lib not found (build first)" >&2

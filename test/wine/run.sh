@@ -1,8 +1,9 @@
 #!/bin/sh
-# test/wine/run.sh: builds every test/core/test-*.c with mingw-w64 against
-# mingw's own <windows.h> and runs it under Wine, as a second opinion on
-# whether the tests encode Windows behaviour. Prints PASS/FAIL per file;
-# with -v (or V=1) it also shows each file's TAP output.
+# test/wine/run.sh: builds every test/core/test-*.c and test/ws2/test-*.c
+# with mingw-w64 against mingw's own <windows.h> (and ws2_32) and runs it
+# under Wine, as a second opinion on whether the tests encode Windows
+# behaviour. Prints PASS/FAIL per file; with -v (or V=1) it also shows each
+# file's TAP output.
 #
 #   test/wine/run.sh [-v] [test/core/test-foo.c ...]
 #
@@ -48,16 +49,38 @@ test-iocp:close_port_abandons_waiters
 test-iocp:concurrency_limit_holds_while_running
 test-iocp:concurrency_zero_means_processor_count
 test-iocp:concurrency_thread_exit_releases_next_waiter
+test-window:create_unknown_class_fails
+test-window:destroy_window_invalid_handle
+test-window:post_thread_message_invalid_thread_id
+test-window:posted_message_limit
+test-window:msg_wait_reports_new_input_once
+test-nls:acp_is_utf8
+test-nls:same_buffer_in_and_out
+test-nls:mb_to_wc_utf8_flags
+test-nls:wc_to_mb_utf8_no_default_char_or_flags
+test-addr:address_strings_need_wsastartup
+test-addr:inet_ntop_bad_buffer_error_code
+test-addr:ipv6_leading_double_colon_quirk
+test-addr:address_to_string_bad_arguments
+test-resolve:resolution_needs_wsastartup
+test-resolve:one_entry_per_address
+test-resolve:hints_members_must_be_empty
+test-resolve:flag_errors
+test-resolve:nameinfo_numeric_scope
+test-resolve:nameinfo_sets_last_error
+test-resolve:nameinfo_bad_arguments
+test-resolve:gai_strerror_texts
+test-resolve:numeric_service_out_of_range
 "
 
-if [ $# -eq 0 ]; then set -- "$root"/test/core/test-*.c; fi
+if [ $# -eq 0 ]; then set -- "$root"/test/core/test-*.c "$root"/test/ws2/test-*.c; fi
 fail=0
 for src in "$@"; do
   name=$(basename "$src" .c)
   exe="$out/$name.exe"
   log="$out/$name.log"
   if ! "$CC" -I "$root/test/harness" -I "$root/test/core" -O1 -Wall \
-       -Wno-unused-parameter "$src" -o "$exe" >"$log" 2>&1; then
+       -Wno-unused-parameter "$src" -o "$exe" -lws2_32 >"$log" 2>&1; then
     echo "BUILD-FAIL $name"; cat "$log"; fail=1; continue
   fi
   "$WINE" "$exe" >"$log" 2>&1

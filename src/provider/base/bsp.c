@@ -253,8 +253,7 @@ static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
   ns->flags = (f & (WS2__BS_NONBLOCKING | WS2__BS_OVERLAPPED |
                     WS2__BS_OOBINLINE)) |
               WS2__BS_BOUND | WS2__BS_CONNECTED;
-  ns->rcvtimeo = s->rcvtimeo;
-  ns->sndtimeo = s->sndtimeo;
+  ws2__bsp_sockopt_inherit(s, ns);
   ns->connect_tick = GetTickCount64();
   pthread_mutex_lock(&s->lock);
   ns->ev_mask = s->ev_mask; /* the listener's selection carries over */
