@@ -21,12 +21,12 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 PREFIX     ?= /usr/local
-DEMO       ?= iocp-tour
+DEMO       ?= iocp-echo
 DEMO_DIR   ?= examples
-ARGS       ?=
+ARGS       ?= --demo 1
 
 # Debian packages the build needs. gcc brings the ASan/UBSan/TSan runtimes.
-DEB_PACKAGES  ?= build-essential gcc g++ cmake pkg-config liburing-dev
+DEB_PACKAGES  ?= build-essential gcc g++ cmake pkg-config liburing-dev libuv1-dev
 FORMAT_PACKAGES ?= clang-format
 
 # Sanitizer run-time settings for `make asan` / `make tsan`.

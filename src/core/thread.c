@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "core/futex.h"
 #include "core/port.h"
+#include "core/window.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -42,6 +43,7 @@ static void thread_retire(void *arg) {
   ws2__list_t apcs;
   ws2__node_t *n;
 
+  ws2__msgq_thread_exit(t);
   pthread_mutex_lock(&t->apc_lock);
   t->exited = 1;
   ws2__list_init(&apcs);

@@ -66,6 +66,8 @@ typedef struct ws2__thread {
 
   ws2__node_t registry_node; /* all live threads, for OpenThread */
 
+  void *msgq; /* message queue (window.c), own thread only; NULL until used */
+
   /* CreateThread. */
   LPTHREAD_START_ROUTINE start;
   LPVOID param;

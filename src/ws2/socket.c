@@ -379,3 +379,32 @@ int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg,
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPAsyncSelect(s, hWnd, wMsg, lEvent, &err), &err);
 }
+
+/* ---- Handing a socket to another process. */
+
+int WSAAPI WSADuplicateSocketW(SOCKET s, DWORD dwProcessId,
+                               LPWSAPROTOCOL_INFOW lpProtocolInfo) {
+  ws2__provider_t *p = provider_of(s);
+  int err = 0;
+  if (!p) return SOCKET_ERROR;
+  return result(p->procs.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo,
+                                              &err),
+                &err);
+}
+
+int WSAAPI WSADuplicateSocketA(SOCKET s, DWORD dwProcessId,
+                               LPWSAPROTOCOL_INFOA lpProtocolInfo) {
+  WSAPROTOCOL_INFOW w;
+  size_t i;
+  if (!lpProtocolInfo) {
+    if (provider_of(s)) WSASetLastError(WSAEFAULT);
+    return SOCKET_ERROR;
+  }
+  if (WSADuplicateSocketW(s, dwProcessId, &w) == SOCKET_ERROR)
+    return SOCKET_ERROR;
+  memcpy(lpProtocolInfo, &w, offsetof(WSAPROTOCOL_INFOW, szProtocol));
+  for (i = 0; i < WSAPROTOCOL_LEN + 1; i++)
+    lpProtocolInfo->szProtocol[i] =
+        (char)(w.szProtocol[i] < 0x80 ? w.szProtocol[i] : '?');
+  return 0;
+}

@@ -113,6 +113,41 @@ static DWORD catalog_id_for(int af, int type) {
   return BSP_CATALOG_BASE + (DWORD)(af == WS_AF_UNIX ? base : base + kind);
 }
 
+/* WSASocket(FROM_PROTOCOL_INFO) with WSADuplicateSocket's answer: the
+ * same Linux socket, its state read back from the kernel. */
+static SOCKET socket_from_duplicate(const WSAPROTOCOL_INFOW *info,
+                                    DWORD dwFlags, LPINT err) {
+  struct sockaddr_storage sa;
+  socklen_t len = sizeof(sa);
+  ws2__bsock_t *s;
+  int fd, r, v = 0;
+  socklen_t vlen = sizeof(v);
+
+  if ((r = ws2__bsp_socket_from_info(info, &fd)) != 0) {
+    *err = r;
+    return INVALID_SOCKET;
+  }
+  if ((r = ws2__bsock_new(fd, info->iAddressFamily, info->iSocketType,
+                          info->iProtocol, &s)) != 0) {
+    close(fd);
+    *err = r;
+    return INVALID_SOCKET;
+  }
+  s->catalog_id = info->dwCatalogEntryId;
+  if (dwFlags & WSA_FLAG_OVERLAPPED) s->flags |= WS2__BS_OVERLAPPED;
+  if (getsockname(fd, (struct sockaddr *)&sa, &len) == 0 && len > 0 &&
+      (sa.ss_family == AF_UNIX || ((struct sockaddr_in *)&sa)->sin_port))
+    s->flags |= WS2__BS_BOUND;
+  if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vlen) == 0 && v)
+    s->flags |= WS2__BS_LISTENING;
+  len = sizeof(sa);
+  if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0) {
+    s->flags |= WS2__BS_CONNECTED;
+    s->connect_tick = GetTickCount64();
+  }
+  return publish(s, dwFlags, err);
+}
+
 static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
                                 LPWSAPROTOCOL_INFOW info, GROUP g,
                                 DWORD dwFlags, LPINT err) {
@@ -124,6 +159,7 @@ static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
     type = info->iSocketType;
     if (protocol == 0 || protocol == FROM_PROTOCOL_INFO)
       protocol = info->iProtocol;
+    if (info->dwServiceFlags4) return socket_from_duplicate(info, dwFlags, err);
   }
   if ((r = triple(af, type, protocol, &laf, &lproto)) != 0) {
     *err = r;
@@ -603,10 +639,6 @@ static BOOL WSPAPI bsp_getqosbyname(SOCKET h, LPWSABUF name, LPQOS qos,
   *err = WSAEOPNOTSUPP;
   return FALSE;
 }
-static int WSPAPI bsp_duplicatesocket(SOCKET h, DWORD pid,
-                                      LPWSAPROTOCOL_INFOW info, LPINT err) {
-  return set_err(err, WSAEOPNOTSUPP);
-}
 static INT WSPAPI bsp_addresstostring(LPSOCKADDR sa, DWORD len,
                                       LPWSAPROTOCOL_INFOW info, LPWSTR str,
                                       LPDWORD strlen_, LPINT err) {
@@ -621,7 +653,7 @@ static INT WSPAPI bsp_stringtoaddress(LPWSTR str, INT af,
 static const WSPPROC_TABLE bsp_procs = {
     bsp_accept,         bsp_addresstostring,   ws2__bsp_asyncselect,
     bsp_bind,           bsp_cancelblockingcall, bsp_cleanup,
-    bsp_closesocket,    bsp_connect,           bsp_duplicatesocket,
+    bsp_closesocket,    bsp_connect,           ws2__bsp_duplicatesocket,
     ws2__bsp_enumnetworkevents, ws2__bsp_eventselect, bsp_getoverlappedresult,
     bsp_getpeername,    bsp_getsockname,       bsp_getsockopt,
     bsp_getqosbyname,   bsp_ioctl,             bsp_joinleaf,

@@ -132,6 +132,11 @@ int WSPAPI ws2__bsp_asyncselect(SOCKET h, HWND hwnd, unsigned int msg,
 int WSPAPI ws2__bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
                                       LPWSANETWORKEVENTS ne, LPINT err);
 
+/* WSADuplicateSocket, and the descriptor it describes (duplicate.c). */
+int WSPAPI ws2__bsp_duplicatesocket(SOCKET h, DWORD pid,
+                                    LPWSAPROTOCOL_INFOW info, LPINT err);
+int ws2__bsp_socket_from_info(const WSAPROTOCOL_INFOW *info, int *fd_out);
+
 /* Windows' defaults on a new socket (IPV6_V6ONLY on, TIME_WAIT reuse...). */
 void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 

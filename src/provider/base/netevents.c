@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/sync.h"
+#include "core/window.h"
 #include "provider/base/bsp.h"
 #include "provider/base/engine.h"
 
@@ -115,12 +116,12 @@ static void check_locked(ws2__bsock_t *s, uint32_t events, notify_t *nt) {
   nt->msg = s->ev_msg;
 }
 
-/* The socket's SOCKET value for WSAAsyncSelect messages. */
+/* One WSAAsyncSelect message per recorded event: wParam the socket. */
 static void deliver_async(SOCKET h, notify_t *nt) {
   int i;
   for (i = 0; i < nt->n; i++)
-    PostMessageA(nt->hwnd, nt->msg, (WPARAM)h,
-                 (LPARAM)WSAMAKESELECTREPLY(nt->ev[i], nt->err[i]));
+    ws2__window_post(nt->hwnd, nt->msg, (WPARAM)h,
+                     (LPARAM)WSAMAKESELECTREPLY(nt->ev[i], nt->err[i]));
 }
 
 void ws2__bsp_netevents(ws2__bsock_t *s, uint32_t events) {
@@ -193,8 +194,9 @@ int WSPAPI ws2__bsp_asyncselect(SOCKET h, HWND hwnd, unsigned int msg,
     *err = WSAENOTSOCK;
     return SOCKET_ERROR;
   }
-  r = (mask && !hwnd) ? WSAEINVAL
-                      : select_events(s, NULL, mask ? hwnd : NULL, msg, mask);
+  r = (mask && !ws2__window_valid(hwnd))
+          ? WSAEINVAL
+          : select_events(s, NULL, mask ? hwnd : NULL, msg, mask);
   ws2__bsock_unref(s);
   *err = r;
   return r ? SOCKET_ERROR : 0;

@@ -28,6 +28,10 @@ static void close_fd(ws2__bsock_t *s) {
 
 static void bsock_close(ws2__obj_t *obj) {
   ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
+  /* The close counts as a call inside: the descriptor must outlive the
+   * engine's detach below (epoll_ctl names it), even if a request that
+   * referenced the socket drops the last other user meanwhile. */
+  atomic_fetch_add(&s->users, 1);
   pthread_mutex_lock(&s->lock);
   s->flags |= WS2__BS_CLOSING;
   pthread_mutex_unlock(&s->lock);
@@ -45,7 +49,7 @@ static void bsock_close(ws2__obj_t *obj) {
   if (s->engine) s->engine->ops->detach(s->engine, s);
   /* The port and the address are free when closesocket returns, as on
    * Windows, unless a call in another thread is still inside. */
-  if (atomic_load(&s->users) == 0) close_fd(s);
+  if (atomic_fetch_sub(&s->users, 1) == 1) close_fd(s);
 }
 
 static void bsock_destroy(ws2__obj_t *obj) {
