@@ -106,8 +106,14 @@ TEST(acceptex_connectex_through_a_port) {
                   &rlen);
     ASSERT_EQ(llen, sizeof(struct sockaddr_in));
     ASSERT_EQ(rlen, sizeof(struct sockaddr_in));
-    ASSERT_EQ(((struct sockaddr_in *)local)->sin_port, a.sin_port);
-    ASSERT_EQ(local->sa_family, AF_INET);
+    {
+      /* The addresses follow the data, so they may be unaligned (as on
+       * Windows): copy before reading fields. */
+      struct sockaddr_in la;
+      memcpy(&la, local, sizeof(la));
+      ASSERT_EQ(la.sin_port, a.sin_port);
+      ASSERT_EQ(la.sin_family, AF_INET);
+    }
     /* The accept socket is the connection now. */
     if (!first) ASSERT_EQ(recv(acc, buf, sizeof(buf), 0), 5);
     ASSERT_EQ(send(acc, "ok", 2, 0), 2);
