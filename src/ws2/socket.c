@@ -408,3 +408,18 @@ int WSAAPI WSADuplicateSocketA(SOCKET s, DWORD dwProcessId,
         (char)(w.szProtocol[i] < 0x80 ? w.szProtocol[i] : '?');
   return 0;
 }
+
+/* WSASendMsg is also a ws2_32 export: it forwards to the extension
+ * function of the socket's provider, as Windows does. */
+int WSAAPI WSASendMsg(SOCKET Handle, LPWSAMSG lpMsg, DWORD dwFlags,
+                      LPDWORD lpNumberOfBytesSent, LPWSAOVERLAPPED lpOverlapped,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
+  GUID id = WSAID_WSASENDMSG;
+  LPFN_WSASENDMSG fn = NULL;
+  DWORD n = 0;
+  if (WSAIoctl(Handle, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id),
+               &fn, sizeof(fn), &n, NULL, NULL) == SOCKET_ERROR)
+    return SOCKET_ERROR;
+  return fn(Handle, lpMsg, dwFlags, lpNumberOfBytesSent, lpOverlapped,
+            lpCompletionRoutine);
+}

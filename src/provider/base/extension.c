@@ -322,5 +322,5 @@ void *ws2__bsp_extension(const GUID *id) {
   if (!memcmp(id, &id_connectex, sizeof(GUID))) return (void *)bsp_connectex;
   if (!memcmp(id, &id_disconnectex, sizeof(GUID)))
     return (void *)bsp_disconnectex;
-  return NULL;
+  return ws2__bsp_msg_extension(id);
 }

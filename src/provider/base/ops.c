@@ -165,7 +165,7 @@ int ws2__bop_run_sync(ws2__bop_t *op) {
 
 static int run_sync(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
-  op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
+  if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
   for (;;) {
     int r;
     if (op->attempt(op)) break;
@@ -186,6 +186,7 @@ static void bop_free(ws2__req_t *req) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
   ws2__bop_fini(op);
   if (op->other) ws2__bsock_unref(op->other);
+  ws2__free(op->ctl);
   ws2__free(op);
 }
 
@@ -265,7 +266,7 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
     s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
   }
   pthread_mutex_unlock(&s->lock);
-  if (s->ev_mask && op->attempt == attempt_recv) reenable_after(op, 0);
+  if (s->ev_mask && !op->wr) reenable_after(op, 0);
   if (done != 1) return WSA_IO_PENDING;
 
   publish_from(op);

@@ -61,6 +61,11 @@ struct ws2__bop {
   char *outbuf;        /* AcceptEx's output buffer */
   DWORD recvlen, locallen, remotelen;
   int started; /* ConnectEx: connect() issued */
+
+  /* WSARecvMsg / WSASendMsg (msg.c). */
+  LPWSAMSG wmsg;  /* the caller's message, written at completion */
+  char *ctl;      /* Linux control data (allocated) */
+  size_t ctllen;
 };
 
 /*
@@ -109,5 +114,6 @@ void ws2__bop_abort_queued(ws2__bsock_t *s);
 /* The extension functions' entry for SIO_GET_EXTENSION_FUNCTION_POINTER:
  * the function for the GUID, or NULL. */
 void *ws2__bsp_extension(const GUID *id);
+void *ws2__bsp_msg_extension(const GUID *id); /* WSARecvMsg, WSASendMsg */
 
 #endif /* WS2_PROVIDER_BASE_OPS_H */
