@@ -58,6 +58,11 @@ typedef struct ws2__bsock {
 
   ws2__list_t rd_ops; /* pending receive-side requests (struct ws2__bop) */
   ws2__list_t wr_ops; /* pending send-side requests */
+  /* Whether a direction may be ready: cleared when a request found it
+   * would block, set when the engine reports readiness. A new request is
+   * tried inline only when its direction may be ready, which saves the
+   * system call that would only say EAGAIN. */
+  int rd_ready, wr_ready;
 
   SOCKET handle; /* the socket's own handle value */
 

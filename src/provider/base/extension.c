@@ -60,6 +60,7 @@ static int adopt(ws2__bsock_t *acc, int fd) {
   if (acc->engine->ops->fd_changed(acc->engine, acc) != 0) return ENOMEM;
   acc->flags |= WS2__BS_BOUND | WS2__BS_CONNECTED;
   acc->connect_tick = GetTickCount64();
+  acc->rd_ready = acc->wr_ready = 1; /* a new socket: nothing known */
   return 0;
 }
 

@@ -258,9 +258,12 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
     ws2__req_discard(&op->req, STATUS_CANCELLED_);
     return WSAENOTSOCK;
   }
-  /* Inline only when nothing is queued before it: requests complete in
-   * the order they were issued. */
-  if (ws2__list_empty(q)) done = op->attempt(op);
+  /* Inline only when nothing is queued before it (requests complete in
+   * the order they were issued) and the direction may be ready. */
+  if (ws2__list_empty(q) && (op->wr ? s->wr_ready : s->rd_ready)) {
+    done = op->attempt(op);
+    if (!done) *(op->wr ? &s->wr_ready : &s->rd_ready) = 0;
+  }
   if (!done) {
     ws2__list_push_back(q, &op->qnode);
     s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
@@ -287,8 +290,9 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
 }
 
 /* Runs queued requests in order until one would block. */
-static void run_queue(ws2__list_t *q, ws2__list_t *done) {
+static void run_queue(ws2__list_t *q, int *ready, ws2__list_t *done) {
   ws2__node_t *n;
+  *ready = 1;
   while ((n = ws2__list_first(q)) != NULL) {
     ws2__bop_t *op = ws2__container_of(n, ws2__bop_t, qnode);
     int r;
@@ -297,6 +301,7 @@ static void run_queue(ws2__list_t *q, ws2__list_t *done) {
     r = op->attempt(op);
     if (r == 0) {
       ws2__list_push_front(q, n);
+      *ready = 0;
       break;
     }
     if (r == 1) ws2__list_push_back(done, &op->dnode);
@@ -310,8 +315,8 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
 
   ws2__list_init(&done);
   pthread_mutex_lock(&s->lock);
-  if (events & WS2__EV_READ) run_queue(&s->rd_ops, &done);
-  if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &done);
+  if (events & WS2__EV_READ) run_queue(&s->rd_ops, &s->rd_ready, &done);
+  if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &s->wr_ready, &done);
   if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;
   if (!ws2__list_empty(&s->wr_ops)) rearm |= WS2__EV_WRITE;
   if (rearm) s->engine->ops->arm(s->engine, s, rearm);

@@ -84,6 +84,7 @@ int ws2__bsock_new(int fd, int af, int type, int protocol,
   pthread_mutex_init(&s->lock, NULL);
   ws2__list_init(&s->rd_ops);
   ws2__list_init(&s->wr_ops);
+  s->rd_ready = s->wr_ready = 1;
   if (engine->ops->attach(engine, s) != 0) {
     s->fd = -1; /* the caller still owns fd */
     ws2__obj_unref(&s->io.obj);
