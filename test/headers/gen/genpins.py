@@ -411,7 +411,7 @@ def classify_ours(pins):
   p = run(["clang", "-fsyntax-only", "-ferror-limit=0", "-I", INC,
            "-DINCL_WINSOCK_API_TYPEDEFS=1", "-Wno-everything"], "".join(lines))
   bad = set()
-  for m in re.finditer(r":(\d+):\d+: error", p.stderr):
+  for m in re.finditer(r"\.c:(\d+):\d+: error", p.stderr):
     bad.add(int(m.group(1)) - start)
   ice = [pins[i] for i in range(len(pins)) if i not in bad]
   rest = [pins[i] for i in sorted(bad) if 0 <= i < len(pins)]
@@ -425,7 +425,7 @@ def classify_ours(pins):
   p = run(["gcc", "-fsyntax-only", "-fmax-errors=0", "-I", INC, "-w"],
           "".join(lines))
   bad = set(int(m.group(1)) - start
-            for m in re.finditer(r":(\d+):\d+: error", p.stderr))
+            for m in re.finditer(r"\.c:(\d+):\d+: error", p.stderr))
   runtime = [rest[i] for i in range(len(rest)) if i not in bad]
   dropped = [rest[i][1] for i in range(len(rest)) if i in bad]
   return ice, runtime, dropped
@@ -443,7 +443,7 @@ def mingw_values(pins):
     p = run(["x86_64-w64-mingw32-gcc", "-S", "-o", "-", "-w",
              "-fmax-errors=0"], "".join(lines))
     bad = set()
-    for m in re.finditer(r":(\d+):\d+: error", p.stderr):
+    for m in re.finditer(r"\.c:(\d+):\d+: error", p.stderr):
       k = int(m.group(1)) - start
       if 0 <= k < len(todo):
         bad.add(todo[k])
