@@ -5,7 +5,9 @@
  */
 #include "core/io.h"
 
+#include "core/alloc.h"
 #include "core/error.h"
+#include "core/log.h"
 
 #include <errno.h>
 
@@ -121,6 +123,32 @@ static ws2__port_t *req_unlink(ws2__req_t *req, ULONG_PTR *key) {
   return port;
 }
 
+/* Step 1 of the rule: bytes, then the status that publishes them. */
+static void ovl_publish(LPOVERLAPPED ovl, NTSTATUS status, ULONG_PTR bytes,
+                        DWORD flags, int record_flags) {
+  if (record_flags) ovl->Offset = flags;
+  ovl->InternalHigh = bytes;
+  __atomic_store_n(&ovl->Internal, (ULONG_PTR)(uint32_t)status,
+                   __ATOMIC_RELEASE);
+}
+
+/* Without a completion routine: hEvent (low bit masked), or the handle's
+ * own event when there is no hEvent. */
+static void signal_event(ws2__io_t *io, HANDLE event, uint32_t modes) {
+  if (event)
+    ws2__event_set_handle((HANDLE)((uintptr_t)event & ~(uintptr_t)1));
+  else if (!(modes & FILE_SKIP_SET_EVENT_ON_HANDLE))
+    ws2__sync_set(&io->sync);
+}
+
+/* Whether a completion without a routine queues a packet. */
+static int wants_packet(ws2__port_t *port, HANDLE event, uint32_t modes,
+                        NTSTATUS status, int immediate) {
+  return port && !((uintptr_t)event & 1) &&
+         !(immediate && (modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) &&
+           WS2_NT_SUCCESS(status));
+}
+
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate) {
   int expected = REQ_PENDING;
@@ -137,11 +165,8 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
   req->status = status;
   req->flags = flags;
 
-  /* 1. The OVERLAPPED: bytes, then the status that publishes them. */
-  if (req->record_flags) ovl->Offset = flags;
-  ovl->InternalHigh = bytes;
-  __atomic_store_n(&ovl->Internal, (ULONG_PTR)(uint32_t)status,
-                   __ATOMIC_RELEASE);
+  /* 1. The OVERLAPPED. */
+  ovl_publish(ovl, status, bytes, flags, req->record_flags);
 
   /* 2. Notification. The request's one reference passes to the APC or
    * the packet that carries it, or is dropped when nothing does. */
@@ -150,13 +175,8 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
     req->apc.fn = req_apc;
     if (ws2__apc_queue(req->thread, &req->apc) != 0) ws2__req_unref(req);
   } else {
-    if (req->event)
-      ws2__event_set_handle((HANDLE)((uintptr_t)req->event & ~(uintptr_t)1));
-    else if (uses_handle_event(req, modes))
-      ws2__sync_set(&io->sync);
-    if (port && !((uintptr_t)req->event & 1) &&
-        !(immediate && (modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) &&
-          WS2_NT_SUCCESS(status))) {
+    signal_event(io, req->event, modes);
+    if (wants_packet(port, req->event, modes, status, immediate)) {
       req->packet.key = key;
       req->packet.ovl = ovl;
       req->packet.status = (ULONG_PTR)(uint32_t)status;
@@ -168,6 +188,35 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
     }
   }
   if (port) ws2__obj_unref(ws2__port_obj(port));
+}
+
+int ws2__io_inline_needs_req(ws2__io_t *io, LPOVERLAPPED ovl) {
+  ws2__port_t *port = __atomic_load_n(&io->port, __ATOMIC_ACQUIRE);
+  return wants_packet(port, ovl->hEvent, atomic_load(&io->modes), 0, 1);
+}
+
+static void plain_req_free(ws2__req_t *req) { ws2__free(req); }
+
+void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
+                             ULONG_PTR bytes, DWORD flags, int record_flags) {
+  uint32_t modes = atomic_load(&io->modes);
+  ws2__port_t *port = __atomic_load_n(&io->port, __ATOMIC_ACQUIRE);
+  if (wants_packet(port, ovl->hEvent, modes, status, 1)) {
+    /* A warning status (a truncated datagram) still queues its packet,
+     * which needs a request to carry it. */
+    ws2__req_t *req = ws2__malloc(sizeof(*req));
+    if (req) {
+      ws2__req_init(req, io, ovl, WS2__ROUTINE_NONE, NULL, NULL,
+                    plain_req_free);
+      req->record_flags = record_flags;
+      ws2__req_complete(req, status, bytes, flags, 1);
+      return;
+    }
+    ws2__log(WS2__LOG_ERROR, "no memory for a completion packet: the "
+             "immediate completion of %p is signalled without one", ovl);
+  }
+  ovl_publish(ovl, status, bytes, flags, record_flags);
+  signal_event(io, ovl->hEvent, modes);
 }
 
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
@@ -370,8 +419,10 @@ HANDLE WINAPI CreateIoCompletionPort(HANDLE FileHandle,
   pthread_mutex_lock(&io->lock);
   busy = io->port != NULL;
   if (!busy) {
-    io->port = port; /* our reference passes to the handle */
     io->key = CompletionKey;
+    /* Our reference passes to the handle. Published last, with release:
+     * the inline-completion path reads it without the lock. */
+    __atomic_store_n(&io->port, port, __ATOMIC_RELEASE);
   }
   pthread_mutex_unlock(&io->lock);
   ws2__obj_unref(&io->obj);

@@ -125,6 +125,20 @@ void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate);
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status);
+
+/*
+ * Calls that complete inline without a completion routine often need no
+ * request at all: with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (or no port,
+ * or hEvent's low bit) nothing outlives the call. ws2__io_inline_needs_req
+ * says whether a successful inline completion on io would queue a packet;
+ * when it would not, the caller may skip ws2__req_init and report the
+ * inline completion with ws2__io_complete_inline, which applies the same
+ * rule (allocating a request itself only for a packet a warning status
+ * still needs).
+ */
+int ws2__io_inline_needs_req(ws2__io_t *io, LPOVERLAPPED ovl);
+void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
+                             ULONG_PTR bytes, DWORD flags, int record_flags);
 void ws2__req_ref(ws2__req_t *req);
 void ws2__req_unref(ws2__req_t *req);
 

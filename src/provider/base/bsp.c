@@ -453,32 +453,25 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     r = WSAEFAULT;
     goto out;
   }
-  if (ovl && !(op = ws2__bop_alloc())) {
-    r = WSAENOBUFS;
-    goto out;
-  }
-  if (!ovl) memset(op, 0, sizeof(*op));
+  memset(op, 0, sizeof(*op));
   r = ws2__bop_init(op, s, bufs, n, wflags, wr);
   /* A stream ignores a send's destination, as on Windows. */
   if (r == 0 && to && s->type != WS_SOCK_STREAM)
     r = ws2__addr_to_linux(to, tolen, &op->addr, &op->addrlen);
   op->from = from;
   op->fromlen = fromlen;
-  if (r != 0) {
-    ws2__bop_fini(op);
-    if (ovl) ws2__free(op);
-    goto out;
-  }
-  if (ovl) {
-    r = ws2__bop_submit(op, ovl, (void *)cr, bytes, flags_out);
-  } else {
+  if (r == 0 && ovl) {
+    /* Prepared on the stack: it reaches the heap only if it must wait or
+     * a packet or APC will carry its completion. */
+    r = ws2__bop_submit_stack(op, ovl, (void *)cr, bytes, flags_out);
+  } else if (r == 0) {
     r = ws2__bop_run_sync(op);
     if (r == 0 || r == WSAEMSGSIZE) {
       if (bytes) *bytes = (DWORD)op->bytes;
       if (flags_out) *flags_out = op->flags;
     }
-    ws2__bop_fini(op);
   }
+  ws2__bop_fini(op);
 out:
   ws2__bsock_unref(s);
   return set_err(err, r);

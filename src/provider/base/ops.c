@@ -289,6 +289,74 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
   }
 }
 
+/* Moves a request prepared on the stack to the heap (its buffers array
+ * moves with it). */
+static ws2__bop_t *to_heap(ws2__bop_t *sop) {
+  ws2__bop_t *op = ws2__malloc(sizeof(*op));
+  if (!op) return NULL;
+  memcpy(op, sop, sizeof(*op));
+  if (sop->iov == sop->iov_small) {
+    op->iov = op->iov_small;
+    op->msg.msg_iov = op->iov_small + (sop->msg.msg_iov - sop->iov_small);
+  }
+  op->qnode.next = op->dnode.next = NULL;
+  sop->iov = NULL; /* owned by op now */
+  return op;
+}
+
+int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
+                          LPDWORD bytes, LPDWORD flags) {
+  ws2__bsock_t *s = sop->sock;
+  ws2__list_t *q = sop->wr ? &s->wr_ops : &s->rd_ops;
+  int *ready = sop->wr ? &s->wr_ready : &s->rd_ready;
+  ws2__bop_t *op;
+  int done = 0;
+
+  if (!sop->attempt) sop->attempt = sop->wr ? ws2__bop_attempt_send : attempt_recv;
+  if (routine || ws2__io_inline_needs_req(&s->io, ovl)) {
+    /* A packet or an APC will outlive the call: the usual path. */
+    if (!(op = to_heap(sop))) return WSAENOBUFS;
+    return ws2__bop_submit(op, ovl, routine, bytes, flags);
+  }
+  pthread_mutex_lock(&s->lock);
+  if (s->flags & WS2__BS_CLOSING) {
+    pthread_mutex_unlock(&s->lock);
+    return WSAENOTSOCK;
+  }
+  if (ws2__list_empty(q) && *ready) {
+    done = sop->attempt(sop);
+    if (!done) *ready = 0;
+  }
+  if (!done) {
+    /* It has to wait: now it needs a request of its own. */
+    if (!(op = to_heap(sop))) {
+      pthread_mutex_unlock(&s->lock);
+      return WSAENOBUFS;
+    }
+    ws2__req_init(&op->req, &s->io, ovl, WS2__ROUTINE_WSA, NULL, bop_cancel,
+                  bop_free);
+    op->req.record_flags = 1;
+    ws2__list_push_back(q, &op->qnode);
+    s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
+    pthread_mutex_unlock(&s->lock);
+    if (s->ev_mask && !op->wr) reenable_after(op, 0);
+    return WSA_IO_PENDING;
+  }
+  pthread_mutex_unlock(&s->lock);
+  if (s->ev_mask && !sop->wr) reenable_after(sop, 0);
+  publish_from(sop);
+  if (!WS2_NT_SUCCESS(sop->status) && sop->status != STATUS_BUFFER_OVERFLOW_) {
+    /* Failed at once: nothing was started, nothing will be notified. */
+    __atomic_store_n(&ovl->Internal, (ULONG_PTR)(uint32_t)sop->status,
+                     __ATOMIC_RELEASE);
+    return ws2__ntstatus_to_wsa(sop->status);
+  }
+  if (bytes) *bytes = (DWORD)sop->bytes;
+  if (flags) *flags = sop->flags;
+  ws2__io_complete_inline(&s->io, ovl, sop->status, sop->bytes, sop->flags, 1);
+  return sop->status ? ws2__ntstatus_to_wsa(sop->status) : 0;
+}
+
 /* Runs queued requests in order until one would block. */
 static void run_queue(ws2__list_t *q, int *ready, ws2__list_t *done) {
   ws2__node_t *n;

@@ -91,6 +91,16 @@ ws2__bop_t *ws2__bop_alloc(void);
 int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
                     LPDWORD bytes, LPDWORD flags);
 
+/*
+ * ws2__bop_submit for a request prepared on the caller's stack (memset,
+ * ws2__bop_init): when the call completes inline and nothing outlives it
+ * (no routine; skip-on-success, no port, or hEvent's low bit), no memory
+ * is allocated at all; otherwise the request moves to the heap. The stack
+ * request needs ws2__bop_fini afterwards in every case.
+ */
+int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
+                          LPDWORD bytes, LPDWORD flags);
+
 /* ws2__bop_submit for ReadFile-style callers: the routine kind is given
  * (WS2__ROUTINE_FILE: ReadFileEx's three-argument routine) and *status
  * receives the NTSTATUS of a request that finished or failed at once. */
