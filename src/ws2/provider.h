@@ -23,6 +23,10 @@ int ws2__providers_start(void);
 ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,
                                           const WSAPROTOCOL_INFOW *info);
 
+/* The provider serving socket s, or NULL with the last error set
+ * (WSANOTINITIALISED before WSAStartup, WSAENOTSOCK). */
+ws2__provider_t *ws2__provider_of(SOCKET s);
+
 /* The upcall table given to every provider (upcall.c). */
 extern const WSPUPCALLTABLE ws2__upcalls;
 

@@ -16,8 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
-/* The provider serving s, or NULL with the last error set. */
-static ws2__provider_t *provider_of(SOCKET s) {
+ws2__provider_t *ws2__provider_of(SOCKET s) {
   ws2__io_t *io;
   ws2__provider_t *p = NULL;
   if (!ws2__check_started()) return NULL;
@@ -73,21 +72,21 @@ SOCKET WSAAPI WS_socket(int af, int type, int protocol) {
 }
 
 int WSAAPI closesocket(SOCKET s) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPCloseSocket(s, &err), &err);
 }
 
 int WSAAPI WS_bind(SOCKET s, const struct WS_sockaddr *name, int namelen) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPBind(s, name, namelen, &err), &err);
 }
 
 int WSAAPI WS_listen(SOCKET s, int backlog) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPListen(s, backlog, &err), &err);
@@ -96,7 +95,7 @@ int WSAAPI WS_listen(SOCKET s, int backlog) {
 SOCKET WSAAPI WSAAccept(SOCKET s, struct WS_sockaddr *addr, LPINT addrlen,
                         LPCONDITIONPROC lpfnCondition,
                         DWORD_PTR dwCallbackData) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   SOCKET r;
   int err = 0;
   if (!p) return INVALID_SOCKET;
@@ -113,7 +112,7 @@ SOCKET WSAAPI WS_accept(SOCKET s, struct WS_sockaddr *addr, int *addrlen) {
 int WSAAPI WSAConnect(SOCKET s, const struct WS_sockaddr *name, int namelen,
                       LPWSABUF lpCallerData, LPWSABUF lpCalleeData,
                       LPQOS lpSQOS, LPQOS lpGQOS) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPConnect(s, name, namelen, lpCallerData,
@@ -126,14 +125,14 @@ int WSAAPI WS_connect(SOCKET s, const struct WS_sockaddr *name, int namelen) {
 }
 
 int WSAAPI WS_shutdown(SOCKET s, int how) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPShutdown(s, how, &err), &err);
 }
 
 int WSAAPI WSASendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPSendDisconnect(s, lpOutboundDisconnectData,
@@ -142,7 +141,7 @@ int WSAAPI WSASendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData) {
 }
 
 int WSAAPI WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPRecvDisconnect(s, lpInboundDisconnectData,
@@ -151,14 +150,14 @@ int WSAAPI WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData) {
 }
 
 int WSAAPI WS_getsockname(SOCKET s, struct WS_sockaddr *name, int *namelen) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPGetSockName(s, name, namelen, &err), &err);
 }
 
 int WSAAPI WS_getpeername(SOCKET s, struct WS_sockaddr *name, int *namelen) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPGetPeerName(s, name, namelen, &err), &err);
@@ -166,7 +165,7 @@ int WSAAPI WS_getpeername(SOCKET s, struct WS_sockaddr *name, int *namelen) {
 
 int WSAAPI WS_getsockopt(SOCKET s, int level, int optname, char *optval,
                          int *optlen) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(
@@ -175,7 +174,7 @@ int WSAAPI WS_getsockopt(SOCKET s, int level, int optname, char *optval,
 
 int WSAAPI WS_setsockopt(SOCKET s, int level, int optname, const char *optval,
                          int optlen) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(
@@ -186,7 +185,7 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
                     DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
                     LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer,
@@ -209,7 +208,7 @@ int WSAAPI ioctlsocket(SOCKET s, LONG cmd, WS_u_long *argp) {
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                    LPDWORD lpcbTransfer, BOOL fWait,
                                    LPDWORD lpdwFlags) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   BOOL r;
   if (!p) return FALSE;
@@ -225,7 +224,7 @@ int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
                    LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPSend(s, lpBuffers, dwBufferCount,
@@ -239,7 +238,7 @@ int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                      const struct WS_sockaddr *lpTo, int iTolen,
                      LPWSAOVERLAPPED lpOverlapped,
                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPSendTo(s, lpBuffers, dwBufferCount,
@@ -253,7 +252,7 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
                    LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPRecv(s, lpBuffers, dwBufferCount,
@@ -267,7 +266,7 @@ int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        struct WS_sockaddr *lpFrom, LPINT lpFromlen,
                        LPWSAOVERLAPPED lpOverlapped,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPRecvFrom(s, lpBuffers, dwBufferCount,
@@ -285,7 +284,7 @@ static int bsd_transfer(SOCKET s, char *buf, int len, int flags,
   DWORD n = 0, fl = (DWORD)flags;
   int r;
   if (len < 0) {
-    if (provider_of(s)) WSASetLastError(WSAEFAULT);
+    if (ws2__provider_of(s)) WSASetLastError(WSAEFAULT);
     return SOCKET_ERROR;
   }
   b.len = (ULONG)len;
@@ -318,7 +317,7 @@ int WSAAPI WS_recvfrom(SOCKET s, char *buf, int len, int flags,
 /* ---- Byte order through a socket (the socket only has to be valid). */
 
 static int byteorder_ok(SOCKET s, const void *out) {
-  if (!provider_of(s)) return 0;
+  if (!ws2__provider_of(s)) return 0;
   if (!out) {
     WSASetLastError(WSAEFAULT);
     return 0;
@@ -354,7 +353,7 @@ int WSAAPI WSANtohs(SOCKET s, WS_u_short netshort, WS_u_short *lphostshort) {
 
 int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject,
                           LONG lNetworkEvents) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPEventSelect(s, hEventObject, lNetworkEvents,
@@ -364,7 +363,7 @@ int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject,
 
 int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
                                 LPWSANETWORKEVENTS lpNetworkEvents) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPEnumNetworkEvents(s, hEventObject,
@@ -374,7 +373,7 @@ int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
 
 int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg,
                           LONG lEvent) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPAsyncSelect(s, hWnd, wMsg, lEvent, &err), &err);
@@ -384,7 +383,7 @@ int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg,
 
 int WSAAPI WSADuplicateSocketW(SOCKET s, DWORD dwProcessId,
                                LPWSAPROTOCOL_INFOW lpProtocolInfo) {
-  ws2__provider_t *p = provider_of(s);
+  ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
   return result(p->procs.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo,
@@ -397,7 +396,7 @@ int WSAAPI WSADuplicateSocketA(SOCKET s, DWORD dwProcessId,
   WSAPROTOCOL_INFOW w;
   size_t i;
   if (!lpProtocolInfo) {
-    if (provider_of(s)) WSASetLastError(WSAEFAULT);
+    if (ws2__provider_of(s)) WSASetLastError(WSAEFAULT);
     return SOCKET_ERROR;
   }
   if (WSADuplicateSocketW(s, dwProcessId, &w) == SOCKET_ERROR)
