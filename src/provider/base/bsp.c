@@ -460,18 +460,11 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     r = ws2__addr_to_linux(to, tolen, &op->addr, &op->addrlen);
   op->from = from;
   op->fromlen = fromlen;
-  if (r == 0 && ovl) {
-    /* Prepared on the stack: it reaches the heap only if it must wait or
-     * a packet or APC will carry its completion. */
-    r = ws2__bop_submit_stack(op, ovl, (void *)cr, bytes, flags_out);
-  } else if (r == 0) {
-    r = ws2__bop_run_sync(op);
-    if (r == 0 || r == WSAEMSGSIZE) {
-      if (bytes) *bytes = (DWORD)op->bytes;
-      if (flags_out) *flags_out = op->flags;
-    }
-  }
-  ws2__bop_fini(op);
+  if (r == 0)
+    r = ws2__bop_execute(op, ovl, WS2__ROUTINE_WSA, (void *)cr, bytes,
+                         flags_out, NULL);
+  else
+    ws2__bop_fini(op);
 out:
   ws2__bsock_unref(s);
   return set_err(err, r);

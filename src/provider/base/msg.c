@@ -169,9 +169,11 @@ static int attempt_recvmsg(ws2__bop_t *op) {
   }
 }
 
-static void free_ctl(ws2__bop_t *op) {
-  ws2__free(op->ctl);
-  op->ctl = NULL;
+/* Reports a WSA error code the way extension functions do. */
+static INT ext_result(int r) {
+  if (!r) return 0;
+  WSASetLastError(r);
+  return SOCKET_ERROR;
 }
 
 static INT PASCAL bsp_wsarecvmsg(SOCKET h, LPWSAMSG lpMsg,
@@ -179,51 +181,32 @@ static INT PASCAL bsp_wsarecvmsg(SOCKET h, LPWSAMSG lpMsg,
                                  LPWSAOVERLAPPED lpOverlapped,
                                  LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   ws2__bsock_t *s = ws2__bsock_get(h);
-  ws2__bop_t stack_op, *op = &stack_op;
+  ws2__bop_t op;
   DWORD flags = 0;
   int r;
 
-  if (!s) {
-    WSASetLastError(WSAENOTSOCK);
-    return SOCKET_ERROR;
-  }
-  if (!lpMsg)
+  if (!s) return ext_result(WSAENOTSOCK);
+  memset(&op, 0, sizeof(op));
+  if (!lpMsg) {
     r = WSAEFAULT;
-  else if (s->type == WS_SOCK_STREAM)
+  } else if (s->type == WS_SOCK_STREAM) {
     r = WSAEOPNOTSUPP; /* datagram and raw sockets only, as documented */
-  else if (lpOverlapped && !(op = ws2__bop_alloc()))
-    r = WSAENOBUFS;
-  else {
-    if (!lpOverlapped) memset(op, 0, sizeof(*op));
-    r = ws2__bop_init(op, s, lpMsg->lpBuffers, lpMsg->dwBufferCount,
+  } else {
+    r = ws2__bop_init(&op, s, lpMsg->lpBuffers, lpMsg->dwBufferCount,
                       lpMsg->dwFlags & WS_MSG_PEEK, 0);
-    op->wmsg = lpMsg;
-    op->from = lpMsg->name;
-    op->fromlen = lpMsg->name ? &lpMsg->namelen : NULL;
-    op->ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
-    if (r == 0 && !(op->ctl = ws2__malloc(op->ctllen))) r = WSAENOBUFS;
-    op->attempt = attempt_recvmsg;
-    if (r != 0) {
-      free_ctl(op);
-      ws2__bop_fini(op);
-      if (lpOverlapped) ws2__free(op);
-    } else if (lpOverlapped) {
-      r = ws2__bop_submit(op, lpOverlapped, (void *)cr, lpdwNumberOfBytesRecvd,
-                          &flags);
-    } else {
-      r = ws2__bop_run_sync(op);
-      if ((r == 0 || r == WSAEMSGSIZE) && lpdwNumberOfBytesRecvd)
-        *lpdwNumberOfBytesRecvd = (DWORD)op->bytes;
-      free_ctl(op);
-      ws2__bop_fini(op);
-    }
+    op.wmsg = lpMsg;
+    op.from = lpMsg->name;
+    op.fromlen = lpMsg->name ? &lpMsg->namelen : NULL;
+    op.ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
+    op.attempt = attempt_recvmsg;
+    if (r == 0 && !(op.ctl = ws2__malloc(op.ctllen))) r = WSAENOBUFS;
+    if (r == 0)
+      r = ws2__bop_execute(&op, lpOverlapped, WS2__ROUTINE_WSA, (void *)cr,
+                           lpdwNumberOfBytesRecvd, &flags, NULL);
   }
+  ws2__bop_fini(&op);
   ws2__bsock_unref(s);
-  if (r) {
-    WSASetLastError(r);
-    return SOCKET_ERROR;
-  }
-  return 0;
+  return ext_result(r);
 }
 
 static INT WSAAPI bsp_wsasendmsg(SOCKET h, LPWSAMSG lpMsg, DWORD dwFlags,
@@ -231,47 +214,29 @@ static INT WSAAPI bsp_wsasendmsg(SOCKET h, LPWSAMSG lpMsg, DWORD dwFlags,
                                  LPWSAOVERLAPPED lpOverlapped,
                                  LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   ws2__bsock_t *s = ws2__bsock_get(h);
-  ws2__bop_t stack_op, *op = &stack_op;
+  ws2__bop_t op;
   int r;
 
-  if (!s) {
-    WSASetLastError(WSAENOTSOCK);
-    return SOCKET_ERROR;
-  }
-  if (!lpMsg)
+  if (!s) return ext_result(WSAENOTSOCK);
+  memset(&op, 0, sizeof(op));
+  if (!lpMsg) {
     r = WSAEFAULT;
-  else if (lpOverlapped && !(op = ws2__bop_alloc()))
-    r = WSAENOBUFS;
-  else {
-    if (!lpOverlapped) memset(op, 0, sizeof(*op));
-    r = ws2__bop_init(op, s, lpMsg->lpBuffers, lpMsg->dwBufferCount, dwFlags,
+  } else {
+    r = ws2__bop_init(&op, s, lpMsg->lpBuffers, lpMsg->dwBufferCount, dwFlags,
                       1);
     if (r == 0 && lpMsg->name && s->type != WS_SOCK_STREAM)
-      r = ws2__addr_to_linux(lpMsg->name, lpMsg->namelen, &op->addr,
-                             &op->addrlen);
-    op->ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
-    if (r == 0 && !(op->ctl = ws2__malloc(op->ctllen))) r = WSAENOBUFS;
-    if (r == 0) r = cmsg_to_linux(lpMsg, op->ctl, op->ctllen, &op->msg);
-    if (r != 0) {
-      free_ctl(op);
-      ws2__bop_fini(op);
-      if (lpOverlapped) ws2__free(op);
-    } else if (lpOverlapped) {
-      r = ws2__bop_submit(op, lpOverlapped, (void *)cr, lpNumberOfBytesSent,
-                          NULL);
-    } else {
-      r = ws2__bop_run_sync(op);
-      if (r == 0 && lpNumberOfBytesSent) *lpNumberOfBytesSent = (DWORD)op->bytes;
-      free_ctl(op);
-      ws2__bop_fini(op);
-    }
+      r = ws2__addr_to_linux(lpMsg->name, lpMsg->namelen, &op.addr,
+                             &op.addrlen);
+    op.ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
+    if (r == 0 && !(op.ctl = ws2__malloc(op.ctllen))) r = WSAENOBUFS;
+    if (r == 0) r = cmsg_to_linux(lpMsg, op.ctl, op.ctllen, &op.msg);
+    if (r == 0)
+      r = ws2__bop_execute(&op, lpOverlapped, WS2__ROUTINE_WSA, (void *)cr,
+                           lpNumberOfBytesSent, NULL, NULL);
   }
+  ws2__bop_fini(&op);
   ws2__bsock_unref(s);
-  if (r) {
-    WSASetLastError(r);
-    return SOCKET_ERROR;
-  }
-  return 0;
+  return ext_result(r);
 }
 
 void *ws2__bsp_msg_extension(const GUID *id) {

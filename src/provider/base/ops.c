@@ -61,6 +61,8 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
 void ws2__bop_fini(ws2__bop_t *op) {
   if (op->iov && op->iov != op->iov_small) ws2__free(op->iov);
   op->iov = NULL;
+  ws2__free(op->ctl);
+  op->ctl = NULL;
 }
 
 /* Drops the first `n` bytes of the remaining buffers. */
@@ -186,7 +188,6 @@ static void bop_free(ws2__req_t *req) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
   ws2__bop_fini(op);
   if (op->other) ws2__bsock_unref(op->other);
-  ws2__free(op->ctl);
   ws2__free(op);
 }
 
@@ -300,12 +301,14 @@ static ws2__bop_t *to_heap(ws2__bop_t *sop) {
     op->msg.msg_iov = op->iov_small + (sop->msg.msg_iov - sop->iov_small);
   }
   op->qnode.next = op->dnode.next = NULL;
-  sop->iov = NULL; /* owned by op now */
+  sop->iov = NULL; /* owned by op now, as is the control buffer */
+  sop->ctl = NULL;
   return op;
 }
 
-int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
-                          LPDWORD bytes, LPDWORD flags) {
+static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
+                        void *routine, LPDWORD bytes, LPDWORD flags,
+                        NTSTATUS *status) {
   ws2__bsock_t *s = sop->sock;
   ws2__list_t *q = sop->wr ? &s->wr_ops : &s->rd_ops;
   int *ready = sop->wr ? &s->wr_ready : &s->rd_ready;
@@ -316,7 +319,8 @@ int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
   if (routine || ws2__io_inline_needs_req(&s->io, ovl)) {
     /* A packet or an APC will outlive the call: the usual path. */
     if (!(op = to_heap(sop))) return WSAENOBUFS;
-    return ws2__bop_submit(op, ovl, routine, bytes, flags);
+    return ws2__bop_submit_as(op, ovl, routine_kind, routine, bytes, flags,
+                              status);
   }
   pthread_mutex_lock(&s->lock);
   if (s->flags & WS2__BS_CLOSING) {
@@ -333,7 +337,7 @@ int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
       pthread_mutex_unlock(&s->lock);
       return WSAENOBUFS;
     }
-    ws2__req_init(&op->req, &s->io, ovl, WS2__ROUTINE_WSA, NULL, bop_cancel,
+    ws2__req_init(&op->req, &s->io, ovl, routine_kind, NULL, bop_cancel,
                   bop_free);
     op->req.record_flags = 1;
     ws2__list_push_back(q, &op->qnode);
@@ -345,6 +349,7 @@ int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
   pthread_mutex_unlock(&s->lock);
   if (s->ev_mask && !sop->wr) reenable_after(sop, 0);
   publish_from(sop);
+  if (status) *status = sop->status;
   if (!WS2_NT_SUCCESS(sop->status) && sop->status != STATUS_BUFFER_OVERFLOW_) {
     /* Failed at once: nothing was started, nothing will be notified. */
     __atomic_store_n(&ovl->Internal, (ULONG_PTR)(uint32_t)sop->status,
@@ -355,6 +360,25 @@ int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
   if (flags) *flags = sop->flags;
   ws2__io_complete_inline(&s->io, ovl, sop->status, sop->bytes, sop->flags, 1);
   return sop->status ? ws2__ntstatus_to_wsa(sop->status) : 0;
+}
+
+int ws2__bop_execute(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
+                     void *routine, LPDWORD bytes, LPDWORD flags,
+                     NTSTATUS *status) {
+  int r;
+  if (ovl) {
+    r = submit_stack(sop, ovl, routine ? routine_kind : WS2__ROUTINE_NONE,
+                     routine, bytes, flags, status);
+  } else {
+    r = ws2__bop_run_sync(sop);
+    if (status) *status = sop->status;
+    if (r == 0 || r == WSAEMSGSIZE) {
+      if (bytes) *bytes = (DWORD)sop->bytes;
+      if (flags) *flags = sop->flags;
+    }
+  }
+  ws2__bop_fini(sop);
+  return r;
 }
 
 /* Runs queued requests in order until one would block. */
@@ -405,7 +429,7 @@ static DWORD bsock_rw(ws2__io_t *io, int write, void *buf, DWORD len,
                       LPDWORD done, LPOVERLAPPED ovl,
                       LPOVERLAPPED_COMPLETION_ROUTINE routine) {
   ws2__bsock_t *s = ws2__bsock_get(((ws2__bsock_t *)io)->handle);
-  ws2__bop_t stack_op, *op = &stack_op;
+  ws2__bop_t op;
   NTSTATUS st = 0;
   WSABUF b;
   int r;
@@ -413,26 +437,13 @@ static DWORD bsock_rw(ws2__io_t *io, int write, void *buf, DWORD len,
   if (!s) return ERROR_INVALID_HANDLE;
   b.buf = buf;
   b.len = len;
-  if (ovl && !(op = ws2__bop_alloc())) {
-    ws2__bsock_unref(s);
-    return ERROR_NOT_ENOUGH_MEMORY;
-  }
-  if (!ovl) memset(op, 0, sizeof(*op));
-  if ((r = ws2__bop_init(op, s, &b, 1, 0, write)) != 0) {
-    if (ovl) ws2__free(op);
-    ws2__bsock_unref(s);
-    return (DWORD)r;
-  }
-  if (ovl) {
-    r = ws2__bop_submit_as(op, ovl,
-                           routine ? WS2__ROUTINE_FILE : WS2__ROUTINE_NONE,
-                           (void *)routine, done, NULL, &st);
-  } else {
-    r = ws2__bop_run_sync(op);
-    st = op->status;
-    *done = (DWORD)op->bytes;
-    ws2__bop_fini(op);
-  }
+  memset(&op, 0, sizeof(op));
+  r = ws2__bop_init(&op, s, &b, 1, 0, write);
+  if (r == 0)
+    r = ws2__bop_execute(&op, ovl, WS2__ROUTINE_FILE, (void *)routine, done,
+                         NULL, &st);
+  else
+    ws2__bop_fini(&op);
   ws2__bsock_unref(s);
   if (r == 0) return 0;
   if (r == WSA_IO_PENDING) return ERROR_IO_PENDING;

@@ -92,14 +92,19 @@ int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
                     LPDWORD bytes, LPDWORD flags);
 
 /*
- * ws2__bop_submit for a request prepared on the caller's stack (memset,
- * ws2__bop_init): when the call completes inline and nothing outlives it
- * (no routine; skip-on-success, no port, or hEvent's low bit), no memory
- * is allocated at all; otherwise the request moves to the heap. The stack
- * request needs ws2__bop_fini afterwards in every case.
+ * Runs a request prepared on the caller's stack (memset, ws2__bop_init):
+ * synchronously without ovl, else overlapped with the given routine kind
+ * (WS2__ROUTINE_WSA or WS2__ROUTINE_FILE). An overlapped call that
+ * completes inline with nothing to outlive it (no routine; skip-on-
+ * success, no port, or hEvent's low bit) allocates nothing; otherwise the
+ * request moves to the heap. Returns 0, WSA_IO_PENDING or a WSA error,
+ * with *bytes and *flags as the call defines them and *status (may be NULL)
+ * the NTSTATUS of a request that finished or failed at once. Releases the
+ * stack request's buffers in every case.
  */
-int ws2__bop_submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, void *routine,
-                          LPDWORD bytes, LPDWORD flags);
+int ws2__bop_execute(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
+                     void *routine, LPDWORD bytes, LPDWORD flags,
+                     NTSTATUS *status);
 
 /* ws2__bop_submit for ReadFile-style callers: the routine kind is given
  * (WS2__ROUTINE_FILE: ReadFileEx's three-argument routine) and *status
@@ -125,5 +130,6 @@ void ws2__bop_abort_queued(ws2__bsock_t *s);
  * the function for the GUID, or NULL. */
 void *ws2__bsp_extension(const GUID *id);
 void *ws2__bsp_msg_extension(const GUID *id); /* WSARecvMsg, WSASendMsg */
+void *ws2__bsp_transmit_extension(const GUID *id); /* TransmitFile/Packets */
 
 #endif /* WS2_PROVIDER_BASE_OPS_H */
