@@ -2,8 +2,9 @@
  * winbase.h: the kernel-object subset of the Win32 API that Winsock
  * programs use: handles, last error, threads, time, critical sections,
  * interlocked operations, the process heap, events and waits, APCs,
- * completion ports and overlapped results. (On Windows these live in
- * winbase.h, synchapi.h, processthreadsapi.h, ioapiset.h, heapapi.h.)
+ * completion ports and overlapped results, and regular files (CreateFile
+ * & co). (On Windows these live in winbase.h, synchapi.h,
+ * processthreadsapi.h, ioapiset.h, heapapi.h, fileapi.h.)
  */
 #ifndef WS2_WINBASE_H
 #define WS2_WINBASE_H
@@ -64,6 +65,47 @@ WS2_BEGIN_DECLS
 #define HEAP_REALLOC_IN_PLACE_ONLY 0x00000010
 #define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
 #define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2
+
+/* CreateFile: access, sharing, disposition, attributes and flags. */
+#define GENERIC_READ 0x80000000
+#define GENERIC_WRITE 0x40000000
+#define GENERIC_EXECUTE 0x20000000
+#define GENERIC_ALL 0x10000000
+#define FILE_SHARE_READ 0x00000001
+#define FILE_SHARE_WRITE 0x00000002
+#define FILE_SHARE_DELETE 0x00000004
+#define CREATE_NEW 1
+#define CREATE_ALWAYS 2
+#define OPEN_EXISTING 3
+#define OPEN_ALWAYS 4
+#define TRUNCATE_EXISTING 5
+#define FILE_ATTRIBUTE_READONLY 0x00000001
+#define FILE_ATTRIBUTE_HIDDEN 0x00000002
+#define FILE_ATTRIBUTE_SYSTEM 0x00000004
+#define FILE_ATTRIBUTE_DIRECTORY 0x00000010
+#define FILE_ATTRIBUTE_ARCHIVE 0x00000020
+#define FILE_ATTRIBUTE_NORMAL 0x00000080
+#define FILE_ATTRIBUTE_TEMPORARY 0x00000100
+#define FILE_FLAG_WRITE_THROUGH 0x80000000
+#define FILE_FLAG_OVERLAPPED 0x40000000
+#define FILE_FLAG_NO_BUFFERING 0x20000000
+#define FILE_FLAG_RANDOM_ACCESS 0x10000000
+#define FILE_FLAG_SEQUENTIAL_SCAN 0x08000000
+#define FILE_FLAG_DELETE_ON_CLOSE 0x04000000
+#define FILE_FLAG_BACKUP_SEMANTICS 0x02000000
+#define FILE_FLAG_POSIX_SEMANTICS 0x01000000
+/* SetFilePointer(Ex) move methods and failure values. */
+#define FILE_BEGIN 0
+#define FILE_CURRENT 1
+#define FILE_END 2
+#define INVALID_FILE_SIZE ((DWORD)0xFFFFFFFF)
+#define INVALID_SET_FILE_POINTER ((DWORD)-1)
+/* GetFileType. */
+#define FILE_TYPE_UNKNOWN 0x0000
+#define FILE_TYPE_DISK 0x0001
+#define FILE_TYPE_CHAR 0x0002
+#define FILE_TYPE_PIPE 0x0003
+#define FILE_TYPE_REMOTE 0x8000
 
 /*
  * The memory macros use the compiler's builtins so that they work without
@@ -307,6 +349,37 @@ WINBASEAPI BOOL WINAPI WriteFileEx(
     LPOVERLAPPED lpOverlapped,
     LPOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
 
+/*
+ * Regular files (ws2 opens Linux paths, UTF-8; W: converted from UTF-16).
+ * CloseHandle closes them; ReadFile/WriteFile and their Ex forms, the
+ * completion port functions and GetOverlappedResult work on them.
+ */
+WINBASEAPI HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
+                                     DWORD dwShareMode,
+                                     LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                     DWORD dwCreationDisposition,
+                                     DWORD dwFlagsAndAttributes,
+                                     HANDLE hTemplateFile);
+WINBASEAPI HANDLE WINAPI CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess,
+                                     DWORD dwShareMode,
+                                     LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                     DWORD dwCreationDisposition,
+                                     DWORD dwFlagsAndAttributes,
+                                     HANDLE hTemplateFile);
+WINBASEAPI BOOL WINAPI DeleteFileA(LPCSTR lpFileName);
+WINBASEAPI BOOL WINAPI DeleteFileW(LPCWSTR lpFileName);
+WINBASEAPI DWORD WINAPI GetFileSize(HANDLE hFile, LPDWORD lpFileSizeHigh);
+WINBASEAPI BOOL WINAPI GetFileSizeEx(HANDLE hFile, PLARGE_INTEGER lpFileSize);
+WINBASEAPI DWORD WINAPI SetFilePointer(HANDLE hFile, LONG lDistanceToMove,
+                                       PLONG lpDistanceToMoveHigh,
+                                       DWORD dwMoveMethod);
+WINBASEAPI BOOL WINAPI SetFilePointerEx(HANDLE hFile,
+                                        LARGE_INTEGER liDistanceToMove,
+                                        PLARGE_INTEGER lpNewFilePointer,
+                                        DWORD dwMoveMethod);
+WINBASEAPI BOOL WINAPI FlushFileBuffers(HANDLE hFile);
+WINBASEAPI DWORD WINAPI GetFileType(HANDLE hFile);
+
 /* String lengths (0 for NULL). */
 WINBASEAPI int WINAPI lstrlenA(LPCSTR lpString);
 WINBASEAPI int WINAPI lstrlenW(LPCWSTR lpString);
@@ -379,10 +452,14 @@ WS2__ILK PVOID InterlockedCompareExchangePointer(PVOID volatile *p, PVOID xchg,
 #ifdef UNICODE
 #define CreateEvent CreateEventW
 #define CreateEventEx CreateEventExW
+#define CreateFile CreateFileW
+#define DeleteFile DeleteFileW
 #define lstrlen lstrlenW
 #else
 #define CreateEvent CreateEventA
 #define CreateEventEx CreateEventExA
+#define CreateFile CreateFileA
+#define DeleteFile DeleteFileA
 #define lstrlen lstrlenA
 #endif
 

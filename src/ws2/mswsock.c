@@ -64,7 +64,7 @@ VOID PASCAL GetAcceptExSockaddrs(
      RemoteSockaddrLength);
 }
 
-/* WSAEOPNOTSUPP until the base provider has TransmitFile (issue 3). */
+/* The provider's TransmitFile; WSAEOPNOTSUPP from a provider without one. */
 BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
                          DWORD nNumberOfBytesToWrite,
                          DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped,

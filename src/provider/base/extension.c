@@ -323,5 +323,6 @@ void *ws2__bsp_extension(const GUID *id) {
   if (!memcmp(id, &id_connectex, sizeof(GUID))) return (void *)bsp_connectex;
   if (!memcmp(id, &id_disconnectex, sizeof(GUID)))
     return (void *)bsp_disconnectex;
+  { void *fn = ws2__bsp_transmit_extension(id); if (fn) return fn; }
   return ws2__bsp_msg_extension(id);
 }
