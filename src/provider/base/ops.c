@@ -84,11 +84,18 @@ static void iov_advance(struct msghdr *msg, size_t n) {
   }
 }
 
+/* Linux says EPIPE for three different Windows errors: a send after our
+ * own shutdown (WSAESHUTDOWN), on a socket never connected (WSAENOTCONN),
+ * and on a connection the peer tore down (WSAECONNRESET). */
 static int fail_errno(ws2__bop_t *op, int err) {
-  if (err == EPIPE && op->wr && (op->sock->flags & WS2__BS_SHUT_WR))
+  uint32_t f = op->sock->flags;
+  if (err == EPIPE && op->wr && (f & WS2__BS_SHUT_WR))
     op->status = STATUS_PIPE_DISCONNECTED_; /* WSAESHUTDOWN */
+  else if (err == EPIPE)
+    op->status = ws2__errno_to_ntstatus((f & WS2__BS_CONNECTED) ? ECONNRESET
+                                                                : ENOTCONN);
   else
-    op->status = ws2__errno_to_ntstatus(err == EPIPE ? ECONNRESET : err);
+    op->status = ws2__errno_to_ntstatus(err);
   return 1;
 }
 
