@@ -61,5 +61,8 @@ int ws2__event_set_handle(HANDLE h);
 
 /* Absolute CLOCK_MONOTONIC deadline ms from now (ms != INFINITE). */
 void ws2__deadline(struct timespec *ts, DWORD ms);
+/* Milliseconds left until a deadline, rounded up (-1 for NULL, 0 when
+ * passed), as poll(2) and epoll_wait(2) take them. */
+int ws2__deadline_ms(const struct timespec *dl);
 
 #endif /* WS2_CORE_SYNC_H */

@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/futex.h"
+#include "core/poller.h"
 #include "core/port.h"
 #include "core/window.h"
 
@@ -106,10 +107,80 @@ ws2__obj_t *ws2__thread_self_obj(void) {
   return t ? &t->obj : NULL;
 }
 
+/* ---- The engine's poll role (poller.h). */
+
+static _Atomic(ws2__poller_t *) g_poller;
+static _Atomic(void *) g_owner;          /* the thread polling, or &g_owner */
+static _Atomic ULONGLONG g_last_app_poll; /* GetTickCount64 of the last */
+static pthread_mutex_t g_sleepers_lock = PTHREAD_MUTEX_INITIALIZER;
+static ws2__list_t g_sleepers = {{&g_sleepers.head, &g_sleepers.head}};
+
+int ws2__poller_install(ws2__poller_t *p) {
+  const char *v = getenv("WS2_ENGINE_THREAD");
+  if (p && v && *v && *v != '0') return 0;
+  g_poller = p; /* set before any socket exists; NULL takes it back */
+  return 1;
+}
+
+/* Wakes, without claiming it, the most recent thread asleep on its futex
+ * in a ws2 wait: it finds the role free and takes it. */
+static void promote(void) {
+  ws2__node_t *n;
+  pthread_mutex_lock(&g_sleepers_lock);
+  n = ws2__list_first(&g_sleepers);
+  if (n)
+    ws2__futex_wake(&ws2__container_of(n, ws2__thread_t, sleeper_node)->wake,
+                    1);
+  pthread_mutex_unlock(&g_sleepers_lock);
+}
+
+/* Holds the role while `p->poll` runs; `who` is a thread or &g_owner. */
+static int poll_as(void *who, const struct timespec *deadline,
+                   _Atomic uint32_t *wake, _Atomic int *polling) {
+  ws2__poller_t *p = atomic_load(&g_poller);
+  void *expected = NULL;
+  if (!p || !atomic_compare_exchange_strong(&g_owner, &expected, who))
+    return 0;
+  if (polling) atomic_store(polling, 1);
+  /* A claim made before we were visible as the poller only woke our
+   * futex: look at the word again before waiting in the engine. */
+  if (!wake || atomic_load(wake) == WS2__WAKE_NONE) p->poll(p, deadline);
+  if (polling) atomic_store(polling, 0);
+  atomic_store(&g_owner, NULL);
+  return 1;
+}
+
+int ws2__poller_fallback(DWORD idle_ms) {
+  struct timespec dl;
+  if (!g_poller || atomic_load(&g_owner) ||
+      GetTickCount64() - atomic_load(&g_last_app_poll) < idle_ms)
+    return 0;
+  ws2__deadline(&dl, idle_ms);
+  if (!poll_as(&g_owner, &dl, NULL, NULL)) return 0;
+  promote(); /* an application thread may have been waiting for the role */
+  return 1;
+}
+
+void ws2__poller_drain(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  /* A deadline of now: run what is ready, do not wait. */
+  if (poll_as(&g_owner, &now, NULL, NULL)) promote();
+}
+
+/* A claimed thread that is polling must leave the engine's wait. */
+static void interrupt_if_polling(ws2__thread_t *t) {
+  if (atomic_load(&t->polling) && t != tls_self) {
+    ws2__poller_t *p = atomic_load(&g_poller);
+    p->interrupt(p);
+  }
+}
+
 int ws2__thread_claim(ws2__thread_t *t, uint32_t reason) {
   uint32_t expected = WS2__WAKE_NONE;
   if (!atomic_compare_exchange_strong(&t->wake, &expected, reason)) return 0;
   ws2__futex_wake(&t->wake, 1);
+  interrupt_if_polling(t);
   return 1;
 }
 
@@ -117,17 +188,27 @@ int ws2__thread_claim_later(ws2__thread_t *t, uint32_t reason,
                             ws2__wakelist_t *wl) {
   uint32_t expected = WS2__WAKE_NONE;
   if (!atomic_compare_exchange_strong(&t->wake, &expected, reason)) return 0;
-  if (wl->n < (int)(sizeof(wl->t) / sizeof(wl->t[0])))
+  if (wl->n < (int)(sizeof(wl->t) / sizeof(wl->t[0]))) {
     wl->t[wl->n++] = t;
-  else
+    /* Decided now, while t cannot have gone: after the unlock it may
+     * have woken, exited and been freed. */
+    if (atomic_load(&t->polling) && t != tls_self) wl->interrupt = 1;
+  } else {
     ws2__futex_wake(&t->wake, 1); /* list full: wake now */
+    interrupt_if_polling(t);
+  }
   return 1;
 }
 
 void ws2__wakelist_flush(ws2__wakelist_t *wl) {
   int i;
   for (i = 0; i < wl->n; i++) ws2__futex_wake(&wl->t[i]->wake, 1);
+  if (wl->interrupt) {
+    ws2__poller_t *p = atomic_load(&g_poller);
+    p->interrupt(p);
+  }
   wl->n = 0;
+  wl->interrupt = 0;
 }
 
 void ws2__thread_wait_begin(ws2__thread_t *self, int alertable) {
@@ -144,20 +225,69 @@ void ws2__thread_wait_end(ws2__thread_t *self) {
   atomic_store(&self->alertable, 0);
 }
 
+/* Whether an absolute CLOCK_MONOTONIC deadline has passed. */
+static int deadline_passed(const struct timespec *dl) {
+  struct timespec now;
+  if (!dl) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > dl->tv_sec ||
+         (now.tv_sec == dl->tv_sec && now.tv_nsec >= dl->tv_nsec);
+}
+
+/* The thread's own timeout: claimed by itself unless a waker won. */
+static uint32_t time_out(ws2__thread_t *self) {
+  uint32_t expected = WS2__WAKE_NONE;
+  if (atomic_compare_exchange_strong(&self->wake, &expected, WS2__WAKE_TIMEOUT))
+    return WS2__WAKE_TIMEOUT;
+  return expected; /* claimed just as the deadline passed: honour it */
+}
+
 uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
                            int port_blocking) {
   uint32_t r;
   if (port_blocking) ws2__port_thread_block(self);
   for (;;) {
+    int rc;
     r = atomic_load(&self->wake);
     if (r != WS2__WAKE_NONE) break;
-    if (ws2__futex_wait(&self->wake, WS2__WAKE_NONE, deadline) == -ETIMEDOUT) {
-      uint32_t expected = WS2__WAKE_NONE;
-      if (atomic_compare_exchange_strong(&self->wake, &expected,
-                                         WS2__WAKE_TIMEOUT))
-        r = WS2__WAKE_TIMEOUT;
-      else
-        r = expected; /* claimed just as the deadline passed: honour it */
+    if (g_poller) {
+      void *owner = atomic_load(&g_owner);
+      if (!owner && poll_as(self, deadline, &self->wake, &self->polling)) {
+        atomic_store(&g_last_app_poll, GetTickCount64());
+        r = atomic_load(&self->wake);
+        if (r == WS2__WAKE_NONE && deadline_passed(deadline)) r = time_out(self);
+        if (r != WS2__WAKE_NONE) {
+          /* Leaving the wait: someone else should watch the engine. */
+          promote();
+          break;
+        }
+        continue;
+      }
+      /* The fallback thread gives the role up to an application thread. */
+      if (owner == (void *)&g_owner) {
+        ws2__poller_t *p = atomic_load(&g_poller);
+        p->interrupt(p);
+      }
+      pthread_mutex_lock(&g_sleepers_lock);
+      ws2__list_push_front(&g_sleepers, &self->sleeper_node);
+      pthread_mutex_unlock(&g_sleepers_lock);
+      /* Registered before looking: a role released after this look
+       * promotes a sleeper (maybe us); released before it, we take it. */
+      if (!atomic_load(&g_owner)) {
+        pthread_mutex_lock(&g_sleepers_lock);
+        ws2__list_remove(&self->sleeper_node);
+        pthread_mutex_unlock(&g_sleepers_lock);
+        continue;
+      }
+    }
+    rc = ws2__futex_wait(&self->wake, WS2__WAKE_NONE, deadline);
+    if (g_poller) {
+      pthread_mutex_lock(&g_sleepers_lock);
+      ws2__list_remove(&self->sleeper_node);
+      pthread_mutex_unlock(&g_sleepers_lock);
+    }
+    if (rc == -ETIMEDOUT) {
+      r = time_out(self);
       break;
     }
   }

@@ -48,6 +48,8 @@ typedef struct ws2__thread {
   ws2__sync_t sync; /* signalled when the thread exits */
   _Atomic uint32_t wake;
   _Atomic int alertable;
+  _Atomic int polling;      /* holds the engine's poll role (poller.h) */
+  ws2__node_t sleeper_node; /* on the sleepers list while on its futex */
 
   pthread_mutex_t apc_lock;
   ws2__list_t apcs;
@@ -94,9 +96,10 @@ int ws2__thread_claim(ws2__thread_t *t, uint32_t reason);
  */
 typedef struct ws2__wakelist {
   int n;
+  int interrupt; /* one of them is polling the engine (core/poller.h) */
   ws2__thread_t *t[16];
 } ws2__wakelist_t;
-#define WS2__WAKELIST_INIT {0, {0}}
+#define WS2__WAKELIST_INIT {0, 0, {0}}
 int ws2__thread_claim_later(ws2__thread_t *t, uint32_t reason,
                             ws2__wakelist_t *wl);
 void ws2__wakelist_flush(ws2__wakelist_t *wl);

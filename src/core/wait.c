@@ -102,6 +102,16 @@ void ws2__deadline(struct timespec *ts, DWORD ms) {
   }
 }
 
+int ws2__deadline_ms(const struct timespec *dl) {
+  struct timespec now;
+  long long ms;
+  if (!dl) return -1;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  ms = (long long)(dl->tv_sec - now.tv_sec) * 1000 +
+       (dl->tv_nsec - now.tv_nsec + 999999) / 1000000;
+  return ms <= 0 ? 0 : ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
 DWORD ws2__wait(DWORD n, ws2__obj_t *const *objs, int all, DWORD ms,
                 int alertable) {
   waitblock_t blocks[MAXIMUM_WAIT_OBJECTS];

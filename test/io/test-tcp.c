@@ -264,3 +264,31 @@ TEST(large_overlapped_send_completes_whole) {
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
 }
+
+/* An application that never waits in ws2 while its I/O is in flight (it
+ * spins on HasOverlappedIoCompleted) still sees the I/O complete: the
+ * engine's own thread polls when no application thread does. */
+TEST(completion_without_any_ws2_wait) {
+  SOCKET c, s;
+  WSAOVERLAPPED ov;
+  WSABUF b;
+  char buf[8];
+  DWORD n, flags = 0, t0;
+  t_startup();
+  t_tcp_pair(&c, &s);
+  memset(&ov, 0, sizeof(ov));
+  b.buf = buf;
+  b.len = sizeof(buf);
+  ASSERT_EQ(WSARecv(s, &b, 1, &n, &flags, &ov, NULL), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  ASSERT_EQ(send(c, "spin", 4, 0), 4);
+  t0 = GetTickCount();
+  while (!HasOverlappedIoCompleted(&ov) && GetTickCount() - t0 < 5000)
+    SwitchToThread();
+  ASSERT_TRUE(HasOverlappedIoCompleted(&ov));
+  ASSERT_TRUE(WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags));
+  ASSERT_EQ(n, 4);
+  closesocket(c);
+  closesocket(s);
+  t_cleanup();
+}

@@ -10,6 +10,8 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/poller.h"
+#include "core/sync.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,16 +19,21 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct epoll_engine {
   ws2__engine_t base;
+  ws2__poller_t poller;
+  int shared; /* the core's waits poll too (poller.h) */
   int epfd;
   int wakefd;
   pthread_mutex_t retire_lock;
   ws2__bsock_t **retire; /* detached sockets awaiting the end of a batch */
   size_t nretire, cap;
 } epoll_engine_t;
+
+static void ep_interrupt(ws2__poller_t *p);
 
 static int ep_register(epoll_engine_t *ee, ws2__bsock_t *s) {
   struct epoll_event ev;
@@ -56,7 +63,6 @@ static void ep_arm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {
 
 static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   epoll_engine_t *ee = (epoll_engine_t *)e;
-  uint64_t one = 1;
   int grown = 1;
 
   epoll_ctl(ee->epfd, EPOLL_CTL_DEL, s->fd, NULL);
@@ -80,10 +86,10 @@ static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
              "memory); it is leaked");
     return;
   }
-  if (write(ee->wakefd, &one, sizeof(one)) < 0) {
-    /* The counter cannot overflow in practice; the reaper still retires
-     * at its next batch. */
-  }
+  ep_interrupt(&ee->poller); /* the next round retires it */
+  /* Retire it now if no thread is waiting in the engine, rather than
+   * when someone next waits. */
+  if (ee->shared) ws2__poller_drain();
 }
 
 static uint32_t ep_events(uint32_t ev) {
@@ -94,38 +100,65 @@ static uint32_t ep_events(uint32_t ev) {
   return r;
 }
 
-static void *ep_reaper(void *arg) {
-  epoll_engine_t *ee = arg;
+/* One round: waits in epoll until the deadline or an interrupt, runs the
+ * ready sockets, then retires the sockets detached meanwhile (no event
+ * for them can be in flight once the batch is done). Called by whichever
+ * thread holds the poll role (core/poller.h). */
+static void ep_poll(ws2__poller_t *p, const struct timespec *deadline) {
+  epoll_engine_t *ee = ws2__container_of(p, epoll_engine_t, poller);
   struct epoll_event evs[128];
-  for (;;) {
-    int n = epoll_wait(ee->epfd, evs, 128, -1), i, retire = 0;
-    if (n < 0) {
-      if (errno == EINTR) continue;
+  int n = epoll_wait(ee->epfd, evs, 128, ws2__deadline_ms(deadline)), i;
+  int retire = 0;
+
+  if (n < 0) {
+    if (errno != EINTR)
       ws2__log(WS2__LOG_ERROR, "epoll engine: epoll_wait: %s",
                strerror(errno));
-      continue;
-    }
-    for (i = 0; i < n; i++) {
-      if (evs[i].data.ptr == ee) {
-        uint64_t v;
-        if (read(ee->wakefd, &v, sizeof(v)) < 0) {
-        }
-        retire = 1;
-      } else {
-        ws2__bsp_ready(evs[i].data.ptr, ep_events(evs[i].events));
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    if (evs[i].data.ptr == ee) {
+      uint64_t v;
+      if (read(ee->wakefd, &v, sizeof(v)) < 0) {
+        /* Already drained by an earlier round: nothing to do. */
       }
+      retire = 1;
+    } else {
+      ws2__bsp_ready(evs[i].data.ptr, ep_events(evs[i].events));
     }
-    if (retire) {
-      ws2__bsock_t **list;
-      size_t count, k;
-      pthread_mutex_lock(&ee->retire_lock);
-      list = ee->retire;
-      count = ee->nretire;
-      ee->retire = NULL;
-      ee->nretire = ee->cap = 0;
-      pthread_mutex_unlock(&ee->retire_lock);
-      for (k = 0; k < count; k++) ws2__obj_unref(&list[k]->io.obj);
-      ws2__free(list);
+  }
+  if (retire) {
+    ws2__bsock_t **list;
+    size_t count, k;
+    pthread_mutex_lock(&ee->retire_lock);
+    list = ee->retire;
+    count = ee->nretire;
+    ee->retire = NULL;
+    ee->nretire = ee->cap = 0;
+    pthread_mutex_unlock(&ee->retire_lock);
+    for (k = 0; k < count; k++) ws2__obj_unref(&list[k]->io.obj);
+    ws2__free(list);
+  }
+}
+
+static void ep_interrupt(ws2__poller_t *p) {
+  epoll_engine_t *ee = ws2__container_of(p, epoll_engine_t, poller);
+  uint64_t one = 1;
+  if (write(ee->wakefd, &one, sizeof(one)) < 0) {
+    /* The counter cannot overflow in practice. */
+  }
+}
+
+/* The engine's thread: the fallback poller, or the only one when the
+ * core's waits do not poll (WS2_ENGINE_THREAD=1). */
+static void *ep_thread(void *arg) {
+  epoll_engine_t *ee = arg;
+  for (;;) {
+    if (!ee->shared) {
+      ep_poll(&ee->poller, NULL);
+    } else if (!ws2__poller_fallback(WS2__FALLBACK_MS)) {
+      struct timespec ts = {0, WS2__FALLBACK_MS * 1000000L};
+      nanosleep(&ts, NULL);
     }
   }
   return NULL;
@@ -153,8 +186,12 @@ ws2__engine_t *ws2__engine_epoll_new(void) {
     goto fail;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, ep_reaper, ee) != 0) {
+  ee->poller.poll = ep_poll;
+  ee->poller.interrupt = ep_interrupt;
+  ee->shared = ws2__poller_install(&ee->poller);
+  if (pthread_create(&t, &attr, ep_thread, ee) != 0) {
     pthread_attr_destroy(&attr);
+    if (ee->shared) ws2__poller_install(NULL);
     goto fail;
   }
   pthread_attr_destroy(&attr);

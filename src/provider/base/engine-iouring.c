@@ -14,12 +14,15 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/poller.h"
+#include "core/sync.h"
 
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #define TAG_READ 1u
 #define TAG_WRITE 2u
@@ -28,6 +31,8 @@
 
 typedef struct uring_engine {
   ws2__engine_t base;
+  ws2__poller_t poller;
+  int shared; /* the core's waits poll too (poller.h) */
   struct io_uring ring;
   pthread_mutex_t sq_lock;
 } uring_engine_t;
@@ -94,6 +99,9 @@ static void ur_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   }
   if (armed & TAG_READ) ur_submit(ue, s, TAG_READ, 0);
   if (armed & TAG_WRITE) ur_submit(ue, s, TAG_WRITE, 0);
+  /* The removed polls complete at once; run their completions now, which
+   * drops the engine's reference, rather than when someone next waits. */
+  if (ue->shared) ws2__poller_drain();
 }
 
 static void ur_complete(struct io_uring_cqe *cqe) {
@@ -118,29 +126,73 @@ static void ur_complete(struct io_uring_cqe *cqe) {
   ws2__obj_unref(&s->io.obj);
 }
 
-static void *ur_reaper(void *arg) {
+/* One round (core/poller.h): waits for a completion until the deadline or
+ * an interrupt, then runs every completion there is. */
+static void ur_poll(ws2__poller_t *p, const struct timespec *deadline) {
+  uring_engine_t *ue = ws2__container_of(p, uring_engine_t, poller);
+  struct io_uring_cqe *cqe;
+  unsigned head, n = 0;
+
+  if (!io_uring_cq_ready(&ue->ring)) {
+    struct io_uring_getevents_arg arg;
+    struct __kernel_timespec kts;
+    int r;
+    memset(&arg, 0, sizeof(arg));
+    if (deadline) {
+      int ms = ws2__deadline_ms(deadline);
+      kts.tv_sec = ms / 1000;
+      kts.tv_nsec = (long long)(ms % 1000) * 1000000;
+      arg.ts = (uint64_t)(uintptr_t)&kts;
+    }
+    r = io_uring_enter2(ue->ring.ring_fd, 0, 1,
+                        IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+                        (sigset_t *)&arg, sizeof(arg));
+    if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+      ws2__log(WS2__LOG_ERROR, "io_uring engine: wait: %s", strerror(-r));
+  }
+  io_uring_for_each_cqe(&ue->ring, head, cqe) {
+#ifdef __SANITIZE_THREAD__
+    /* The kernel orders a submission before its completion, but TSan
+     * cannot see through the ring: passing through the submitters' lock
+     * shows it the order. */
+    pthread_mutex_lock(&ue->sq_lock);
+    pthread_mutex_unlock(&ue->sq_lock);
+#endif
+    ur_complete(cqe);
+    n++;
+  }
+  io_uring_cq_advance(&ue->ring, n);
+}
+
+/* A no-op's completion ends a wait in progress. */
+static void ur_interrupt(ws2__poller_t *p) {
+  uring_engine_t *ue = ws2__container_of(p, uring_engine_t, poller);
+  struct io_uring_sqe *sqe;
+  pthread_mutex_lock(&ue->sq_lock);
+  sqe = io_uring_get_sqe(&ue->ring);
+  if (!sqe) {
+    io_uring_submit(&ue->ring);
+    sqe = io_uring_get_sqe(&ue->ring);
+  }
+  if (sqe) {
+    io_uring_prep_nop(sqe);
+    io_uring_sqe_set_data64(sqe, 0);
+    io_uring_submit(&ue->ring);
+  }
+  pthread_mutex_unlock(&ue->sq_lock);
+}
+
+/* The engine's thread: the fallback poller, or the only one when the
+ * core's waits do not poll. */
+static void *ur_thread(void *arg) {
   uring_engine_t *ue = arg;
   for (;;) {
-    struct io_uring_cqe *cqe;
-    unsigned head, n = 0;
-    int r = io_uring_wait_cqe(&ue->ring, &cqe);
-    if (r < 0) {
-      if (r != -EINTR)
-        ws2__log(WS2__LOG_ERROR, "io_uring engine: wait: %s", strerror(-r));
-      continue;
+    if (!ue->shared) {
+      ur_poll(&ue->poller, NULL);
+    } else if (!ws2__poller_fallback(WS2__FALLBACK_MS)) {
+      struct timespec ts = {0, WS2__FALLBACK_MS * 1000000L};
+      nanosleep(&ts, NULL);
     }
-    io_uring_for_each_cqe(&ue->ring, head, cqe) {
-#ifdef __SANITIZE_THREAD__
-      /* The kernel orders a submission before its completion, but TSan
-       * cannot see through the ring: passing through the submitters'
-       * lock shows it the order. */
-      pthread_mutex_lock(&ue->sq_lock);
-      pthread_mutex_unlock(&ue->sq_lock);
-#endif
-      ur_complete(cqe);
-      n++;
-    }
-    io_uring_cq_advance(&ue->ring, n);
   }
   return NULL;
 }
@@ -177,9 +229,15 @@ ws2__engine_t *ws2__engine_iouring_new(void) {
   pthread_mutex_init(&ue->sq_lock, NULL);
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  r = pthread_create(&t, &attr, ur_reaper, ue);
+  ue->poller.poll = ur_poll;
+  ue->poller.interrupt = ur_interrupt;
+  /* Waits with a deadline need IORING_FEAT_EXT_ARG (Linux 5.11). */
+  ue->shared = (ue->ring.features & IORING_FEAT_EXT_ARG) &&
+               ws2__poller_install(&ue->poller);
+  r = pthread_create(&t, &attr, ur_thread, ue);
   pthread_attr_destroy(&attr);
   if (r != 0) {
+    if (ue->shared) ws2__poller_install(NULL);
     pthread_mutex_destroy(&ue->sq_lock);
     goto fail;
   }

@@ -24,6 +24,10 @@
 
 #include "provider/base/bsp.h"
 
+/* How long the engine's thread lets application threads go without
+ * polling before it polls itself (core/poller.h). */
+#define WS2__FALLBACK_MS 50
+
 /* Readiness bits, as in poll(2). */
 #define WS2__EV_READ 0x1
 #define WS2__EV_WRITE 0x4
