@@ -146,8 +146,12 @@ typedef struct _OVERLAPPED_ENTRY {
   DWORD dwNumberOfBytesTransferred;
 } OVERLAPPED_ENTRY, *LPOVERLAPPED_ENTRY;
 
-#define HasOverlappedIoCompleted(lpOverlapped) \
-  (((DWORD)(lpOverlapped)->Internal) != STATUS_PENDING)
+/* An acquire load: a program that spins on it while another thread
+ * completes the request then sees the results (and so do race
+ * detectors). */
+#define HasOverlappedIoCompleted(lpOverlapped)                             \
+  (((DWORD)__atomic_load_n(&(lpOverlapped)->Internal, __ATOMIC_ACQUIRE)) != \
+   STATUS_PENDING)
 
 typedef struct _SYSTEM_INFO {
   union {
