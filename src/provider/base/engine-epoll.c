@@ -35,18 +35,27 @@ typedef struct epoll_engine {
 
 static void ep_interrupt(ws2__poller_t *p);
 
-static int ep_register(epoll_engine_t *ee, ws2__bsock_t *s) {
+/* Receive-side readiness is always watched. Send-side readiness only
+ * while something waits for it (s->engine_armed & OUT_ARMED): watched
+ * all the time, edge-triggered EPOLLOUT would report every ACK that
+ * frees send-buffer space, an event per round trip for nothing. */
+#define OUT_ARMED 0x2u
+
+static int ep_ctl(epoll_engine_t *ee, ws2__bsock_t *s, int op) {
   struct epoll_event ev;
   memset(&ev, 0, sizeof(ev));
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET;
+  ev.events = EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLET |
+              ((s->engine_armed & OUT_ARMED) ? EPOLLOUT : 0);
   ev.data.ptr = s;
-  return epoll_ctl(ee->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0 ? 0 : -errno;
+  return epoll_ctl(ee->epfd, op, s->fd, &ev) == 0 ? 0 : -errno;
 }
 
 static int ep_attach(ws2__engine_t *e, ws2__bsock_t *s) {
   int r;
   ws2__obj_ref(&s->io.obj);
-  if ((r = ep_register((epoll_engine_t *)e, s)) != 0)
+  s->engine_armed = 0;
+  s->engine_detached = 0;
+  if ((r = ep_ctl((epoll_engine_t *)e, s, EPOLL_CTL_ADD)) != 0)
     ws2__obj_unref(&s->io.obj);
   return r;
 }
@@ -54,17 +63,37 @@ static int ep_attach(ws2__engine_t *e, ws2__bsock_t *s) {
 /* The old socket's registration went with its last descriptor (dup3
  * closed it); register the new one under the same reference. */
 static int ep_fd_changed(ws2__engine_t *e, ws2__bsock_t *s) {
-  return ep_register((epoll_engine_t *)e, s);
+  return ep_ctl((epoll_engine_t *)e, s, EPOLL_CTL_ADD);
 }
 
+/* s->lock is held. Modifying the registration checks readiness at once,
+ * so a socket already writable reports it: nothing is missed. */
 static void ep_arm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {
-  /* Edge-triggered for both directions since attach: nothing to do. */
+  /* A detached socket's descriptor may be closed, its number reused. */
+  if (s->engine_detached) return;
+  if ((events & WS2__EV_WRITE) && !(s->engine_armed & OUT_ARMED)) {
+    s->engine_armed |= OUT_ARMED;
+    ep_ctl((epoll_engine_t *)e, s, EPOLL_CTL_MOD);
+  }
+}
+
+static void ep_disarm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {
+  if (s->engine_detached) return;
+  if ((events & WS2__EV_WRITE) && (s->engine_armed & OUT_ARMED)) {
+    s->engine_armed &= ~OUT_ARMED;
+    ep_ctl((epoll_engine_t *)e, s, EPOLL_CTL_MOD);
+  }
 }
 
 static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   epoll_engine_t *ee = (epoll_engine_t *)e;
   int grown = 1;
 
+  /* From here on nothing modifies the registration (ep_arm, ep_disarm):
+   * the descriptor is closed soon after, and its number may be reused. */
+  pthread_mutex_lock(&s->lock);
+  s->engine_detached = 1;
+  pthread_mutex_unlock(&s->lock);
   epoll_ctl(ee->epfd, EPOLL_CTL_DEL, s->fd, NULL);
   pthread_mutex_lock(&ee->retire_lock);
   if (ee->nretire == ee->cap) {
@@ -164,8 +193,9 @@ static void *ep_thread(void *arg) {
   return NULL;
 }
 
-static const ws2__engine_ops_t epoll_ops = {"epoll", ep_attach, ep_arm,
-                                           ep_detach, ep_fd_changed};
+static const ws2__engine_ops_t epoll_ops = {"epoll",   ep_attach,
+                                           ep_arm,    ep_detach,
+                                           ep_fd_changed, ep_disarm};
 
 ws2__engine_t *ws2__engine_epoll_new(void) {
   epoll_engine_t *ee = ws2__calloc(1, sizeof(*ee));

@@ -200,8 +200,12 @@ static void *ur_thread(void *arg) {
 /* Polls name the fd when they are submitted: nothing to redo. */
 static int ur_fd_changed(ws2__engine_t *e, ws2__bsock_t *s) { return 0; }
 
+/* A poll fires once: an unwanted one costs one event, no call needed. */
+static void ur_disarm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {}
+
 static const ws2__engine_ops_t uring_ops = {"io_uring", ur_attach, ur_arm,
-                                            ur_detach, ur_fd_changed};
+                                            ur_detach,  ur_fd_changed,
+                                            ur_disarm};
 
 ws2__engine_t *ws2__engine_iouring_new(void) {
   uring_engine_t *ue = ws2__calloc(1, sizeof(*ue));

@@ -46,6 +46,8 @@ typedef struct ws2__engine_ops {
   /* s->fd now names another socket (AcceptEx, DisconnectEx reuse); the
    * socket has no request waiting. 0 or -errno. */
   int (*fd_changed)(ws2__engine_t *e, ws2__bsock_t *s);
+  /* Nothing waits for `events` on s any more; s->lock is held. */
+  void (*disarm)(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events);
 } ws2__engine_ops_t;
 
 struct ws2__engine {

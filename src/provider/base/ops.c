@@ -419,6 +419,10 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
   if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;
   if (!ws2__list_empty(&s->wr_ops)) rearm |= WS2__EV_WRITE;
   if (rearm) s->engine->ops->arm(s->engine, s, rearm);
+  /* Nothing waits to send: stop watching the send side (FD_WRITE and
+   * FD_CONNECT arm it again through the network-event check below). */
+  if ((events & WS2__EV_WRITE) && !(rearm & WS2__EV_WRITE))
+    s->engine->ops->disarm(s->engine, s, WS2__EV_WRITE);
   pthread_mutex_unlock(&s->lock);
 
   /* Complete outside the socket's lock: completion posts packets, sets

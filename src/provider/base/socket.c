@@ -85,12 +85,14 @@ int ws2__bsock_new(int fd, int af, int type, int protocol,
   ws2__list_init(&s->rd_ops);
   ws2__list_init(&s->wr_ops);
   s->rd_ready = s->wr_ready = 1;
+  /* Set before attaching: an event may be reported at once. */
+  s->engine = engine;
   if (engine->ops->attach(engine, s) != 0) {
     s->fd = -1; /* the caller still owns fd */
+    s->engine = NULL;
     ws2__obj_unref(&s->io.obj);
     return WSAENOBUFS;
   }
-  s->engine = engine;
   *out = s;
   return 0;
 }
