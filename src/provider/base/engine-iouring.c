@@ -18,6 +18,7 @@
 #include "core/sync.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
@@ -39,6 +40,13 @@ typedef struct uring_engine {
 
 /* Queues one SQE (poll add when events != 0, else poll remove of the
  * poll tagged `data`), and submits. */
+/* The receive side is watched with a multishot poll (Linux 5.13): armed
+ * once, it stays armed and reports each new readiness, so a receive that
+ * has to wait costs no submission. The send side stays one-shot: armed
+ * all the time it would report every ACK. Cleared if the kernel refuses
+ * multishot polls (-EINVAL), after which both sides are one-shot. */
+static _Atomic int ur_multishot = 1;
+
 static void ur_submit(uring_engine_t *ue, ws2__bsock_t *s, uint32_t tag,
                       int add) {
   struct io_uring_sqe *sqe;
@@ -50,7 +58,10 @@ static void ur_submit(uring_engine_t *ue, ws2__bsock_t *s, uint32_t tag,
     sqe = io_uring_get_sqe(&ue->ring);
   }
   if (sqe) {
-    if (add) {
+    if (add && tag == TAG_READ && atomic_load(&ur_multishot)) {
+      io_uring_prep_poll_multishot(sqe, s->fd, POLLIN | POLLPRI | POLLRDHUP);
+      io_uring_sqe_set_data64(sqe, data);
+    } else if (add) {
       io_uring_prep_poll_add(sqe, s->fd,
                              tag == TAG_READ ? POLLIN | POLLPRI | POLLRDHUP
                                              : POLLOUT);
@@ -111,8 +122,13 @@ static void ur_complete(struct io_uring_cqe *cqe) {
   int detached, last;
 
   if (!data) return; /* a poll removal's own completion */
+  if (tag == TAG_READ && cqe->res == -EINVAL && atomic_load(&ur_multishot)) {
+    ws2__log(WS2__LOG_INFO, "io_uring engine: no multishot polls here");
+    atomic_store(&ur_multishot, 0);
+  }
   pthread_mutex_lock(&s->lock);
-  s->engine_armed &= ~tag;
+  /* A multishot poll that goes on says so; any other has ended. */
+  if (!(cqe->flags & IORING_CQE_F_MORE)) s->engine_armed &= ~tag;
   detached = s->engine_detached;
   last = detached && s->engine_armed == 0;
   ws2__obj_ref(&s->io.obj); /* for the call below */
