@@ -106,3 +106,43 @@ TEST(faults_and_states) {
   closesocket(s);
   t_cleanup();
 }
+
+/* SO_LINGER with a timeout on a non-blocking socket whose data cannot
+ * leave yet: closesocket fails with WSAEWOULDBLOCK and the socket stays
+ * open; once the peer reads, it closes. */
+TEST(linger_on_a_nonblocking_socket) {
+  SOCKET c, s;
+  struct linger lg = {1, 5};
+  u_long on = 1;
+  static char chunk[65536], sink[65536];
+  int i, r = 0, total = 0, closed = 0;
+  t_startup();
+  t_tcp_pair(&c, &s);
+  ASSERT_EQ(setsockopt(c, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+  ASSERT_EQ(ioctlsocket(c, FIONBIO, &on), 0);
+  /* Fill the way until the send buffer holds data the peer won't take. */
+  for (i = 0; i < 1000; i++) {
+    r = send(c, chunk, sizeof(chunk), 0);
+    if (r == SOCKET_ERROR) break;
+  }
+  ASSERT_EQ(WSAGetLastError(), WSAEWOULDBLOCK);
+  ASSERT_EQ(closesocket(c), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEWOULDBLOCK);
+  /* Still open: it can still be used. */
+  ASSERT_EQ(send(c, chunk, 1, 0), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEWOULDBLOCK);
+  /* Drain the peer, then the close completes. */
+  ioctlsocket(s, FIONBIO, &on);
+  for (i = 0; i < 2000 && !closed; i++) {
+    r = recv(s, sink, sizeof(sink), 0);
+    if (r > 0) total += r;
+    if (r == SOCKET_ERROR) {
+      closed = closesocket(c) == 0;
+      if (!closed) Sleep(5);
+    }
+  }
+  ASSERT_GT(total, 0);
+  ASSERT_TRUE(closed);
+  closesocket(s);
+  t_cleanup();
+}

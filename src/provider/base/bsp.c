@@ -18,8 +18,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BSP_CATALOG_BASE 1001
@@ -188,9 +190,45 @@ static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
   return publish(s, dwFlags, err);
 }
 
+/*
+ * SO_LINGER with a timeout, done here so that closing the Linux socket
+ * never blocks, whichever thread drops the last reference (possibly one
+ * running the engine). Windows: a non-blocking socket that cannot close
+ * at once fails with WSAEWOULDBLOCK and stays open; a blocking one waits
+ * up to the timeout for its data to go, then resets the connection.
+ * Returns 0, or WSAEWOULDBLOCK.
+ */
+static int linger_before_close(ws2__bsock_t *s) {
+  struct linger lg;
+  socklen_t len = sizeof(lg);
+  ULONGLONG end;
+  int queued = 0;
+
+  if (s->type != WS_SOCK_STREAM ||
+      getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0 ||
+      !lg.l_onoff || lg.l_linger == 0)
+    return 0;
+  if (ioctl(s->fd, SIOCOUTQ, &queued) != 0) queued = 0;
+  if (queued > 0 && (s->flags & WS2__BS_NONBLOCKING)) return WSAEWOULDBLOCK;
+  end = GetTickCount64() + (ULONGLONG)lg.l_linger * 1000;
+  while (queued > 0 && GetTickCount64() < end) {
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+    if (ioctl(s->fd, SIOCOUTQ, &queued) != 0) queued = 0;
+  }
+  /* Sent: a graceful close. Timed out: a reset, as Windows does. */
+  lg.l_onoff = queued > 0;
+  lg.l_linger = 0;
+  setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  return 0;
+}
+
 static int WSPAPI bsp_closesocket(SOCKET h, LPINT err) {
+  int r;
   GET_SOCK(s, h, err, SOCKET_ERROR);
+  r = linger_before_close(s);
   ws2__bsock_unref(s);
+  if (r) return set_err(err, r);
   return set_err(err, CloseHandle((HANDLE)h) ? 0 : WSAENOTSOCK);
 }
 
