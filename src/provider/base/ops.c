@@ -156,6 +156,32 @@ static void publish_from(ws2__bop_t *op) {
                          op->fromlen);
 }
 
+/* The receive or send queue of the request's direction, and its flag. */
+#define QUEUE_OF(s, op) ((op)->wr ? &(s)->wr_ops : &(s)->rd_ops)
+#define READY_OF(s, op) ((op)->wr ? &(s)->wr_ready : &(s)->rd_ready)
+
+static void default_attempt(ws2__bop_t *op) {
+  if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
+}
+
+/* s->lock held. Tries op inline when nothing is queued before it
+ * (requests complete in the order they were issued) and its direction
+ * may be ready; 0 when it would block (or was not tried). */
+static int try_inline_locked(ws2__bsock_t *s, ws2__bop_t *op) {
+  int done = 0, *ready = READY_OF(s, op);
+  if (ws2__list_empty(QUEUE_OF(s, op)) && *ready) {
+    done = op->attempt(op);
+    if (!done) *ready = 0;
+  }
+  return done;
+}
+
+/* s->lock held. op waits in its queue for the engine. */
+static void queue_locked(ws2__bsock_t *s, ws2__bop_t *op) {
+  ws2__list_push_back(QUEUE_OF(s, op), &op->qnode);
+  s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
+}
+
 /* A receive or send call re-enables its network events (netevents.c). */
 static void reenable_after(ws2__bop_t *op, int result) {
   if (!op->wr)
@@ -174,7 +200,7 @@ int ws2__bop_run_sync(ws2__bop_t *op) {
 
 static int run_sync(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
-  if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
+  default_attempt(op);
   for (;;) {
     int r;
     if (op->attempt(op)) break;
@@ -253,10 +279,9 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
                        void *routine, LPDWORD bytes, LPDWORD flags,
                        NTSTATUS *status) {
   ws2__bsock_t *s = op->sock;
-  ws2__list_t *q = op->wr ? &s->wr_ops : &s->rd_ops;
-  int done = 0;
+  int done;
 
-  if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
+  default_attempt(op);
   ws2__req_init(&op->req, &s->io, ovl, routine_kind, routine, bop_cancel,
                 bop_free);
   op->req.record_flags = 1;
@@ -266,16 +291,8 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
     ws2__req_discard(&op->req, STATUS_CANCELLED_);
     return WSAENOTSOCK;
   }
-  /* Inline only when nothing is queued before it (requests complete in
-   * the order they were issued) and the direction may be ready. */
-  if (ws2__list_empty(q) && (op->wr ? s->wr_ready : s->rd_ready)) {
-    done = op->attempt(op);
-    if (!done) *(op->wr ? &s->wr_ready : &s->rd_ready) = 0;
-  }
-  if (!done) {
-    ws2__list_push_back(q, &op->qnode);
-    s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
-  }
+  done = try_inline_locked(s, op);
+  if (!done) queue_locked(s, op);
   pthread_mutex_unlock(&s->lock);
   if (s->ev_mask && !op->wr) reenable_after(op, 0);
   if (done != 1) return WSA_IO_PENDING;
@@ -317,12 +334,10 @@ static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
                         void *routine, LPDWORD bytes, LPDWORD flags,
                         NTSTATUS *status) {
   ws2__bsock_t *s = sop->sock;
-  ws2__list_t *q = sop->wr ? &s->wr_ops : &s->rd_ops;
-  int *ready = sop->wr ? &s->wr_ready : &s->rd_ready;
   ws2__bop_t *op;
-  int done = 0;
+  int done;
 
-  if (!sop->attempt) sop->attempt = sop->wr ? ws2__bop_attempt_send : attempt_recv;
+  default_attempt(sop);
   if (routine || ws2__io_inline_needs_req(&s->io, ovl)) {
     /* A packet or an APC will outlive the call: the usual path. */
     if (!(op = to_heap(sop))) return WSAENOBUFS;
@@ -334,10 +349,7 @@ static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
     pthread_mutex_unlock(&s->lock);
     return WSAENOTSOCK;
   }
-  if (ws2__list_empty(q) && *ready) {
-    done = sop->attempt(sop);
-    if (!done) *ready = 0;
-  }
+  done = try_inline_locked(s, sop);
   if (!done) {
     /* It has to wait: now it needs a request of its own. */
     if (!(op = to_heap(sop))) {
@@ -347,8 +359,7 @@ static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
     ws2__req_init(&op->req, &s->io, ovl, routine_kind, NULL, bop_cancel,
                   bop_free);
     op->req.record_flags = 1;
-    ws2__list_push_back(q, &op->qnode);
-    s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
+    queue_locked(s, op);
     pthread_mutex_unlock(&s->lock);
     if (s->ev_mask && !op->wr) reenable_after(op, 0);
     return WSA_IO_PENDING;
