@@ -36,6 +36,7 @@ typedef struct slot {
   ws2__obj_t *obj;
   _Atomic uint32_t flags;
   uint32_t next_free; /* index + 1 of the next free slot; 0 ends the list */
+  void *_Atomic tag;  /* ws2__handle_set_tag */
 } slot_t;
 
 static _Atomic(slot_t *) chunks[MAX_CHUNKS];
@@ -136,6 +137,7 @@ static void slot_recycle(uint32_t index, slot_t *s) {
   uint32_t gen = (W_GEN(w) + 1) & 0xFFu;
 
   s->obj = NULL;
+  atomic_store_explicit(&s->tag, NULL, memory_order_relaxed);
   atomic_store_explicit(&s->word, (uint64_t)gen << W_GEN_SHIFT,
                         memory_order_release);
   pthread_mutex_lock(&table_lock);
@@ -169,6 +171,31 @@ static slot_t *slot_acquire(HANDLE h, uint32_t *index_out) {
       &s->word, &w, w + 1, memory_order_acquire, memory_order_acquire));
   *index_out = index;
   return s;
+}
+
+void ws2__handle_set_tag(HANDLE h, void *tag) {
+  uint32_t index;
+  slot_t *s = slot_acquire(h, &index);
+  if (!s) return;
+  atomic_store_explicit(&s->tag, tag, memory_order_release);
+  slot_release(index, s);
+}
+
+/* A seqlock-style read: the tag counts only if the slot was live with the
+ * handle's generation before and after it was read. */
+void *ws2__handle_tag(HANDLE h) {
+  uint32_t index, gen;
+  slot_t *s;
+  uint64_t w;
+  void *tag;
+
+  if (decode(h, &index, &gen) != 0 || !(s = slot_at(index))) return NULL;
+  w = atomic_load_explicit(&s->word, memory_order_acquire);
+  if (!(w & W_LIVE) || W_GEN(w) != gen) return NULL;
+  tag = atomic_load_explicit(&s->tag, memory_order_acquire);
+  w = atomic_load_explicit(&s->word, memory_order_acquire);
+  if (!(w & W_LIVE) || W_GEN(w) != gen) return NULL;
+  return tag;
 }
 
 ws2__obj_t *ws2__handle_get(HANDLE h, const ws2__objtype_t *type) {

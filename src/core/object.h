@@ -70,6 +70,18 @@ int ws2__handle_new(ws2__obj_t *obj, HANDLE *out);
  */
 ws2__obj_t *ws2__handle_get(HANDLE h, const ws2__objtype_t *type);
 
+/*
+ * A word the handle value itself carries, for whoever hands it out (the
+ * Winsock layer: the provider serving a socket), so that finding it costs
+ * no reference. ws2__handle_set_tag sets it (once, before the value is
+ * given out; duplicates made with DuplicateHandle have none);
+ * ws2__handle_tag reads it with plain loads, or returns NULL when h is
+ * not open. A handle closed meanwhile may still read as its tag, so what
+ * the tag points to must outlive the handle.
+ */
+void ws2__handle_set_tag(HANDLE h, void *tag);
+void *ws2__handle_tag(HANDLE h);
+
 /* Closes a handle value: 0, or -EBADF (not a handle), -EPERM (protected). */
 int ws2__handle_close(HANDLE h);
 

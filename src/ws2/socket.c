@@ -18,8 +18,11 @@
 
 ws2__provider_t *ws2__provider_of(SOCKET s) {
   ws2__io_t *io;
-  ws2__provider_t *p = NULL;
+  ws2__provider_t *p;
   if (!ws2__check_started()) return NULL;
+  /* The handle's tag (providers live until the last WSACleanup); a
+   * duplicated handle has none and takes the object's context. */
+  if ((p = ws2__handle_tag((HANDLE)s)) != NULL) return p;
   if ((io = ws2__io_get((HANDLE)s)) != NULL) {
     p = io->context;
     ws2__obj_unref(&io->obj);

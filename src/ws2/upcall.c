@@ -21,6 +21,7 @@ static SOCKET WSPAPI wpu_modify_ifs_handle(DWORD dwCatalogEntryId,
     return INVALID_SOCKET;
   }
   io->context = ws2__provider_for_catalog_id(dwCatalogEntryId);
+  ws2__handle_set_tag((HANDLE)ProposedHandle, io->context);
   ws2__obj_unref(&io->obj);
   return ProposedHandle;
 }

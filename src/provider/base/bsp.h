@@ -63,6 +63,10 @@ typedef struct ws2__bsock {
    * tried inline only when its direction may be ready, which saves the
    * system call that would only say EAGAIN. */
   int rd_ready, wr_ready;
+  /* The engine reported urgent data or the end of the stream: from then
+   * on a short stream read no longer proves the receive queue empty
+   * (ops.c, recv_drained). Sticky. */
+  int rd_marks;
 
   SOCKET handle; /* the socket's own handle value */
 

@@ -126,6 +126,8 @@ static uint32_t ep_events(uint32_t ev) {
   if (ev & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
     r |= WS2__EV_READ;
   if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) r |= WS2__EV_WRITE;
+  if (ev & EPOLLPRI) r |= WS2__EV_URGENT;
+  if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) r |= WS2__EV_HANGUP;
   return r;
 }
 

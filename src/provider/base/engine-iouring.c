@@ -137,6 +137,10 @@ static void ur_complete(struct io_uring_cqe *cqe) {
   events = tag == TAG_READ ? WS2__EV_READ : WS2__EV_WRITE;
   if (cqe->res > 0 && (cqe->res & (POLLERR | POLLHUP)))
     events = WS2__EV_READ | WS2__EV_WRITE;
+  if (cqe->res > 0 && (cqe->res & POLLPRI)) events |= WS2__EV_URGENT;
+  /* A failed poll says nothing about the socket: assume the worst. */
+  if (cqe->res < 0 || (cqe->res & (POLLRDHUP | POLLHUP | POLLERR)))
+    events |= WS2__EV_HANGUP;
   if (!detached) ws2__bsp_ready(s, events);
   if (last) ws2__obj_unref(&s->io.obj); /* the engine's reference */
   ws2__obj_unref(&s->io.obj);

@@ -28,9 +28,14 @@
  * polling before it polls itself (core/poller.h). */
 #define WS2__FALLBACK_MS 50
 
-/* Readiness bits, as in poll(2). */
+/* Readiness bits, as in poll(2). Engines report URGENT (urgent data
+ * arrived: POLLPRI) and HANGUP (end of stream, reset or error: POLLRDHUP,
+ * POLLHUP, POLLERR) together with READ; they tell ops.c that a short read
+ * may have stopped at the urgent mark or the end of the stream. */
 #define WS2__EV_READ 0x1
+#define WS2__EV_URGENT 0x2
 #define WS2__EV_WRITE 0x4
+#define WS2__EV_HANGUP 0x10
 
 typedef struct ws2__engine ws2__engine_t;
 

@@ -61,6 +61,7 @@ static int adopt(ws2__bsock_t *acc, int fd) {
   acc->flags |= WS2__BS_BOUND | WS2__BS_CONNECTED;
   acc->connect_tick = GetTickCount64();
   acc->rd_ready = acc->wr_ready = 1; /* a new socket: nothing known */
+  acc->rd_marks = 0;
   return 0;
 }
 

@@ -103,9 +103,14 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
   for (;;) {
     ssize_t n;
-    op->msg.msg_name = op->addrlen ? &op->addr : NULL;
-    op->msg.msg_namelen = op->addrlen;
-    n = sendmsg(s->fd, &op->msg, op->lflags | MSG_NOSIGNAL);
+    if (op->msg.msg_iovlen == 1 && !op->addrlen) /* cheaper for Linux */
+      n = send(s->fd, op->msg.msg_iov->iov_base, op->msg.msg_iov->iov_len,
+               op->lflags | MSG_NOSIGNAL);
+    else {
+      op->msg.msg_name = op->addrlen ? &op->addr : NULL;
+      op->msg.msg_namelen = op->addrlen;
+      n = sendmsg(s->fd, &op->msg, op->lflags | MSG_NOSIGNAL);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -118,14 +123,38 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
   }
 }
 
+/*
+ * Whether a stream read that got n of the `want` bytes it asked for
+ * proves the receive queue empty, so that the next receive skips the
+ * system call that would only say EAGAIN and waits for the engine at
+ * once. Linux's TCP read returns less than asked only when the queue ran
+ * dry, at the urgent mark, or at the end of the stream. Data arriving
+ * after the read raises a new edge in the engine; urgent data and the end
+ * of the stream raise WS2__EV_URGENT / WS2__EV_HANGUP when they arrive,
+ * and from then on the socket stops inferring (rd_marks), since they may
+ * have arrived before the read and left bytes behind it.
+ */
+static int recv_drained(const ws2__bop_t *op, ssize_t n, size_t want) {
+  const ws2__bsock_t *s = op->sock;
+  return n > 0 && (size_t)n < want && s->type == WS_SOCK_STREAM &&
+         s->af != WS_AF_UNIX && !s->rd_marks && !op->lflags;
+}
+
 static int attempt_recv(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
   for (;;) {
     ssize_t n;
+    size_t want = op->total - op->bytes;
     op->msg.msg_name = op->from ? &op->addr : NULL;
     op->msg.msg_namelen = op->from ? sizeof(op->addr) : 0;
     op->msg.msg_flags = 0;
-    n = recvmsg(s->fd, &op->msg, op->lflags);
+    /* A plain stream read into one buffer has no flags to report: recv
+     * is cheaper for Linux than recvmsg. */
+    if (op->msg.msg_iovlen == 1 && !op->from && !op->lflags &&
+        s->type == WS_SOCK_STREAM)
+      n = recv(s->fd, op->msg.msg_iov->iov_base, op->msg.msg_iov->iov_len, 0);
+    else
+      n = recvmsg(s->fd, &op->msg, op->lflags);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -144,6 +173,7 @@ static int attempt_recv(ws2__bop_t *op) {
       iov_advance(&op->msg, (size_t)n);
       continue;
     }
+    if (recv_drained(op, n, want)) s->rd_ready = 0;
     return 1;
   }
 }
@@ -415,6 +445,7 @@ static void run_queue(ws2__list_t *q, int *ready, ws2__list_t *done) {
       break;
     }
     if (r == 1) ws2__list_push_back(done, &op->dnode);
+    if (!*ready) break; /* it drained the socket (recv_drained) */
   }
 }
 
@@ -425,6 +456,7 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
 
   ws2__list_init(&done);
   pthread_mutex_lock(&s->lock);
+  if (events & (WS2__EV_URGENT | WS2__EV_HANGUP)) s->rd_marks = 1;
   if (events & WS2__EV_READ) run_queue(&s->rd_ops, &s->rd_ready, &done);
   if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &s->wr_ready, &done);
   if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;

@@ -107,6 +107,8 @@ static int tx_disconnect(ws2__bsock_t *s, DWORD flags) {
   s->flags &= ~(uint32_t)(WS2__BS_BOUND | WS2__BS_CONNECTED |
                           WS2__BS_SHUT_RD | WS2__BS_SHUT_WR);
   s->connect_tick = 0;
+  s->rd_ready = s->wr_ready = 1; /* a new socket: nothing known */
+  s->rd_marks = 0;
   return 0;
 }
 
