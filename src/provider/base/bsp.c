@@ -484,6 +484,7 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                     LPWSAOVERLAPPED ovl, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                     int wr, LPINT err) {
   ws2__bop_t stack_op, *op = &stack_op;
+  ws2__bop_ext_t x;
   int r;
   GET_SOCK(s, h, err, SOCKET_ERROR);
 
@@ -495,9 +496,13 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   r = ws2__bop_init(op, s, bufs, n, wflags, wr);
   /* A stream ignores a send's destination, as on Windows. */
   if (r == 0 && to && s->type != WS_SOCK_STREAM)
-    r = ws2__addr_to_linux(to, tolen, &op->addr, &op->addrlen);
-  op->from = from;
-  op->fromlen = fromlen;
+    r = ws2__addr_to_linux(to, tolen, &ws2__bop_use_ext(op, &x)->addr,
+                           &x.addrlen);
+  if (r == 0 && from) {
+    if (!op->x) ws2__bop_use_ext(op, &x);
+    x.from = from;
+    x.fromlen = fromlen;
+  }
   if (r == 0)
     r = ws2__bop_execute(op, ovl, WS2__ROUTINE_WSA, (void *)cr, bytes,
                          flags_out, NULL);

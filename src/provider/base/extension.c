@@ -67,7 +67,7 @@ static int adopt(ws2__bsock_t *acc, int fd) {
 
 /* AcceptEx, second half: the connection's first data. */
 static int attempt_first_data(ws2__bop_t *op) {
-  ssize_t n = recv(op->other->fd, op->outbuf, op->recvlen, 0);
+  ssize_t n = recv(op->x->other->fd, op->x->outbuf, op->x->recvlen, 0);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
     if (errno == EINTR) return 0;
@@ -83,10 +83,9 @@ static int attempt_accept(ws2__bop_t *op) {
   struct sockaddr_storage peer, local;
   socklen_t peerlen = sizeof(peer), locallen = sizeof(local);
   int fd, err;
-  ws2__bsock_t *acc = op->other;
+  ws2__bsock_t *acc = op->x->other;
 
-  fd = accept4(op->sock->fd, (struct sockaddr *)&peer, &peerlen,
-               SOCK_CLOEXEC);
+  fd = accept4(op->sock->fd, (struct sockaddr *)&peer, &peerlen, SOCK_CLOEXEC);
   if (fd < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
         errno == ECONNABORTED)
@@ -103,11 +102,11 @@ static int attempt_accept(ws2__bop_t *op) {
     return 1;
   }
   getsockname(acc->fd, (struct sockaddr *)&local, &locallen);
-  slot_put(op->outbuf + op->recvlen, op->locallen, (struct sockaddr *)&local,
-           locallen);
-  slot_put(op->outbuf + op->recvlen + op->locallen, op->remotelen,
+  slot_put(op->x->outbuf + op->x->recvlen, op->x->locallen,
+           (struct sockaddr *)&local, locallen);
+  slot_put(op->x->outbuf + op->x->recvlen + op->x->locallen, op->x->remotelen,
            (struct sockaddr *)&peer, peerlen);
-  if (op->recvlen == 0) return 1;
+  if (op->x->recvlen == 0) return 1;
   /* Wait for the first data on the new connection, not on the listener,
    * whose queue must keep serving the other AcceptEx requests. */
   op->attempt = attempt_first_data;
@@ -129,8 +128,7 @@ static BOOL submit(ws2__bop_t *op, LPOVERLAPPED ovl, LPDWORD bytes) {
 }
 
 static BOOL PASCAL bsp_acceptex(SOCKET sListenSocket, SOCKET sAcceptSocket,
-                                PVOID lpOutputBuffer,
-                                DWORD dwReceiveDataLength,
+                                PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
                                 DWORD dwLocalAddressLength,
                                 DWORD dwRemoteAddressLength,
                                 LPDWORD lpdwBytesReceived,
@@ -144,8 +142,8 @@ static BOOL PASCAL bsp_acceptex(SOCKET sListenSocket, SOCKET sAcceptSocket,
   else if (!lpOverlapped || !lpOutputBuffer)
     err = WSAEFAULT; /* ws2 needs the OVERLAPPED: there is no sync form */
   else if (!(l->flags & WS2__BS_LISTENING) ||
-           (acc->flags & (WS2__BS_BOUND | WS2__BS_CONNECTED |
-                          WS2__BS_LISTENING)) ||
+           (acc->flags &
+            (WS2__BS_BOUND | WS2__BS_CONNECTED | WS2__BS_LISTENING)) ||
            acc->af != l->af || acc->type != l->type)
     err = WSAEINVAL;
   else if (dwLocalAddressLength < (DWORD)addr_room(l->af) ||
@@ -161,11 +159,11 @@ static BOOL PASCAL bsp_acceptex(SOCKET sListenSocket, SOCKET sAcceptSocket,
   }
   ws2__bop_init(op, l, NULL, 0, 0, 0);
   op->attempt = attempt_accept;
-  op->other = acc; /* the request's reference */
-  op->outbuf = lpOutputBuffer;
-  op->recvlen = dwReceiveDataLength;
-  op->locallen = dwLocalAddressLength;
-  op->remotelen = dwRemoteAddressLength;
+  op->x->other = acc; /* the request's reference */
+  op->x->outbuf = lpOutputBuffer;
+  op->x->recvlen = dwReceiveDataLength;
+  op->x->locallen = dwLocalAddressLength;
+  op->x->remotelen = dwRemoteAddressLength;
   {
     BOOL r = submit(op, lpOverlapped, lpdwBytesReceived);
     ws2__bsock_unref(l);
@@ -194,9 +192,9 @@ static int attempt_connect(ws2__bop_t *op) {
   int soerr = 0;
   socklen_t len = sizeof(soerr);
 
-  if (!op->started) {
-    op->started = 1;
-    if (connect(s->fd, (struct sockaddr *)&op->addr, op->addrlen) != 0) {
+  if (!op->x->started) {
+    op->x->started = 1;
+    if (connect(s->fd, (struct sockaddr *)&op->x->addr, op->x->addrlen) != 0) {
       if (errno == EINPROGRESS || errno == EAGAIN) return 0;
       op->status = ws2__errno_to_ntstatus(errno);
       return 1;
@@ -208,14 +206,14 @@ static int attempt_connect(ws2__bop_t *op) {
       op->status = ws2__errno_to_ntstatus(soerr);
       return 1;
     }
-    len = sizeof(op->addr);
-    if (getpeername(s->fd, (struct sockaddr *)&op->addr, &len) != 0)
+    len = sizeof(op->x->addr);
+    if (getpeername(s->fd, (struct sockaddr *)&op->x->addr, &len) != 0)
       return 0; /* not connected yet */
   }
   s->flags |= WS2__BS_CONNECTED;
   s->flags &= ~(uint32_t)WS2__BS_CONNECTING;
   s->connect_tick = GetTickCount64();
-  op->addrlen = 0; /* what follows is a plain send */
+  op->x->addrlen = 0; /* what follows is a plain send */
   if (op->total == 0) return 1;
   op->attempt = ws2__bop_attempt_send;
   return op->attempt(op);
@@ -246,7 +244,8 @@ static BOOL PASCAL bsp_connectex(SOCKET s, const struct WS_sockaddr *name,
     b.buf = lpSendBuffer;
     b.len = lpSendBuffer ? dwSendDataLength : 0;
     err = ws2__bop_init(op, sock, &b, 1, 0, 1);
-    if (!err) err = ws2__addr_to_linux(name, namelen, &op->addr, &op->addrlen);
+    if (!err)
+      err = ws2__addr_to_linux(name, namelen, &op->x->addr, &op->x->addrlen);
     if (err) {
       ws2__bop_fini(op);
       ws2__free(op);
@@ -324,6 +323,9 @@ void *ws2__bsp_extension(const GUID *id) {
   if (!memcmp(id, &id_connectex, sizeof(GUID))) return (void *)bsp_connectex;
   if (!memcmp(id, &id_disconnectex, sizeof(GUID)))
     return (void *)bsp_disconnectex;
-  { void *fn = ws2__bsp_transmit_extension(id); if (fn) return fn; }
+  {
+    void *fn = ws2__bsp_transmit_extension(id);
+    if (fn) return fn;
+  }
   return ws2__bsp_msg_extension(id);
 }

@@ -59,8 +59,7 @@ static void cmsg_to_windows(struct msghdr *lmsg, LPWSAMSG wmsg) {
       type = WS_IP_TTL;
       len = sizeof(int);
       memcpy(data, CMSG_DATA(c), len);
-    } else if (c->cmsg_level == IPPROTO_IPV6 &&
-               c->cmsg_type == IPV6_HOPLIMIT) {
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
       level = WS_IPPROTO_IPV6;
       type = WS_IPV6_HOPLIMIT;
       len = sizeof(int);
@@ -141,15 +140,17 @@ static int cmsg_to_linux(LPWSAMSG wmsg, char *buf, size_t room,
 /* WSARecvMsg's receive: a recvmsg with control data, translated. */
 static int attempt_recvmsg(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
-  LPWSAMSG wmsg = op->wmsg;
+  ws2__bop_ext_t *x = op->x;
+  LPWSAMSG wmsg = x->wmsg;
   for (;;) {
     ssize_t n;
-    op->msg.msg_name = &op->addr;
-    op->msg.msg_namelen = sizeof(op->addr);
-    op->msg.msg_control = op->ctl;
-    op->msg.msg_controllen = op->ctllen;
-    op->msg.msg_flags = 0;
-    n = recvmsg(s->fd, &op->msg, op->lflags);
+    struct msghdr m;
+    ws2__bop_msghdr(op, &m);
+    m.msg_name = &x->addr;
+    m.msg_namelen = sizeof(x->addr);
+    m.msg_control = x->ctl;
+    m.msg_controllen = x->ctllen;
+    n = recvmsg(s->fd, &m, op->lflags);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -157,13 +158,13 @@ static int attempt_recvmsg(ws2__bop_t *op) {
       return 1;
     }
     op->bytes = (size_t)n;
-    op->addrlen = op->msg.msg_namelen;
+    x->addrlen = m.msg_namelen;
     wmsg->dwFlags = 0;
-    if (op->msg.msg_flags & MSG_TRUNC) {
+    if (m.msg_flags & MSG_TRUNC) {
       wmsg->dwFlags |= WS_MSG_TRUNC;
       op->status = (NTSTATUS)0x80000005; /* WSAEMSGSIZE */
     }
-    cmsg_to_windows(&op->msg, wmsg);
+    cmsg_to_windows(&m, wmsg);
     op->flags = wmsg->dwFlags;
     return 1;
   }
@@ -182,11 +183,13 @@ static INT PASCAL bsp_wsarecvmsg(SOCKET h, LPWSAMSG lpMsg,
                                  LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   ws2__bsock_t *s = ws2__bsock_get(h);
   ws2__bop_t op;
+  ws2__bop_ext_t *x;
   DWORD flags = 0;
   int r;
 
   if (!s) return ext_result(WSAENOTSOCK);
   memset(&op, 0, sizeof(op));
+  x = ws2__bop_use_ext(&op, &(ws2__bop_ext_t){0});
   if (!lpMsg) {
     r = WSAEFAULT;
   } else if (s->type == WS_SOCK_STREAM) {
@@ -194,12 +197,12 @@ static INT PASCAL bsp_wsarecvmsg(SOCKET h, LPWSAMSG lpMsg,
   } else {
     r = ws2__bop_init(&op, s, lpMsg->lpBuffers, lpMsg->dwBufferCount,
                       lpMsg->dwFlags & WS_MSG_PEEK, 0);
-    op.wmsg = lpMsg;
-    op.from = lpMsg->name;
-    op.fromlen = lpMsg->name ? &lpMsg->namelen : NULL;
-    op.ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
+    x->wmsg = lpMsg;
+    x->from = lpMsg->name;
+    x->fromlen = lpMsg->name ? &lpMsg->namelen : NULL;
+    x->ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
     op.attempt = attempt_recvmsg;
-    if (r == 0 && !(op.ctl = ws2__malloc(op.ctllen))) r = WSAENOBUFS;
+    if (r == 0 && !(x->ctl = ws2__malloc(x->ctllen))) r = WSAENOBUFS;
     if (r == 0)
       r = ws2__bop_execute(&op, lpOverlapped, WS2__ROUTINE_WSA, (void *)cr,
                            lpdwNumberOfBytesRecvd, &flags, NULL);
@@ -215,21 +218,25 @@ static INT WSAAPI bsp_wsasendmsg(SOCKET h, LPWSAMSG lpMsg, DWORD dwFlags,
                                  LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   ws2__bsock_t *s = ws2__bsock_get(h);
   ws2__bop_t op;
+  ws2__bop_ext_t *x;
+  struct msghdr m;
   int r;
 
   if (!s) return ext_result(WSAENOTSOCK);
   memset(&op, 0, sizeof(op));
+  x = ws2__bop_use_ext(&op, &(ws2__bop_ext_t){0});
   if (!lpMsg) {
     r = WSAEFAULT;
   } else {
     r = ws2__bop_init(&op, s, lpMsg->lpBuffers, lpMsg->dwBufferCount, dwFlags,
                       1);
     if (r == 0 && lpMsg->name && s->type != WS_SOCK_STREAM)
-      r = ws2__addr_to_linux(lpMsg->name, lpMsg->namelen, &op.addr,
-                             &op.addrlen);
-    op.ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
-    if (r == 0 && !(op.ctl = ws2__malloc(op.ctllen))) r = WSAENOBUFS;
-    if (r == 0) r = cmsg_to_linux(lpMsg, op.ctl, op.ctllen, &op.msg);
+      r = ws2__addr_to_linux(lpMsg->name, lpMsg->namelen, &x->addr,
+                             &x->addrlen);
+    x->ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
+    if (r == 0 && !(x->ctl = ws2__malloc(x->ctllen))) r = WSAENOBUFS;
+    if (r == 0) r = cmsg_to_linux(lpMsg, x->ctl, x->ctllen, &m);
+    x->ctllen = r == 0 ? m.msg_controllen : 0; /* what the send carries */
     if (r == 0)
       r = ws2__bop_execute(&op, lpOverlapped, WS2__ROUTINE_WSA, (void *)cr,
                            lpNumberOfBytesSent, NULL, NULL);
@@ -240,7 +247,8 @@ static INT WSAAPI bsp_wsasendmsg(SOCKET h, LPWSAMSG lpMsg, DWORD dwFlags,
 }
 
 void *ws2__bsp_msg_extension(const GUID *id) {
-  static const GUID recvmsg_id = WSAID_WSARECVMSG, sendmsg_id = WSAID_WSASENDMSG;
+  static const GUID recvmsg_id = WSAID_WSARECVMSG,
+                    sendmsg_id = WSAID_WSASENDMSG;
   if (!memcmp(id, &recvmsg_id, sizeof(GUID))) return (void *)bsp_wsarecvmsg;
   if (!memcmp(id, &sendmsg_id, sizeof(GUID))) return (void *)bsp_wsasendmsg;
   return NULL;

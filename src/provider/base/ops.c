@@ -18,25 +18,22 @@
 #define STATUS_PIPE_DISCONNECTED_ ((NTSTATUS)0xC00000B0)
 
 /* The Windows flags a send or receive accepts. */
-#define WFLAGS_OK                                                  \
-  (WS_MSG_OOB | WS_MSG_PEEK | WS_MSG_DONTROUTE | WS_MSG_WAITALL |  \
+#define WFLAGS_OK                                                 \
+  (WS_MSG_OOB | WS_MSG_PEEK | WS_MSG_DONTROUTE | WS_MSG_WAITALL | \
    WS_MSG_PARTIAL | WS_MSG_PUSH_IMMEDIATE)
 
 int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
                   DWORD wflags, int wr) {
   DWORD i;
 
-  op->sock = op->qsock = s;
-  op->wr = wr;
+  op->sock = s;
+  op->wr = (uint8_t)wr;
   op->status = 0;
   op->bytes = 0;
   op->flags = 0;
   op->total = 0;
-  op->from = NULL;
-  op->fromlen = NULL;
-  op->addrlen = 0;
+  op->niov = op->iov_pos = 0;
   op->qnode.next = NULL;
-  memset(&op->msg, 0, sizeof(op->msg));
   if (n > 0 && !bufs) return WSAEFAULT;
   if (wflags & ~(DWORD)WFLAGS_OK) return WSAEOPNOTSUPP;
   /* Expedited data exists only on streams. */
@@ -44,44 +41,45 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
   op->lflags = ((wflags & WS_MSG_OOB) ? MSG_OOB : 0) |
                ((wflags & WS_MSG_PEEK) ? MSG_PEEK : 0) |
                ((wflags & WS_MSG_DONTROUTE) ? MSG_DONTROUTE : 0);
-  op->waitall = !wr && (wflags & WS_MSG_WAITALL) &&
-                s->type == WS_SOCK_STREAM && !(wflags & WS_MSG_PEEK);
-  op->iov = n <= 4 ? op->iov_small : ws2__malloc(n * sizeof(*op->iov));
+  op->waitall = !wr && (wflags & WS_MSG_WAITALL) && s->type == WS_SOCK_STREAM &&
+                !(wflags & WS_MSG_PEEK);
+  op->iov = n <= WS2__BOP_IOV_SMALL ? op->iov_small
+                                    : ws2__malloc(n * sizeof(*op->iov));
   if (!op->iov) return WSAENOBUFS;
   for (i = 0; i < n; i++) {
     op->iov[i].iov_base = bufs[i].buf;
     op->iov[i].iov_len = bufs[i].len;
     op->total += bufs[i].len;
   }
-  op->msg.msg_iov = op->iov;
-  op->msg.msg_iovlen = n;
+  op->niov = n;
   return 0;
 }
 
 void ws2__bop_fini(ws2__bop_t *op) {
   if (op->iov && op->iov != op->iov_small) ws2__free(op->iov);
   op->iov = NULL;
-  ws2__free(op->ctl);
-  op->ctl = NULL;
+  if (op->x) {
+    ws2__free(op->x->ctl);
+    op->x->ctl = NULL;
+    ws2__free(op->x->state);
+    op->x->state = NULL;
+  }
 }
 
 /* Drops the first `n` bytes of the remaining buffers. */
-static void iov_advance(struct msghdr *msg, size_t n) {
-  while (n > 0 && msg->msg_iovlen > 0) {
-    struct iovec *v = msg->msg_iov;
+static void iov_advance(ws2__bop_t *op, size_t n) {
+  while (n > 0 && op->iov_pos < op->niov) {
+    struct iovec *v = &op->iov[op->iov_pos];
     if (n < v->iov_len) {
       v->iov_base = (char *)v->iov_base + n;
       v->iov_len -= n;
       return;
     }
     n -= v->iov_len;
-    msg->msg_iov++;
-    msg->msg_iovlen--;
+    op->iov_pos++;
   }
-  while (msg->msg_iovlen > 0 && msg->msg_iov->iov_len == 0) {
-    msg->msg_iov++;
-    msg->msg_iovlen--;
-  }
+  while (op->iov_pos < op->niov && op->iov[op->iov_pos].iov_len == 0)
+    op->iov_pos++;
 }
 
 /* Linux says EPIPE for three different Windows errors: a send after our
@@ -92,8 +90,8 @@ static int fail_errno(ws2__bop_t *op, int err) {
   if (err == EPIPE && op->wr && (f & WS2__BS_SHUT_WR))
     op->status = STATUS_PIPE_DISCONNECTED_; /* WSAESHUTDOWN */
   else if (err == EPIPE)
-    op->status = ws2__errno_to_ntstatus((f & WS2__BS_CONNECTED) ? ECONNRESET
-                                                                : ENOTCONN);
+    op->status =
+        ws2__errno_to_ntstatus((f & WS2__BS_CONNECTED) ? ECONNRESET : ENOTCONN);
   else
     op->status = ws2__errno_to_ntstatus(err);
   return 1;
@@ -101,15 +99,22 @@ static int fail_errno(ws2__bop_t *op, int err) {
 
 int ws2__bop_attempt_send(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
+  ws2__bop_ext_t *x = op->x;
   for (;;) {
     ssize_t n;
-    if (op->msg.msg_iovlen == 1 && !op->addrlen) /* cheaper for Linux */
-      n = send(s->fd, op->msg.msg_iov->iov_base, op->msg.msg_iov->iov_len,
-               op->lflags | MSG_NOSIGNAL);
-    else {
-      op->msg.msg_name = op->addrlen ? &op->addr : NULL;
-      op->msg.msg_namelen = op->addrlen;
-      n = sendmsg(s->fd, &op->msg, op->lflags | MSG_NOSIGNAL);
+    if (!x && op->niov - op->iov_pos == 1) { /* cheaper for Linux */
+      struct iovec *v = &op->iov[op->iov_pos];
+      n = send(s->fd, v->iov_base, v->iov_len, op->lflags | MSG_NOSIGNAL);
+    } else {
+      struct msghdr m;
+      ws2__bop_msghdr(op, &m);
+      if (x) {
+        m.msg_name = x->addrlen ? &x->addr : NULL;
+        m.msg_namelen = x->addrlen;
+        m.msg_control = x->ctllen ? x->ctl : NULL;
+        m.msg_controllen = x->ctllen;
+      }
+      n = sendmsg(s->fd, &m, op->lflags | MSG_NOSIGNAL);
     }
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -119,7 +124,7 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
     op->bytes += (size_t)n;
     /* A stream send completes when all of it is sent, as on Windows. */
     if (s->type != WS_SOCK_STREAM || op->bytes >= op->total) return 1;
-    iov_advance(&op->msg, (size_t)n);
+    iov_advance(op, (size_t)n);
   }
 }
 
@@ -142,35 +147,39 @@ static int recv_drained(const ws2__bop_t *op, ssize_t n, size_t want) {
 
 static int attempt_recv(ws2__bop_t *op) {
   ws2__bsock_t *s = op->sock;
+  ws2__bop_ext_t *x = op->x;
   for (;;) {
     ssize_t n;
     size_t want = op->total - op->bytes;
-    op->msg.msg_name = op->from ? &op->addr : NULL;
-    op->msg.msg_namelen = op->from ? sizeof(op->addr) : 0;
-    op->msg.msg_flags = 0;
+    struct msghdr m;
+    ws2__bop_msghdr(op, &m);
     /* A plain stream read into one buffer has no flags to report: recv
      * is cheaper for Linux than recvmsg. */
-    if (op->msg.msg_iovlen == 1 && !op->from && !op->lflags &&
-        s->type == WS_SOCK_STREAM)
-      n = recv(s->fd, op->msg.msg_iov->iov_base, op->msg.msg_iov->iov_len, 0);
-    else
-      n = recvmsg(s->fd, &op->msg, op->lflags);
+    if (m.msg_iovlen == 1 && !x && !op->lflags && s->type == WS_SOCK_STREAM)
+      n = recv(s->fd, m.msg_iov->iov_base, m.msg_iov->iov_len, 0);
+    else {
+      if (x && x->from) {
+        m.msg_name = &x->addr;
+        m.msg_namelen = sizeof(x->addr);
+      }
+      n = recvmsg(s->fd, &m, op->lflags);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
       return fail_errno(op, errno);
     }
-    op->addrlen = op->msg.msg_namelen;
+    if (x) x->addrlen = m.msg_namelen;
     op->bytes += (size_t)n;
-    if (op->msg.msg_flags & MSG_OOB) op->flags |= WS_MSG_OOB;
-    if (op->msg.msg_flags & MSG_TRUNC) {
+    if (m.msg_flags & MSG_OOB) op->flags |= WS_MSG_OOB;
+    if (m.msg_flags & MSG_TRUNC) {
       /* A datagram larger than the buffers: the part that fits, and
        * WSAEMSGSIZE (STATUS_BUFFER_OVERFLOW), as Windows reports it. */
       op->status = STATUS_BUFFER_OVERFLOW_;
       return 1;
     }
     if (op->waitall && n > 0 && op->bytes < op->total) {
-      iov_advance(&op->msg, (size_t)n);
+      iov_advance(op, (size_t)n);
       continue;
     }
     if (recv_drained(op, n, want)) s->rd_ready = 0;
@@ -181,9 +190,10 @@ static int attempt_recv(ws2__bop_t *op) {
 /* Writes what a receive learnt about its source into the caller's
  * out-parameters (at completion, as Windows does). */
 static void publish_from(ws2__bop_t *op) {
-  if (op->from && op->fromlen && op->addrlen > 0)
-    ws2__addr_from_linux((struct sockaddr *)&op->addr, op->addrlen, op->from,
-                         op->fromlen);
+  ws2__bop_ext_t *x = op->x;
+  if (x && x->from && x->fromlen && x->addrlen > 0)
+    ws2__addr_from_linux((struct sockaddr *)&x->addr, x->addrlen, x->from,
+                         x->fromlen);
 }
 
 /* The receive or send queue of the request's direction, and its flag. */
@@ -250,7 +260,7 @@ static int run_sync(ws2__bop_t *op) {
 static void bop_free(ws2__req_t *req) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
   ws2__bop_fini(op);
-  if (op->other) ws2__bsock_unref(op->other);
+  if (op->x && op->x->other) ws2__bsock_unref(op->x->other);
   ws2__free(op);
 }
 
@@ -260,10 +270,10 @@ static void bop_cancel(ws2__req_t *req) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
   ws2__bsock_t *s = op->sock, *q;
   int queued;
-  /* op->qsock changes only under op->sock's lock: take that first (the
+  /* The queue changes only under op->sock's lock: take that first (the
    * lock order is issuing socket, then the other one). */
   pthread_mutex_lock(&s->lock);
-  q = op->qsock;
+  q = ws2__bop_qsock(op);
   if (q != s) pthread_mutex_lock(&q->lock);
   queued = ws2__node_linked(&op->qnode);
   if (queued) ws2__list_remove(&op->qnode);
@@ -274,7 +284,7 @@ static void bop_cancel(ws2__req_t *req) {
 
 void ws2__bop_move(ws2__bop_t *op, ws2__bsock_t *s) {
   pthread_mutex_lock(&s->lock);
-  op->qsock = s;
+  op->x->qsock = s;
   ws2__list_push_back(&s->rd_ops, &op->qnode);
   s->engine->ops->arm(s->engine, s, WS2__EV_READ);
   pthread_mutex_unlock(&s->lock);
@@ -293,10 +303,18 @@ void ws2__bop_abort_queued(ws2__bsock_t *s) {
   }
 }
 
+/* A request with its extension in the same block. */
+typedef struct {
+  ws2__bop_t op;
+  ws2__bop_ext_t x;
+} bop_with_ext_t;
+
 ws2__bop_t *ws2__bop_alloc(void) {
-  ws2__bop_t *op = ws2__malloc(sizeof(*op));
-  if (op) memset(op, 0, sizeof(*op));
-  return op;
+  bop_with_ext_t *b = ws2__malloc(sizeof(*b));
+  if (!b) return NULL;
+  memset(b, 0, sizeof(*b));
+  b->op.x = &b->x;
+  return &b->op;
 }
 
 int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
@@ -344,19 +362,28 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
   }
 }
 
-/* Moves a request prepared on the stack to the heap (its buffers array
- * moves with it). */
+/* Moves a request prepared on the stack to the heap: only as much as it
+ * uses (its extension, if any, in the same block); an allocated buffers
+ * array and control buffer move with it. */
 static ws2__bop_t *to_heap(ws2__bop_t *sop) {
-  ws2__bop_t *op = ws2__malloc(sizeof(*op));
-  if (!op) return NULL;
-  memcpy(op, sop, sizeof(*op));
-  if (sop->iov == sop->iov_small) {
-    op->iov = op->iov_small;
-    op->msg.msg_iov = op->iov_small + (sop->msg.msg_iov - sop->iov_small);
+  ws2__bop_t *op;
+  if (sop->x) {
+    bop_with_ext_t *b = ws2__malloc(sizeof(*b));
+    if (!b) return NULL;
+    b->x = *sop->x;
+    op = &b->op;
+    *op = *sop;
+    op->x = &b->x;
+    sop->x->ctl = NULL; /* owned by op now */
+    sop->x->state = NULL;
+  } else {
+    if (!(op = ws2__malloc(sizeof(*op)))) return NULL;
+    *op = *sop;
   }
-  op->qnode.next = op->dnode.next = NULL;
-  sop->iov = NULL; /* owned by op now, as is the control buffer */
-  sop->ctl = NULL;
+  if (sop->iov == sop->iov_small) op->iov = op->iov_small;
+  op->qnode.next = NULL;
+  op->dnext = NULL;
+  sop->iov = NULL; /* owned by op now */
   return op;
 }
 
@@ -430,7 +457,7 @@ int ws2__bop_execute(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
 }
 
 /* Runs queued requests in order until one would block. */
-static void run_queue(ws2__list_t *q, int *ready, ws2__list_t *done) {
+static void run_queue(ws2__list_t *q, int *ready, ws2__bop_t ***done) {
   ws2__node_t *n;
   *ready = 1;
   while ((n = ws2__list_first(q)) != NULL) {
@@ -444,21 +471,23 @@ static void run_queue(ws2__list_t *q, int *ready, ws2__list_t *done) {
       *ready = 0;
       break;
     }
-    if (r == 1) ws2__list_push_back(done, &op->dnode);
+    if (r == 1) {
+      op->dnext = NULL;
+      **done = op;
+      *done = &op->dnext;
+    }
     if (!*ready) break; /* it drained the socket (recv_drained) */
   }
 }
 
 void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
-  ws2__list_t done;
-  ws2__node_t *n;
+  ws2__bop_t *done = NULL, **tail = &done, *op;
   uint32_t rearm = 0;
 
-  ws2__list_init(&done);
   pthread_mutex_lock(&s->lock);
   if (events & (WS2__EV_URGENT | WS2__EV_HANGUP)) s->rd_marks = 1;
-  if (events & WS2__EV_READ) run_queue(&s->rd_ops, &s->rd_ready, &done);
-  if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &s->wr_ready, &done);
+  if (events & WS2__EV_READ) run_queue(&s->rd_ops, &s->rd_ready, &tail);
+  if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &s->wr_ready, &tail);
   if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;
   if (!ws2__list_empty(&s->wr_ops)) rearm |= WS2__EV_WRITE;
   if (rearm) s->engine->ops->arm(s->engine, s, rearm);
@@ -470,8 +499,8 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
 
   /* Complete outside the socket's lock: completion posts packets, sets
    * events and wakes threads. */
-  while ((n = ws2__list_pop_front(&done)) != NULL) {
-    ws2__bop_t *op = ws2__container_of(n, ws2__bop_t, dnode);
+  while ((op = done) != NULL) {
+    done = op->dnext;
     publish_from(op);
     ws2__req_complete(&op->req, op->status, op->bytes, op->flags, 0);
   }

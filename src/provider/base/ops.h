@@ -20,6 +20,7 @@
 
 #include "provider/base/bsp.h"
 
+#include <string.h>
 #include <sys/socket.h>
 
 typedef struct ws2__bop ws2__bop_t;
@@ -27,46 +28,85 @@ typedef struct ws2__bop ws2__bop_t;
 /* Performs the system call: 1 when the request is done (result in
  * status/bytes/flags), 0 when it would block, 2 when it has moved itself
  * to another socket's queue (AcceptEx waiting for its first data). Runs
- * with op->qsock's lock held. */
+ * with the lock of the socket whose queue holds it held. */
 typedef int (*ws2__bop_fn)(ws2__bop_t *op);
 #define WS2__BOP_MOVED 2
 
-struct ws2__bop {
-  ws2__req_t req; /* overlapped requests only */
-  ws2__node_t qnode; /* in the socket's queue while waiting */
-  ws2__node_t dnode; /* on the engine's list of finished requests */
-  ws2__bsock_t *sock;  /* the socket the request was issued on */
-  ws2__bsock_t *qsock; /* the socket whose queue holds it (under
-                          sock->lock; differs only for AcceptEx) */
-  ws2__bop_fn attempt;
-  int wr; /* 1: send side (wr_ops), 0: receive side (rd_ops) */
-
-  NTSTATUS status;
-  ULONG_PTR bytes;
-  DWORD flags; /* result flags (MSG_PARTIAL, MSG_OOB) */
-
-  struct msghdr msg;
-  struct iovec *iov;
-  struct iovec iov_small[4];
-  size_t total; /* bytes the buffers hold */
-  int lflags;   /* Linux MSG_* for the call */
-  int waitall;  /* MSG_WAITALL on a stream: complete when full or closed */
+/*
+ * What only some requests need: addresses, the extension functions' state,
+ * control data. A plain send or receive (WSASend, WSARecv, ReadFile,
+ * WriteFile) has none, which keeps its pending request small; the others
+ * point op->x at one (on the stack for a call prepared there: to_heap
+ * moves it with the request).
+ */
+typedef struct ws2__bop_ext {
   struct sockaddr_storage addr; /* sendto target, recvfrom source */
   socklen_t addrlen;
   struct WS_sockaddr *from; /* recvfrom: the caller's address out-params */
   LPINT fromlen;
 
   /* Extension functions (extension.c). */
+  ws2__bsock_t *qsock; /* the socket whose queue holds the request, when
+                          not op->sock (AcceptEx waiting for its first
+                          data); changes only under op->sock's lock */
   ws2__bsock_t *other; /* AcceptEx's accept socket (referenced) */
   char *outbuf;        /* AcceptEx's output buffer */
   DWORD recvlen, locallen, remotelen;
   int started; /* ConnectEx: connect() issued */
 
   /* WSARecvMsg / WSASendMsg (msg.c). */
-  LPWSAMSG wmsg;  /* the caller's message, written at completion */
-  char *ctl;      /* Linux control data (allocated) */
+  LPWSAMSG wmsg; /* the caller's message, written at completion */
+  char *ctl;     /* Linux control data (allocated, freed with the op) */
   size_t ctllen;
+
+  void *state; /* an extension's own state (transmit.c; freed with it) */
+} ws2__bop_ext_t;
+
+/* Buffers kept in the request itself; more are allocated. */
+#define WS2__BOP_IOV_SMALL 2
+
+struct ws2__bop {
+  ws2__req_t req;     /* overlapped requests only */
+  ws2__node_t qnode;  /* in the socket's queue while waiting */
+  ws2__bop_t *dnext;  /* on a list of finished requests (ws2__bsp_ready) */
+  ws2__bsock_t *sock; /* the socket the request was issued on */
+  ws2__bop_fn attempt;
+  ws2__bop_ext_t *x; /* NULL for a plain send or receive */
+
+  NTSTATUS status;
+  DWORD flags; /* result flags (MSG_PARTIAL, MSG_OOB) */
+  ULONG_PTR bytes;
+  size_t total; /* bytes the buffers hold */
+
+  struct iovec *iov; /* the caller's buffers: iov_small or allocated */
+  uint32_t niov;     /* how many */
+  uint32_t iov_pos;  /* the first one not yet filled or sent */
+  int lflags;        /* Linux MSG_* for the call */
+  uint8_t wr;        /* 1: send side (wr_ops), 0: receive side (rd_ops) */
+  uint8_t waitall;   /* MSG_WAITALL on a stream: complete when full or
+                        closed */
+  struct iovec iov_small[WS2__BOP_IOV_SMALL];
 };
+
+/* The queue a request waits in (ws2__bop_t.x->qsock or its socket's). */
+static inline ws2__bsock_t *ws2__bop_qsock(const ws2__bop_t *op) {
+  return op->x && op->x->qsock ? op->x->qsock : op->sock;
+}
+
+/* Attaches x (cleared) to a request prepared on the stack. */
+static inline ws2__bop_ext_t *ws2__bop_use_ext(ws2__bop_t *op,
+                                               ws2__bop_ext_t *x) {
+  memset(x, 0, sizeof(*x));
+  op->x = x;
+  return x;
+}
+
+/* A msghdr for the request's remaining buffers (no name, no control). */
+static inline void ws2__bop_msghdr(const ws2__bop_t *op, struct msghdr *m) {
+  memset(m, 0, sizeof(*m));
+  m->msg_iov = op->iov + op->iov_pos;
+  m->msg_iovlen = op->niov - op->iov_pos;
+}
 
 /*
  * Prepares op for a send (wr = 1) or receive over the caller's WSABUFs
@@ -83,9 +123,9 @@ int ws2__bop_run_sync(ws2__bop_t *op);
 
 /*
  * Starts an overlapped request on a heap-allocated op (from
- * ws2__bop_alloc). Returns 0 (done inline: *bytes, *flags set), a WSA
- * error with nothing notified, or WSA_IO_PENDING. After the call op
- * belongs to the completion machinery.
+ * ws2__bop_alloc, which gives it an op->x, cleared). Returns 0 (done
+ * inline: *bytes, *flags set), a WSA error with nothing notified, or
+ * WSA_IO_PENDING. After the call op belongs to the completion machinery.
  */
 ws2__bop_t *ws2__bop_alloc(void);
 int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
@@ -129,7 +169,7 @@ void ws2__bop_abort_queued(ws2__bsock_t *s);
 /* The extension functions' entry for SIO_GET_EXTENSION_FUNCTION_POINTER:
  * the function for the GUID, or NULL. */
 void *ws2__bsp_extension(const GUID *id);
-void *ws2__bsp_msg_extension(const GUID *id); /* WSARecvMsg, WSASendMsg */
+void *ws2__bsp_msg_extension(const GUID *id);      /* WSARecvMsg, WSASendMsg */
 void *ws2__bsp_transmit_extension(const GUID *id); /* TransmitFile/Packets */
 
 #endif /* WS2_PROVIDER_BASE_OPS_H */

@@ -49,7 +49,7 @@
 
 #define STATUS_PIPE_DISCONNECTED_ ((NTSTATUS)0xC00000B0)
 
-#define TF_FLAGS_OK                                                     \
+#define TF_FLAGS_OK                                                           \
   (TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND | TF_USE_SYSTEM_THREAD | \
    TF_USE_KERNEL_APC)
 
@@ -72,7 +72,7 @@ typedef struct seg {
 } seg_t;
 
 /*
- * The request's own state. It lives in op->ctl, which the request
+ * The request's own state. It lives in op->x->state, which the request
  * machinery frees with the request (whichever way it ends: done, failed,
  * cancelled in the queue, aborted by closesocket), so nothing here may
  * need releasing: files are named by their handle and looked up at each
@@ -94,8 +94,8 @@ static int tx_disconnect(ws2__bsock_t *s, DWORD flags) {
   if (shutdown(s->fd, SHUT_WR) != 0 && errno != ENOTCONN) return errno;
   s->flags |= WS2__BS_SHUT_WR;
   if (!(flags & TF_REUSE_SOCKET)) return 0;
-  fd = socket(ws2__af_to_linux(s->af), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-              0);
+  fd = socket(ws2__af_to_linux(s->af),
+              SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return errno;
   if (dup3(fd, s->fd, O_CLOEXEC) < 0) {
     int err = errno;
@@ -104,8 +104,8 @@ static int tx_disconnect(ws2__bsock_t *s, DWORD flags) {
   }
   close(fd);
   if (s->engine->ops->fd_changed(s->engine, s) != 0) return ENOMEM;
-  s->flags &= ~(uint32_t)(WS2__BS_BOUND | WS2__BS_CONNECTED |
-                          WS2__BS_SHUT_RD | WS2__BS_SHUT_WR);
+  s->flags &= ~(uint32_t)(WS2__BS_BOUND | WS2__BS_CONNECTED | WS2__BS_SHUT_RD |
+                          WS2__BS_SHUT_WR);
   s->connect_tick = 0;
   s->rd_ready = s->wr_ready = 1; /* a new socket: nothing known */
   s->rd_marks = 0;
@@ -130,7 +130,7 @@ static void seg_done(seg_t *g, ws2__file_t *f) {
 /* Sends from the current segment on: 1 when done (or failed), 0 when the
  * socket is full. */
 static int attempt_transmit(ws2__bop_t *op) {
-  transmit_t *t = (transmit_t *)op->ctl;
+  transmit_t *t = (transmit_t *)op->x->state;
   ws2__bsock_t *s = op->sock;
 
   /* OVERLAPPED.Offset is the file offset here, not a place for result
@@ -199,7 +199,7 @@ static int attempt_transmit(ws2__bop_t *op) {
 /* Runs a prepared request: 0 (done), WSA_IO_PENDING, or a WSA error. op
  * belongs to the request machinery afterwards (overlapped) or is freed. */
 static int tx_run(ws2__bop_t *op, LPOVERLAPPED ovl) {
-  transmit_t *t = (transmit_t *)op->ctl;
+  transmit_t *t = (transmit_t *)op->x->state;
   ws2__bsock_t *s = op->sock;
   int r = 0;
 
@@ -245,8 +245,7 @@ static ws2__bop_t *tx_alloc(ws2__bsock_t *s, size_t nseg) {
     ws2__free(op);
     return NULL;
   }
-  op->ctl = (char *)t; /* freed with the request */
-  op->ctllen = 0;
+  op->x->state = t; /* freed with the request */
   return op;
 }
 
@@ -302,7 +301,7 @@ static BOOL PASCAL bsp_transmitfile(SOCKET hSocket, HANDLE hFile,
     return tx_result(s, WSAEFAULT);
   if (hFile && (err = check_file(hFile)) != 0) return tx_result(s, err);
   if (!(op = tx_alloc(s, 3))) return tx_result(s, WSAENOBUFS);
-  t = (transmit_t *)op->ctl;
+  t = (transmit_t *)op->x->state;
   if (tb && tb->HeadLength) {
     t->segs[n].kind = SEG_MEM;
     t->segs[n].buf = tb->Head;
@@ -352,8 +351,8 @@ static BOOL PASCAL bsp_transmitpackets(SOCKET hSocket,
   for (i = 0; i < nElementCount; i++) {
     const TRANSMIT_PACKETS_ELEMENT *e = &lpPacketArray[i];
     DWORD kind = e->dwElFlags & (TP_ELEMENT_MEMORY | TP_ELEMENT_FILE);
-    if ((e->dwElFlags & ~(DWORD)(TP_ELEMENT_MEMORY | TP_ELEMENT_FILE |
-                                 TP_ELEMENT_EOP)) ||
+    if ((e->dwElFlags &
+         ~(DWORD)(TP_ELEMENT_MEMORY | TP_ELEMENT_FILE | TP_ELEMENT_EOP)) ||
         (kind != TP_ELEMENT_MEMORY && kind != TP_ELEMENT_FILE))
       return tx_result(s, WSAEINVAL);
     if (kind == TP_ELEMENT_MEMORY && !e->pBuffer && e->cLength)
@@ -364,7 +363,7 @@ static BOOL PASCAL bsp_transmitpackets(SOCKET hSocket,
     }
   }
   if (!(op = tx_alloc(s, nElementCount))) return tx_result(s, WSAENOBUFS);
-  t = (transmit_t *)op->ctl;
+  t = (transmit_t *)op->x->state;
   t->nseg = nElementCount;
   for (i = 0; i < nElementCount; i++) {
     const TRANSMIT_PACKETS_ELEMENT *e = &lpPacketArray[i];
