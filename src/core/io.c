@@ -43,79 +43,76 @@ ws2__io_t *ws2__io_get(HANDLE h) {
 void ws2__req_ref(ws2__req_t *req) { atomic_fetch_add(&req->refs, 1); }
 
 void ws2__req_unref(ws2__req_t *req) {
-  ws2__io_t *io;
-  ws2__thread_t *thread;
-  if (atomic_fetch_sub(&req->refs, 1) != 1) return;
-  io = req->io;
-  thread = req->thread;
-  req->free(req);
-  ws2__obj_unref(&thread->obj);
-  ws2__obj_unref(&io->obj);
+  if (atomic_fetch_sub(&req->refs, 1) == 1) req->free(req);
 }
 
 /* The handle's own event is set by completions without an hEvent. */
-static int uses_handle_event(ws2__req_t *req, uint32_t modes) {
-  return (req->routine_kind != WS2__ROUTINE_NONE || !req->event) &&
+static int uses_handle_event(int routine_kind, HANDLE event, uint32_t modes) {
+  return (routine_kind != WS2__ROUTINE_NONE || !event) &&
          !(modes & FILE_SKIP_SET_EVENT_ON_HANDLE);
 }
 
 void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
                    int routine_kind, void *routine,
                    void (*cancel)(ws2__req_t *), void (*free)(ws2__req_t *)) {
-  req->io = io;
+  req->u.f.io = io;
+  req->u.f.thread = ws2__thread_self();
+  req->u.f.event = ovl->hEvent;
+  req->u.f.routine = routine;
   req->ovl = ovl;
-  req->event = ovl->hEvent;
-  req->routine_kind = routine ? routine_kind : WS2__ROUTINE_NONE;
-  req->routine = routine;
+  req->routine_kind = (uint8_t)(routine ? routine_kind : WS2__ROUTINE_NONE);
   req->record_flags = 0;
-  req->thread = ws2__thread_self();
   req->cancel_requested = 0;
   req->cancel = cancel;
   req->free = free;
-  req->status = 0;
-  req->flags = 0;
+  req->cancel_next = NULL;
   atomic_init(&req->state, REQ_PENDING);
   atomic_init(&req->refs, 1);
-  req->node.next = req->cancel_node.next = NULL;
   ws2__obj_ref(&io->obj);
-  ws2__obj_ref(&req->thread->obj);
+  ws2__obj_ref(&req->u.f.thread->obj);
 
   ovl->InternalHigh = 0;
   __atomic_store_n(&ovl->Internal, (ULONG_PTR)STATUS_PENDING, __ATOMIC_RELAXED);
-  if (uses_handle_event(req, atomic_load(&io->modes))) ws2__sync_reset(&io->sync);
+  if (uses_handle_event(req->routine_kind, ovl->hEvent,
+                        atomic_load(&io->modes)))
+    ws2__sync_reset(&io->sync);
   pthread_mutex_lock(&io->lock);
-  ws2__list_push_back(&io->reqs, &req->node);
+  ws2__list_push_back(&io->reqs, &req->u.f.node);
   pthread_mutex_unlock(&io->lock);
 }
 
 static void req_packet_release(ws2__packet_t *p) {
-  ws2__req_unref(ws2__container_of(p, ws2__req_t, packet));
+  ws2__req_unref(ws2__container_of(p, ws2__req_t, u.packet));
 }
 
 /* The completion routine, run in an alertable wait of the issuing thread
- * (or dropped with the request when that thread has exited). */
+ * (or dropped with the request when that thread has exited). The result
+ * is read back from the OVERLAPPED, which the application may not touch
+ * before its routine has run. */
 static void req_apc(ws2__apc_t *apc, int run) {
-  ws2__req_t *req = ws2__container_of(apc, ws2__req_t, apc);
+  ws2__req_t *req = ws2__container_of(apc, ws2__req_t, u.apc);
   if (run) {
-    DWORD bytes = (DWORD)req->ovl->InternalHigh;
+    LPOVERLAPPED ovl = req->ovl;
+    NTSTATUS status =
+        (NTSTATUS)(uint32_t)__atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE);
+    DWORD bytes = (DWORD)ovl->InternalHigh;
     if (req->routine_kind == WS2__ROUTINE_WSA)
-      ((ws2__wsa_routine_t)req->routine)(
-          req->status ? (DWORD)ws2__ntstatus_to_wsa(req->status) : 0, bytes,
-          req->ovl, req->flags);
+      ((ws2__wsa_routine_t)req->u.f.routine)(
+          status ? (DWORD)ws2__ntstatus_to_wsa(status) : 0, bytes, ovl,
+          req->record_flags ? ovl->Offset : 0);
     else
-      ((LPOVERLAPPED_COMPLETION_ROUTINE)req->routine)(
-          req->status ? ws2__ntstatus_to_win32(req->status) : 0, bytes,
-          req->ovl);
+      ((LPOVERLAPPED_COMPLETION_ROUTINE)req->u.f.routine)(
+          status ? ws2__ntstatus_to_win32(status) : 0, bytes, ovl);
   }
   ws2__req_unref(req);
 }
 
 /* Takes the request out of its handle's list: it is no longer in flight. */
 static ws2__port_t *req_unlink(ws2__req_t *req, ULONG_PTR *key) {
-  ws2__io_t *io = req->io;
+  ws2__io_t *io = req->u.f.io;
   ws2__port_t *port;
   pthread_mutex_lock(&io->lock);
-  ws2__list_remove(&req->node);
+  ws2__list_remove(&req->u.f.node);
   port = io->port;
   *key = io->key;
   if (port) ws2__obj_ref(ws2__port_obj(port));
@@ -151,43 +148,51 @@ static int wants_packet(ws2__port_t *port, HANDLE event, uint32_t modes,
 
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate) {
-  int expected = REQ_PENDING;
-  ws2__io_t *io = req->io;
+  uint8_t expected = REQ_PENDING;
+  ws2__io_t *io;
+  ws2__thread_t *thread;
+  HANDLE event;
   LPOVERLAPPED ovl = req->ovl;
   ws2__port_t *port;
   ULONG_PTR key;
   uint32_t modes;
 
-  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE))
-    return;
+  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE)) return;
+  /* What the in-flight fields say, before the packet or APC reuses them. */
+  io = req->u.f.io;
+  thread = req->u.f.thread;
+  event = req->u.f.event;
   port = req_unlink(req, &key);
   modes = atomic_load(&io->modes);
-  req->status = status;
-  req->flags = flags;
 
   /* 1. The OVERLAPPED. */
   ovl_publish(ovl, status, bytes, flags, req->record_flags);
 
   /* 2. Notification. The request's one reference passes to the APC or
-   * the packet that carries it, or is dropped when nothing does. */
+   * the packet it becomes, or is dropped when nothing does; once queued,
+   * the request may be gone. */
   if (req->routine_kind != WS2__ROUTINE_NONE) {
-    if (uses_handle_event(req, modes)) ws2__sync_set(&io->sync);
-    req->apc.fn = req_apc;
-    if (ws2__apc_queue(req->thread, &req->apc) != 0) ws2__req_unref(req);
+    if (uses_handle_event(req->routine_kind, event, modes))
+      ws2__sync_set(&io->sync);
+    req->u.apc.fn = req_apc;
+    if (ws2__apc_queue(thread, &req->u.apc) != 0) ws2__req_unref(req);
   } else {
-    signal_event(io, req->event, modes);
-    if (wants_packet(port, req->event, modes, status, immediate)) {
-      req->packet.key = key;
-      req->packet.ovl = ovl;
-      req->packet.status = (ULONG_PTR)(uint32_t)status;
-      req->packet.bytes = (DWORD)bytes;
-      req->packet.release = req_packet_release;
-      ws2__port_post(port, &req->packet);
+    signal_event(io, event, modes);
+    if (wants_packet(port, event, modes, status, immediate)) {
+      ws2__packet_t *p = &req->u.packet;
+      p->key = key;
+      p->ovl = ovl;
+      p->status = (uint32_t)status;
+      p->bytes = (DWORD)bytes;
+      p->release = req_packet_release;
+      ws2__port_post(port, p);
     } else {
       ws2__req_unref(req);
     }
   }
   if (port) ws2__obj_unref(ws2__port_obj(port));
+  ws2__obj_unref(&thread->obj);
+  ws2__obj_unref(&io->obj);
 }
 
 int ws2__io_inline_needs_req(ws2__io_t *io, LPOVERLAPPED ovl) {
@@ -212,47 +217,56 @@ void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
       ws2__req_complete(req, status, bytes, flags, 1);
       return;
     }
-    ws2__log(WS2__LOG_ERROR, "no memory for a completion packet: the "
-             "immediate completion of %p is signalled without one", ovl);
+    ws2__log(WS2__LOG_ERROR,
+             "no memory for a completion packet: the "
+             "immediate completion of %p is signalled without one",
+             ovl);
   }
   ovl_publish(ovl, status, bytes, flags, record_flags);
   signal_event(io, ovl->hEvent, modes);
 }
 
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
-  int expected = REQ_PENDING;
+  uint8_t expected = REQ_PENDING;
   ULONG_PTR key;
   ws2__port_t *port;
-  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE))
-    return;
+  ws2__io_t *io;
+  ws2__thread_t *thread;
+  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE)) return;
+  io = req->u.f.io;
+  thread = req->u.f.thread;
   port = req_unlink(req, &key);
   if (port) ws2__obj_unref(ws2__port_obj(port));
   req->ovl->InternalHigh = 0;
   __atomic_store_n(&req->ovl->Internal, (ULONG_PTR)(uint32_t)status,
                    __ATOMIC_RELEASE);
   ws2__req_unref(req);
+  ws2__obj_unref(&thread->obj);
+  ws2__obj_unref(&io->obj);
 }
 
 int ws2__io_cancel(ws2__io_t *io, LPOVERLAPPED ovl, ws2__thread_t *thread) {
-  ws2__list_t victims;
+  ws2__req_t *victims = NULL, **tail = &victims, *req;
   ws2__node_t *n;
   int found = 0;
 
-  ws2__list_init(&victims);
   pthread_mutex_lock(&io->lock);
   ws2__list_foreach(n, &io->reqs) {
-    ws2__req_t *req = ws2__container_of(n, ws2__req_t, node);
-    if ((ovl && req->ovl != ovl) || (thread && req->thread != thread)) continue;
+    req = ws2__container_of(n, ws2__req_t, u.f.node);
+    if ((ovl && req->ovl != ovl) || (thread && req->u.f.thread != thread))
+      continue;
     found++;
     if (req->cancel_requested) continue; /* someone is cancelling it */
     req->cancel_requested = 1;
     ws2__req_ref(req);
-    ws2__list_push_back(&victims, &req->cancel_node);
+    *tail = req; /* in issue order */
+    tail = &req->cancel_next;
   }
   pthread_mutex_unlock(&io->lock);
-  /* Cancel outside the lock: a cancel hook may complete the request. */
-  while ((n = ws2__list_pop_front(&victims)) != NULL) {
-    ws2__req_t *req = ws2__container_of(n, ws2__req_t, cancel_node);
+  /* Cancel outside the lock: a cancel hook may complete the request (only
+   * the fields outside u are read from here on). */
+  while ((req = victims) != NULL) {
+    victims = req->cancel_next;
     if (req->cancel) req->cancel(req);
     ws2__req_unref(req);
   }
@@ -329,7 +343,8 @@ BOOL WINAPI GetOverlappedResultEx(HANDLE hFile, LPOVERLAPPED lpOverlapped,
     }
     r = ws2__ovl_wait(hFile, lpOverlapped, dwMilliseconds, bAlertable);
     if (r != WAIT_OBJECT_0) {
-      if (r != WAIT_FAILED) SetLastError(r); /* WAIT_TIMEOUT, WAIT_IO_COMPLETION */
+      if (r != WAIT_FAILED)
+        SetLastError(r); /* WAIT_TIMEOUT, WAIT_IO_COMPLETION */
       return FALSE;
     }
     st = __atomic_load_n(&lpOverlapped->Internal, __ATOMIC_ACQUIRE);
@@ -349,8 +364,8 @@ BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
 
 BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {
   ws2__io_t *io;
-  if (Flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
-                FILE_SKIP_SET_EVENT_ON_HANDLE)) {
+  if (Flags &
+      ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE)) {
     SetLastError(ERROR_INVALID_PARAMETER);
     return FALSE;
   }
@@ -508,6 +523,6 @@ BOOL WINAPI ReadFileEx(HANDLE hFile, LPVOID lpBuffer,
 BOOL WINAPI WriteFileEx(HANDLE hFile, LPCVOID lpBuffer,
                         DWORD nNumberOfBytesToWrite, LPOVERLAPPED lpOverlapped,
                         LPOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  return rw_ex(hFile, 1, (void *)lpBuffer, nNumberOfBytesToWrite,
-               lpOverlapped, lpCompletionRoutine);
+  return rw_ex(hFile, 1, (void *)lpBuffer, nNumberOfBytesToWrite, lpOverlapped,
+               lpCompletionRoutine);
 }

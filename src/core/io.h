@@ -58,15 +58,15 @@ struct ws2__io;
  * ERROR_IO_PENDING, or a Win32 error with nothing notified.
  */
 typedef struct ws2__io_fops {
-  DWORD (*rw)(struct ws2__io *io, int write, void *buf, DWORD len,
-              LPDWORD done, LPOVERLAPPED ovl,
-              LPOVERLAPPED_COMPLETION_ROUTINE routine);
+  DWORD (*rw)
+  (struct ws2__io *io, int write, void *buf, DWORD len, LPDWORD done,
+   LPOVERLAPPED ovl, LPOVERLAPPED_COMPLETION_ROUTINE routine);
 } ws2__io_fops_t;
 
 typedef struct ws2__io {
   ws2__obj_t obj;
   const ws2__io_fops_t *fops; /* NULL: ReadFile/WriteFile not supported */
-  ws2__sync_t sync; /* the handle's own event (manual reset) */
+  ws2__sync_t sync;           /* the handle's own event (manual reset) */
   pthread_mutex_t lock;
   ws2__port_t *port; /* under lock */
   ULONG_PTR key;
@@ -86,27 +86,37 @@ typedef void(CALLBACK *ws2__wsa_routine_t)(DWORD dwError, DWORD cbTransferred,
 
 typedef struct ws2__req ws2__req_t;
 struct ws2__req {
-  ws2__node_t node;        /* in io->reqs while in flight */
-  ws2__node_t cancel_node; /* on a canceller's list */
-  ws2__io_t *io;
+  /*
+   * Once a request completes, its memory becomes what carries the
+   * notification, as an IRP becomes its completion packet on Windows: the
+   * packet queued to the port, or the APC queued to the issuing thread.
+   * What only an in-flight request needs shares that space, and nothing
+   * reads it after completion (ws2__req_complete takes what it needs
+   * first, and releases the references on io and thread then).
+   */
+  union {
+    struct {
+      ws2__node_t node;      /* in io->reqs, under io->lock */
+      ws2__io_t *io;         /* referenced */
+      ws2__thread_t *thread; /* the issuing thread, referenced */
+      HANDLE event;          /* OVERLAPPED.hEvent as the call started */
+      void *routine;         /* the completion routine (kept by the APC) */
+    } f;                     /* in flight */
+    ws2__packet_t packet;    /* completed: queued to the port */
+    ws2__apc_t apc;          /* completed: queued to the thread */
+  } u;
   LPOVERLAPPED ovl;
-  HANDLE event; /* OVERLAPPED.hEvent as the call started */
-  int routine_kind;
-  void *routine;
-  int record_flags; /* store the result flags in OVERLAPPED.Offset */
-  ws2__thread_t *thread; /* the issuing thread, referenced */
-  _Atomic int state;
-  _Atomic uint32_t refs;
-  int cancel_requested; /* under io->lock */
   /* Asks the I/O to stop; it then completes with STATUS_CANCELLED (or
    * with its real result if it finished first). May be NULL. */
   void (*cancel)(ws2__req_t *req);
   /* Frees the memory the request is embedded in. */
   void (*free)(ws2__req_t *req);
-  ws2__packet_t packet;
-  ws2__apc_t apc;
-  NTSTATUS status;
-  DWORD flags;
+  ws2__req_t *cancel_next; /* on a canceller's list */
+  _Atomic uint32_t refs;
+  _Atomic uint8_t state;
+  uint8_t routine_kind;
+  uint8_t record_flags;     /* store the result flags in OVERLAPPED.Offset */
+  uint8_t cancel_requested; /* under io->lock */
 };
 
 /* For the concrete I/O type's hooks: init in its constructor, cancel_all

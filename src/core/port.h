@@ -22,7 +22,7 @@ typedef struct ws2__packet {
   ws2__node_t node;
   ULONG_PTR key;
   LPOVERLAPPED ovl;
-  ULONG_PTR status; /* NTSTATUS, as in OVERLAPPED_ENTRY.Internal */
+  uint32_t status; /* NTSTATUS (OVERLAPPED_ENTRY.Internal, zero-extended) */
   DWORD bytes;
   /* Frees the packet (and what embeds it) once dequeued or discarded. */
   void (*release)(struct ws2__packet *p);
