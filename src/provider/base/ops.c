@@ -33,6 +33,7 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
   op->flags = 0;
   op->total = 0;
   op->niov = op->iov_pos = 0;
+  op->drained = 0;
   op->qnode.next = NULL;
   if (n > 0 && !bufs) return WSAEFAULT;
   if (wflags & ~(DWORD)WFLAGS_OK) return WSAEOPNOTSUPP;
@@ -182,7 +183,9 @@ static int attempt_recv(ws2__bop_t *op) {
       iov_advance(op, (size_t)n);
       continue;
     }
-    if (recv_drained(op, n, want)) s->rd_ready = 0;
+    /* The callers that hold the socket's lock act on it (no lock here:
+     * a synchronous call runs this too). */
+    op->drained = (uint8_t)recv_drained(op, n, want);
     return 1;
   }
 }
@@ -211,7 +214,7 @@ static int try_inline_locked(ws2__bsock_t *s, ws2__bop_t *op) {
   int done = 0, *ready = READY_OF(s, op);
   if (ws2__list_empty(QUEUE_OF(s, op)) && *ready) {
     done = op->attempt(op);
-    if (!done) *ready = 0;
+    if (!done || op->drained) *ready = 0;
   }
   return done;
 }
@@ -250,7 +253,8 @@ static int run_sync(ws2__bop_t *op) {
       return WSAEWOULDBLOCK;
     }
     r = ws2__bsock_wait(s, op->wr ? POLLOUT : POLLIN | POLLPRI,
-                        op->wr ? s->sndtimeo : s->rcvtimeo);
+                        __atomic_load_n(op->wr ? &s->sndtimeo : &s->rcvtimeo,
+                                        __ATOMIC_RELAXED));
     if (r) return r;
   }
   publish_from(op);
@@ -476,7 +480,10 @@ static void run_queue(ws2__list_t *q, int *ready, ws2__bop_t ***done) {
       **done = op;
       *done = &op->dnext;
     }
-    if (!*ready) break; /* it drained the socket (recv_drained) */
+    if (r == 1 && op->drained) { /* it drained the socket (recv_drained) */
+      *ready = 0;
+      break;
+    }
   }
 }
 

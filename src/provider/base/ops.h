@@ -85,6 +85,7 @@ struct ws2__bop {
   uint8_t wr;        /* 1: send side (wr_ops), 0: receive side (rd_ops) */
   uint8_t waitall;   /* MSG_WAITALL on a stream: complete when full or
                         closed */
+  uint8_t drained;   /* the attempt proved the receive queue empty */
   struct iovec iov_small[WS2__BOP_IOV_SMALL];
 };
 

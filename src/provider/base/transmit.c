@@ -212,7 +212,9 @@ static int tx_run(ws2__bop_t *op, LPOVERLAPPED ovl) {
   /* Synchronous: block until all of it is sent, whatever the socket's
    * blocking mode. */
   while (!attempt_transmit(op)) {
-    if ((r = ws2__bsock_wait(s, POLLOUT, s->sndtimeo)) != 0) break;
+    if ((r = ws2__bsock_wait(
+             s, POLLOUT, __atomic_load_n(&s->sndtimeo, __ATOMIC_RELAXED))) != 0)
+      break;
   }
   if (r && t->cur < t->nseg) {
     /* Interrupted: the file pointer still follows what was sent. */
