@@ -62,6 +62,12 @@ test-addr:address_strings_need_wsastartup
 test-addr:inet_ntop_bad_buffer_error_code
 test-addr:ipv6_leading_double_colon_quirk
 test-addr:address_to_string_bad_arguments
+test-addr:wsa_byte_order_through_a_socket
+test-addr:wsa_byte_order_needs_a_socket
+test-addr:wsa_byte_order_needs_wsastartup
+test-wsa-events:wsa_get_overlapped_result_bad_socket
+test-wsa-events:events_need_wsastartup
+test-wsa-events:events_after_the_last_wsacleanup
 test-resolve:resolution_needs_wsastartup
 test-resolve:one_entry_per_address
 test-resolve:hints_members_must_be_empty

@@ -76,6 +76,91 @@ TEST(byte_order) {
   ASSERT_EQ(sizeof(htonl(0)), 4);
 }
 
+/*
+ * The WSA forms convert through a socket: its catalog entry says the
+ * network byte order (big-endian for every ws2 entry). Microsoft documents
+ * WSANOTINITIALISED, WSAENOTSOCK and WSAEFAULT (a NULL out pointer). Wine 8
+ * checks only the pointer, and returns WSAEFAULT itself instead of
+ * SOCKET_ERROR (test/wine/run.sh).
+ */
+TEST(wsa_byte_order_through_a_socket) {
+  SOCKET s[2];
+  int i;
+  startup();
+  s[0] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  s[1] = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+  for (i = 0; i < 2; i++) {
+    u_long l = 0, back = 0;
+    u_short sh = 0, sback = 0;
+    ASSERT_NE(s[i], INVALID_SOCKET);
+    /* Host to network: big-endian bytes, the same as htonl/htons. */
+    ASSERT_EQ(WSAHtonl(s[i], 0x01020304, &l), 0);
+    ASSERT_MEM_EQ(&l, "\x01\x02\x03\x04", 4);
+    ASSERT_EQ_U(l, htonl(0x01020304));
+    ASSERT_EQ(WSAHtons(s[i], 0x0102, &sh), 0);
+    ASSERT_MEM_EQ(&sh, "\x01\x02", 2);
+    ASSERT_EQ(sh, htons(0x0102));
+    /* Network to host: big-endian bytes read back as the number. */
+    memcpy(&l, "\xA1\xB2\xC3\xD4", 4);
+    ASSERT_EQ(WSANtohl(s[i], l, &back), 0);
+    ASSERT_EQ_U(back, 0xA1B2C3D4u);
+    ASSERT_EQ_U(back, ntohl(l));
+    memcpy(&sh, "\xA1\xB2", 2);
+    ASSERT_EQ(WSANtohs(s[i], sh, &sback), 0);
+    ASSERT_EQ(sback, 0xA1B2);
+    ASSERT_EQ(sback, ntohs(sh));
+    /* Round trips. */
+    ASSERT_EQ(WSAHtonl(s[i], 0xDEADBEEF, &l), 0);
+    ASSERT_EQ(WSANtohl(s[i], l, &back), 0);
+    ASSERT_EQ_U(back, 0xDEADBEEF);
+    ASSERT_EQ(WSAHtons(s[i], 0xBEEF, &sh), 0);
+    ASSERT_EQ(WSANtohs(s[i], sh, &sback), 0);
+    ASSERT_EQ(sback, 0xBEEF);
+    /* A NULL out pointer. */
+    ASSERT_FAILS_WITH(WSAHtonl(s[i], 1, NULL), SOCKET_ERROR, WSAEFAULT);
+    ASSERT_FAILS_WITH(WSAHtons(s[i], 1, NULL), SOCKET_ERROR, WSAEFAULT);
+    ASSERT_FAILS_WITH(WSANtohl(s[i], 1, NULL), SOCKET_ERROR, WSAEFAULT);
+    ASSERT_FAILS_WITH(WSANtohs(s[i], 1, NULL), SOCKET_ERROR, WSAEFAULT);
+    ASSERT_EQ(closesocket(s[i]), 0);
+  }
+}
+
+static void assert_wsa_byte_order_fails(SOCKET s, int err) {
+  u_long l = 7;
+  u_short sh = 7;
+  ASSERT_FAILS_WITH(WSAHtonl(s, 0x01020304, &l), SOCKET_ERROR, err);
+  ASSERT_FAILS_WITH(WSAHtons(s, 0x0102, &sh), SOCKET_ERROR, err);
+  ASSERT_FAILS_WITH(WSANtohl(s, 0x01020304, &l), SOCKET_ERROR, err);
+  ASSERT_FAILS_WITH(WSANtohs(s, 0x0102, &sh), SOCKET_ERROR, err);
+  ASSERT_EQ(l, 7); /* nothing written */
+  ASSERT_EQ(sh, 7);
+}
+
+TEST(wsa_byte_order_needs_a_socket) {
+  HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL); /* a handle, no socket */
+  SOCKET closed;
+  ASSERT_NE_PTR(ev, NULL);
+  startup();
+  assert_wsa_byte_order_fails(INVALID_SOCKET, WSAENOTSOCK);
+  assert_wsa_byte_order_fails((SOCKET)ev, WSAENOTSOCK);
+  closed = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  ASSERT_NE(closed, INVALID_SOCKET);
+  ASSERT_EQ(closesocket(closed), 0);
+  assert_wsa_byte_order_fails(closed, WSAENOTSOCK);
+  ASSERT_TRUE(CloseHandle(ev));
+}
+
+TEST(wsa_byte_order_needs_wsastartup) {
+  SOCKET s;
+  startup();
+  s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  ASSERT_NE(s, INVALID_SOCKET);
+  ASSERT_EQ(closesocket(s), 0);
+  cleanup_all(); /* before WSAStartup, or after the last WSACleanup */
+  assert_wsa_byte_order_fails(s, WSANOTINITIALISED);
+  assert_wsa_byte_order_fails(INVALID_SOCKET, WSANOTINITIALISED);
+}
+
 /* ---- inet_addr. ---- */
 
 TEST(inet_addr_bsd_forms) {

@@ -619,12 +619,25 @@ static int get_sol_socket(ws2__bsock_t *s, int name, char *optval,
     case WS_SO_MAXDG:
       return out_dword(optval, optlen, 0, max_msg_size(s));
     case WS_SO_CONNECT_TIME: {
+      /* Seconds connected, or 0xFFFFFFFF. Applications poll it to learn
+       * whether a connect has completed, so a non-blocking connect that
+       * nothing has reported yet (no select, WSAPoll or network event
+       * looked) counts as connected once Linux has a peer; its time is
+       * counted from the first call that sees it. */
       ULONGLONG t;
       pthread_mutex_lock(&s->lock);
       f = s->flags;
-      t = s->connect_tick;
+      t = (f & WS2__BS_CONNECTED) ? s->connect_tick : 0;
+      if (!t && is_stream(s) && !(f & WS2__BS_LISTENING)) {
+        struct sockaddr_storage peer;
+        socklen_t n = sizeof(peer);
+        if (getpeername(s->fd, (struct sockaddr *)&peer, &n) == 0) {
+          if (!s->connect_tick) s->connect_tick = GetTickCount64();
+          t = s->connect_tick;
+        }
+      }
       pthread_mutex_unlock(&s->lock);
-      if (!(f & WS2__BS_CONNECTED) || !t)
+      if (!t)
         d = 0xFFFFFFFFu;
       else
         d = (DWORD)((GetTickCount64() - t) / 1000);
