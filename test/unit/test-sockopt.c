@@ -640,9 +640,12 @@ TEST(reuseaddr_and_exclusiveaddruse_exclude_each_other) {
   done(u);
 }
 
-/* What the options do to Linux's bind, TCP. Each case says what Windows
- * does; where Linux differs, WSPBind must make up the difference (see
- * docs/STATUS.md). */
+/* What the options do to Linux's bind, TCP (Linux's bind alone: WSPBind
+ * first applies Windows' table to the TCP sockets of this process,
+ * bindrules.c, tested through the API in test/io/test-bind.c). Each case
+ * says what Windows does; where Linux alone differs, it says whether
+ * WSPBind now makes up the difference (docs/STATUS.md, "What bind must
+ * add"). */
 TEST(tcp_bind_rules_on_linux) {
   ws2__bsock_t *a, *b;
   unsigned short p;
@@ -655,8 +658,9 @@ TEST(tcp_bind_rules_on_linux) {
   b = TCP4();
   ASSERT_EQ(lbind(b, p), EADDRINUSE);
   done(b);
-  /* Default listener, then SO_REUSEADDR: Windows lets the second bind;
-   * Linux wants SO_REUSEPORT on the first as well: EADDRINUSE. */
+  /* Default listener, then SO_REUSEADDR on the same address: Windows says
+   * WSAEACCES (the first did not allow sharing); Linux EADDRINUSE, which
+   * WSPBind turns into WSAEACCES for a socket of this process. */
   b = TCP4();
   SET_OK(b, WS_SOL_SOCKET, WS_SO_REUSEADDR, 1);
   ASSERT_EQ(lbind(b, p), EADDRINUSE);
@@ -679,8 +683,10 @@ TEST(tcp_bind_rules_on_linux) {
   done(b);
   done(a);
 
-  /* SO_EXCLUSIVEADDRUSE first: nobody else binds (Windows says
-   * WSAEACCES to a SO_REUSEADDR socket here, WSAEADDRINUSE otherwise). */
+  /* SO_EXCLUSIVEADDRUSE first: nobody else binds. Windows says WSAEACCES
+   * to a SO_REUSEADDR socket here and WSAEADDRINUSE to a default one;
+   * Linux EADDRINUSE to both, which WSPBind turns into WSAEACCES for the
+   * SO_REUSEADDR socket of this process. */
   a = TCP4();
   SET_OK(a, WS_SOL_SOCKET, WS_SO_EXCLUSIVEADDRUSE, 1);
   ASSERT_EQ(lbind(a, 0), 0);
@@ -695,8 +701,9 @@ TEST(tcp_bind_rules_on_linux) {
   done(a);
 
   /* Two default sockets bound, neither listening: Windows refuses the
-   * second bind; Linux (SO_REUSEADDR on both for TIME_WAIT's sake)
-   * accepts it and refuses the second listen instead. */
+   * second bind with WSAEADDRINUSE; Linux (SO_REUSEADDR on both for
+   * TIME_WAIT's sake) accepts it and refuses the second listen instead.
+   * WSPBind refuses the second bind when both are of this process. */
   a = TCP4();
   ASSERT_EQ(lbind(a, 0), 0);
   p = port_of(a->fd);
@@ -705,6 +712,18 @@ TEST(tcp_bind_rules_on_linux) {
   ASSERT_EQ(listen(a->fd, 4), 0);
   ASSERT_EQ(listen(b->fd, 4), -1);
   ASSERT_EQ(errno, EADDRINUSE);
+  done(b);
+  done(a);
+
+  /* A default socket, then a SO_REUSEADDR one, neither listening: Windows
+   * says WSAEACCES; Linux lets the second bind (both have SO_REUSEADDR).
+   * WSPBind refuses it when both are of this process. */
+  a = TCP4();
+  ASSERT_EQ(lbind(a, 0), 0);
+  p = port_of(a->fd);
+  b = TCP4();
+  SET_OK(b, WS_SOL_SOCKET, WS_SO_REUSEADDR, 1);
+  ASSERT_EQ(lbind(b, p), 0);
   done(b);
   done(a);
 }

@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "provider/base/bindrules.h"
 #include "provider/base/engine.h"
 #include "provider/base/ops.h"
 #include "xlate/addr.h"
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
@@ -142,12 +144,35 @@ static SOCKET socket_from_duplicate(const WSAPROTOCOL_INFOW *info,
     s->flags |= WS2__BS_BOUND;
   if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vlen) == 0 && v)
     s->flags |= WS2__BS_LISTENING;
+  if (s->type == WS_SOCK_STREAM && s->af != WS_AF_UNIX) {
+    /* The reuse mode, from the Linux options set_reuse (sockopt.c) gave
+     * the socket: SO_REUSEPORT only with SO_REUSEADDR, neither when
+     * exclusive, SO_REUSEADDR alone by default. */
+    int ra = 1, rp = 0;
+    vlen = sizeof(rp);
+    getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &rp, &vlen);
+    vlen = sizeof(ra);
+    getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &ra, &vlen);
+    if (rp)
+      s->flags |= WS2__BS_REUSEADDR;
+    else if (!ra)
+      s->flags |= WS2__BS_EXCLUSIVE;
+  }
   len = sizeof(sa);
   if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0) {
     s->flags |= WS2__BS_CONNECTED;
     s->connect_tick = GetTickCount64();
   }
-  return publish(s, dwFlags, err);
+  {
+    SOCKET h = publish(s, dwFlags, err);
+    ws2__bsock_t *d = h != INVALID_SOCKET ? ws2__bsock_get(h) : NULL;
+    if (d) {
+      /* Its port counts for this process's bind rules, as the source's. */
+      if (d->flags & WS2__BS_BOUND) ws2__bindrules_adopt(d);
+      ws2__bsock_unref(d);
+    }
+    return h;
+  }
 }
 
 static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
@@ -223,13 +248,167 @@ static int linger_before_close(ws2__bsock_t *s) {
   return 0;
 }
 
+/* ---- CF_DEFER: connections a condition function deferred ------------ */
+
+/*
+ * A condition function that returns CF_DEFER leaves the connection request
+ * where it was: WSAAccept fails with WSATRY_AGAIN and the next accept or
+ * WSAAccept on the listener presents the same connection again
+ * (WSAAccept's and WSPAccept's pages; Windows issues no FD_ACCEPT for the
+ * requests queued behind it meanwhile). Linux has completed the handshake
+ * and the connection is already out of the kernel's queue when the
+ * condition function sees it (Windows' SO_CONDITIONAL_ACCEPT, which keeps
+ * the SYN unanswered until CF_ACCEPT, cannot be had), so the provider
+ * keeps the accepted descriptor with its peer address here, on the side
+ * of its listener, and hands it out before asking the kernel for another.
+ * Closing the listener resets it, as Windows resets the requests in a
+ * closed listener's backlog. Not seen by AcceptEx (it takes the kernel's
+ * next connection), nor by select / WSAPoll readiness of the listener.
+ *
+ * Few programs defer, so the connections live in one list for the
+ * process, each entry holding a reference on its listener; a listener
+ * closed by closesocket drops its entries (deferred_drop).
+ */
+typedef struct deferred {
+  struct deferred *next;
+  ws2__bsock_t *listener; /* referenced */
+  int fd;
+  socklen_t peerlen;
+  struct sockaddr_storage peer;
+} deferred_t;
+
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+static deferred_t *deferred_list;
+static _Atomic int deferred_count;
+
+/* Closes an accepted connection nobody will have: a reset, as a refusal. */
+static void close_reset(int fd) {
+  struct linger lg = {1, 0};
+  (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  close(fd);
+}
+
+/* The listener's deferred connection, taken off the list; -1 if none. */
+static int deferred_take(ws2__bsock_t *l, struct sockaddr_storage *peer,
+                         socklen_t *peerlen) {
+  deferred_t **pp, *d = NULL;
+  int fd = -1;
+  if (atomic_load(&deferred_count) == 0) return -1;
+  pthread_mutex_lock(&deferred_lock);
+  for (pp = &deferred_list; *pp; pp = &(*pp)->next)
+    if ((*pp)->listener == l) {
+      d = *pp;
+      *pp = d->next;
+      atomic_fetch_sub(&deferred_count, 1);
+      break;
+    }
+  pthread_mutex_unlock(&deferred_lock);
+  if (!d) return -1;
+  fd = d->fd;
+  memcpy(peer, &d->peer, d->peerlen);
+  *peerlen = d->peerlen;
+  ws2__obj_unref(&l->io.obj);
+  ws2__free(d);
+  return fd;
+}
+
+/* Keeps a deferred connection for the listener's next accept, ahead of
+ * anything else. 0, or WSAENOBUFS (the connection is then reset). */
+static int deferred_put(ws2__bsock_t *l, int fd,
+                        const struct sockaddr_storage *peer,
+                        socklen_t peerlen) {
+  deferred_t *d = ws2__calloc(1, sizeof(*d));
+  if (!d) {
+    close_reset(fd);
+    return WSAENOBUFS;
+  }
+  d->listener = l;
+  d->fd = fd;
+  d->peerlen = peerlen;
+  memcpy(&d->peer, peer, peerlen);
+  pthread_mutex_lock(&deferred_lock);
+  /* closesocket in another thread: CLOSING is set before its last
+   * deferred_drop, which takes this lock, so a connection is either
+   * dropped by it or not kept at all. */
+  if (l->flags & WS2__BS_CLOSING) {
+    pthread_mutex_unlock(&deferred_lock);
+    close_reset(fd);
+    ws2__free(d);
+    return WSAEINTR;
+  }
+  ws2__obj_ref(&l->io.obj);
+  d->next = deferred_list;
+  deferred_list = d;
+  atomic_fetch_add(&deferred_count, 1);
+  pthread_mutex_unlock(&deferred_lock);
+  return 0;
+}
+
+/* closesocket of a listener: its deferred connections are reset. */
+static void deferred_drop(ws2__bsock_t *l) {
+  struct sockaddr_storage peer;
+  socklen_t len;
+  int fd;
+  while ((fd = deferred_take(l, &peer, &len)) >= 0) close_reset(fd);
+}
+
+/*
+ * Runs WSAAccept's condition function for an accepted connection:
+ * lpCallerId is the peer's address and lpCalleeId the local one (each a
+ * Windows sockaddr); TCP carries no connect data, so lpCallerData is NULL
+ * and lpCalleeData a zero-length buffer ("not supported"); no QOS (NULL);
+ * *g starts at 0 and is ignored (socket groups are reserved).
+ */
+static int condition(LPCONDITIONPROC cond, DWORD_PTR cbdata, int fd,
+                     const struct sockaddr_storage *peer, socklen_t peerlen) {
+  SOCKADDR_STORAGE caller_addr, callee_addr;
+  struct sockaddr_storage local;
+  socklen_t locallen = sizeof(local);
+  WSABUF caller, callee, callee_data;
+  GROUP g = 0;
+  int callerlen = sizeof(caller_addr), calleelen = sizeof(callee_addr);
+
+  memset(&caller_addr, 0, sizeof(caller_addr));
+  memset(&callee_addr, 0, sizeof(callee_addr));
+  if (ws2__addr_from_linux((const struct sockaddr *)peer, peerlen,
+                           (struct WS_sockaddr *)&caller_addr,
+                           &callerlen) != 0)
+    callerlen = 0;
+  if (getsockname(fd, (struct sockaddr *)&local, &locallen) != 0 ||
+      ws2__addr_from_linux((struct sockaddr *)&local, locallen,
+                           (struct WS_sockaddr *)&callee_addr,
+                           &calleelen) != 0)
+    calleelen = 0;
+  caller.buf = (char *)&caller_addr;
+  caller.len = (ULONG)callerlen;
+  callee.buf = (char *)&callee_addr;
+  callee.len = (ULONG)calleelen;
+  callee_data.buf = NULL;
+  callee_data.len = 0;
+  return cond(&caller, NULL, NULL, NULL, &callee, &callee_data, &g, cbdata);
+}
+
 static int WSPAPI bsp_closesocket(SOCKET h, LPINT err) {
   int r;
+  BOOL closed;
   GET_SOCK(s, h, err, SOCKET_ERROR);
   r = linger_before_close(s);
+  if (r) {
+    ws2__bsock_unref(s);
+    return set_err(err, r);
+  }
+  /* Before the Linux socket closes: its place among the endpoints this
+   * process holds, and its deferred connections. */
+  ws2__bindrules_forget(s);
+  deferred_drop(s);
+  ws2__obj_ref(&s->io.obj);
   ws2__bsock_unref(s);
-  if (r) return set_err(err, r);
-  return set_err(err, CloseHandle((HANDLE)h) ? 0 : WSAENOTSOCK);
+  closed = CloseHandle((HANDLE)h);
+  /* A WSAAccept running in another thread may have deferred one since;
+   * none can come after CLOSING, which CloseHandle has set. */
+  deferred_drop(s);
+  ws2__obj_unref(&s->io.obj);
+  return set_err(err, closed ? 0 : WSAENOTSOCK);
 }
 
 static int WSPAPI bsp_bind(SOCKET h, const struct WS_sockaddr *name,
@@ -241,8 +420,8 @@ static int WSPAPI bsp_bind(SOCKET h, const struct WS_sockaddr *name,
   r = ws2__addr_to_linux(name, namelen, &sa, &salen);
   if (r == 0 && ws2__af_to_linux(s->af) != sa.ss_family) r = WSAEFAULT;
   if (r == 0 && (flags_get(s) & WS2__BS_BOUND)) r = WSAEINVAL;
-  if (r == 0 && bind(s->fd, (struct sockaddr *)&sa, salen) != 0)
-    r = errno == EINVAL ? WSAEINVAL : ws2__errno_to_wsa(errno);
+  /* Linux's bind, after Windows' rules for this process's TCP sockets. */
+  if (r == 0) r = ws2__bindrules_bind(s, (struct sockaddr *)&sa, salen);
   if (r == 0) flags_set(s, WS2__BS_BOUND, 0);
   ws2__bsock_unref(s);
   return set_err(err, r);
@@ -289,6 +468,8 @@ static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
   }
   for (;;) {
     salen = sizeof(sa);
+    /* A connection the condition function deferred comes first. */
+    if ((fd = deferred_take(s, &sa, &salen)) >= 0) break;
     fd = accept4(s->fd, (struct sockaddr *)&sa, &salen,
                  SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) break;
@@ -304,16 +485,18 @@ static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
     if ((r = ws2__bsock_wait(s, POLLIN, 0)) != 0) goto out;
   }
   if (cond) {
-    WSABUF caller;
-    char wsa[128];
-    int wsalen = sizeof(wsa), verdict;
-    ws2__addr_from_linux((struct sockaddr *)&sa, salen, (struct WS_sockaddr *)wsa,
-                         &wsalen);
-    caller.buf = wsa;
-    caller.len = (ULONG)wsalen;
-    verdict = cond(&caller, NULL, NULL, NULL, NULL, NULL, NULL, cbdata);
+    int verdict = condition(cond, cbdata, fd, &sa, salen);
+    if (verdict == CF_DEFER) {
+      /* Kept for the next accept; FD_ACCEPT is not re-enabled (Windows:
+       * every accept re-enables it, except one failing with
+       * WSATRY_AGAIN). */
+      r = deferred_put(s, fd, &sa, salen);
+      ws2__bsock_unref(s);
+      *err = r ? r : WSATRY_AGAIN;
+      return INVALID_SOCKET;
+    }
     if (verdict != CF_ACCEPT) {
-      close(fd);
+      close_reset(fd);
       r = verdict == CF_REJECT ? WSAECONNREFUSED : WSAEINVAL;
       goto out;
     }
@@ -349,6 +532,8 @@ static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
     return ah;
   }
 out:
+  /* Even a failed accept re-enables FD_ACCEPT (WSPEventSelect's rule). */
+  if (f & WS2__BS_LISTENING) ws2__bsp_reenable(s, FD_ACCEPT);
   ws2__bsock_unref(s);
   *err = r;
   return INVALID_SOCKET;

@@ -47,6 +47,8 @@ typedef struct ws2__bsock {
   int type;
   int protocol;
   DWORD catalog_id; /* the catalog entry the socket was made from */
+  _Atomic int bind_slot; /* bindrules.c: 1 + the port of the socket's entry
+                            in the bound-endpoint registry; 0: none */
 
   pthread_mutex_t lock; /* flags, queues, event-select state */
   _Atomic uint32_t flags; /* WS2__BS_*; atomic, so readers need no lock */
@@ -66,7 +68,7 @@ typedef struct ws2__bsock {
   /* The engine reported urgent data or the end of the stream: from then
    * on a short stream read no longer proves the receive queue empty
    * (ops.c, recv_drained). Sticky. */
-  int rd_marks;
+  _Atomic int rd_marks; /* atomic: synchronous receives read it unlocked */
 
   SOCKET handle; /* the socket's own handle value */
 

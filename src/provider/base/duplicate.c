@@ -7,10 +7,22 @@
  * process id and dwProviderReserved = the descriptor number (both fields
  * are the provider's to use; nothing else reads them). The target's
  * WSASocket takes the descriptor with pidfd_getfd(2) (Linux 5.6), which
- * needs the right to trace the source (the same user, without a Yama
- * ptrace restriction); otherwise it fails with WSAEACCES. The duplicate
- * stays open in the source until that process exits, which is what lets
- * the source close its own socket at once, as Windows allows.
+ * needs the right to trace the source: the same user (or CAP_SYS_PTRACE),
+ * and under Yama's ptrace_scope 1 (the default of many distributions)
+ * also either being the source's ancestor or having been named by it with
+ * prctl(PR_SET_PTRACER). So WSADuplicateSocket names the target process
+ * that way when Yama's scope is 1 and the target is another process. A
+ * process has one such exception at a time: each call replaces the one
+ * before (a previous target that has not yet called WSASocket loses it;
+ * so does a tracer the application itself named, such as a crash
+ * handler's). Yama's scope 2 and 3, a different user, or a seccomp policy
+ * that forbids pidfd_getfd leave WSASocket failing with WSAEACCES. The
+ * duplicate stays open in the source until that process exits, which is
+ * what lets the source close its own socket at once, as Windows allows.
+ *
+ * Errors as Windows gives them: WSAENOTSOCK for what is not a socket,
+ * WSAEFAULT for a NULL WSAPROTOCOL_INFOW, WSAEINVAL for a process id that
+ * names no process (0 included).
  */
 #include "provider/base/bsp.h"
 
@@ -19,6 +31,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -29,6 +43,23 @@
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
+
+/* Yama's ptrace_scope (0 when Yama is absent or unreadable). */
+static int yama_scope(void) {
+  FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+  int v = 0;
+  if (!f) return 0;
+  if (fscanf(f, "%d", &v) != 1) v = 0;
+  fclose(f);
+  return v;
+}
+
+/* Lets process `pid` take descriptors from this one under Yama's scope 1
+ * (see the top of the file). Best effort. */
+static void allow_target(DWORD pid) {
+  if ((pid_t)pid == getpid() || yama_scope() != 1) return;
+  (void)prctl(PR_SET_PTRACER, (unsigned long)pid, 0UL, 0UL, 0UL);
+}
 
 int WSPAPI ws2__bsp_duplicatesocket(SOCKET h, DWORD pid,
                                     LPWSAPROTOCOL_INFOW info, LPINT err) {
@@ -48,6 +79,7 @@ int WSPAPI ws2__bsp_duplicatesocket(SOCKET h, DWORD pid,
     ws2__bsp_protocol_info(s, info);
     info->dwServiceFlags4 = (DWORD)getpid();
     info->dwProviderReserved = (DWORD)fd;
+    allow_target(pid);
   }
   ws2__bsock_unref(s);
   *err = r;

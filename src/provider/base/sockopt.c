@@ -264,19 +264,18 @@ static int simple_set(ws2__bsock_t *s, const struct simple_opt *o,
 
 /*
  * Windows' SO_REUSEADDR lets a socket bind an address:port that another
- * socket has bound (unless that one has SO_EXCLUSIVEADDRUSE);
- * SO_EXCLUSIVEADDRUSE forbids any other socket to bind it, TIME_WAIT
- * connections included. Without either, a TCP socket may still bind a
- * port whose connections are in TIME_WAIT.
+ * SO_REUSEADDR socket has bound (not one bound by a default or an
+ * exclusive socket: WSAEACCES); SO_EXCLUSIVEADDRUSE forbids any other
+ * socket to bind it, TIME_WAIT connections included. Without either, a
+ * TCP socket may still bind a port whose connections are in TIME_WAIT.
+ * The full table between the sockets of this process is WSPBind's
+ * (bindrules.c); what Linux does below is the rest.
  *
  * Linux approximation:
  *  - default: Linux SO_REUSEADDR on for TCP sockets (the TIME_WAIT rule;
  *    set by ws2__bsp_sockopt_defaults), off for the rest; SO_REUSEPORT off.
  *  - SO_REUSEADDR: Linux SO_REUSEADDR and SO_REUSEPORT on. Two such
- *    sockets can share the address, as on Windows; but Linux also wants
- *    the socket bound first to have SO_REUSEPORT, where Windows lets a
- *    SO_REUSEADDR socket join any non-exclusive one, so that case fails
- *    with WSAEADDRINUSE here.
+ *    sockets can share the address, as on Windows.
  *  - SO_EXCLUSIVEADDRUSE: Linux SO_REUSEADDR and SO_REUSEPORT off, so no
  *    other socket, and no TIME_WAIT connection, shares the port.
  * Setting one while the other is on fails with WSAEINVAL, as on Windows.
