@@ -172,12 +172,16 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
    * the packet it becomes, or is dropped when nothing does; once queued,
    * the request may be gone. */
   if (req->routine_kind != WS2__ROUTINE_NONE) {
-    if (uses_handle_event(req->routine_kind, event, modes))
-      ws2__sync_set(&io->sync);
-    req->u.apc.fn = req_apc;
-    if (ws2__apc_queue(thread, &req->u.apc) != 0) ws2__req_unref(req);
+    if (modes & WS2__IO_QUIET) {
+      ws2__req_unref(req); /* no routine, no event (WSACleanup) */
+    } else {
+      if (uses_handle_event(req->routine_kind, event, modes))
+        ws2__sync_set(&io->sync);
+      req->u.apc.fn = req_apc;
+      if (ws2__apc_queue(thread, &req->u.apc) != 0) ws2__req_unref(req);
+    }
   } else {
-    signal_event(io, event, modes);
+    if (!(modes & WS2__IO_QUIET)) signal_event(io, event, modes);
     if (wants_packet(port, event, modes, status, immediate)) {
       ws2__packet_t *p = &req->u.packet;
       p->key = key;
@@ -360,6 +364,10 @@ BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
                                 BOOL bWait) {
   return GetOverlappedResultEx(hFile, lpOverlapped, lpNumberOfBytesTransferred,
                                bWait ? INFINITE : 0, FALSE);
+}
+
+void ws2__io_quiet(ws2__io_t *io) {
+  atomic_fetch_or(&io->modes, WS2__IO_QUIET);
 }
 
 BOOL WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags) {

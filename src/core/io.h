@@ -58,7 +58,7 @@ struct ws2__io;
  * ERROR_IO_PENDING, or a Win32 error with nothing notified.
  */
 typedef struct ws2__io_fops {
-  DWORD (*rw)
+  DWORD(*rw)
   (struct ws2__io *io, int write, void *buf, DWORD len, LPDWORD done,
    LPOVERLAPPED ovl, LPOVERLAPPED_COMPLETION_ROUTINE routine);
 } ws2__io_fops_t;
@@ -118,6 +118,15 @@ struct ws2__req {
   uint8_t record_flags;     /* store the result flags in OVERLAPPED.Offset */
   uint8_t cancel_requested; /* under io->lock */
 };
+
+/*
+ * io->modes bit (beside FILE_SKIP_*): completions from now on publish the
+ * OVERLAPPED and queue port packets, but set no event and queue no
+ * completion routine: WSACleanup's documented cancellation of what is
+ * still pending. Set with ws2__io_quiet.
+ */
+#define WS2__IO_QUIET 0x80000000u
+void ws2__io_quiet(ws2__io_t *io);
 
 /* For the concrete I/O type's hooks: init in its constructor, cancel_all
  * from its close hook, fini from its destroy hook. */

@@ -14,8 +14,8 @@ static pthread_once_t start_once = PTHREAD_ONCE_INIT;
 static int start_error;
 
 static void start(void) {
-  start_error = ws2__bsp_startup(MAKEWORD(2, 2), &base.data, NULL,
-                                 ws2__upcalls, &base.procs);
+  start_error = ws2__bsp_startup(MAKEWORD(2, 2), &base.data, NULL, ws2__upcalls,
+                                 &base.procs);
   if (start_error)
     ws2__log(WS2__LOG_ERROR, "the base provider failed to start (%d)",
              start_error);
@@ -24,6 +24,13 @@ static void start(void) {
 int ws2__providers_start(void) {
   pthread_once(&start_once, start);
   return start_error ? WSAEPROVIDERFAILEDINIT : 0;
+}
+
+void ws2__providers_cleanup(void) {
+  int err = 0;
+  if (start_error) return;
+  if (base.procs.lpWSPCleanup(&err) != 0)
+    ws2__log(WS2__LOG_ERROR, "the base provider's WSPCleanup failed (%d)", err);
 }
 
 ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,

@@ -18,6 +18,10 @@ typedef struct ws2__provider {
 
 /* Starts the providers (at the first WSAStartup): 0 or a WSA error. */
 int ws2__providers_start(void);
+/* The last WSACleanup: each provider's WSPCleanup closes its sockets. The
+ * providers stay loaded and started (issue 5 pairs WSPStartup and
+ * WSPCleanup per provider). */
+void ws2__providers_cleanup(void);
 
 /* The provider for a new socket of (af, type, protocol) or info. */
 ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,

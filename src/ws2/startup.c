@@ -4,16 +4,20 @@
  * ws2 implements Winsock 2.2 and accepts any request from 1.0 up: the
  * version granted is the lower of the request and 2.2, as on Windows. The
  * count of successful WSAStartup calls is process-wide; WSACleanup drops
- * one, and the last one releases the providers.
+ * one, and the last one closes every socket still open, as Windows does.
  */
 #include "ws2/ws2.h"
 
 #include "ws2/provider.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
 static _Atomic int startup_count;
+/* The last WSACleanup closes every socket still open (the providers'
+ * WSPCleanup) before a WSAStartup may count again. */
+static pthread_mutex_t cleanup_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int ws2__started(void) { return atomic_load(&startup_count) > 0; }
 
@@ -31,7 +35,7 @@ int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData) {
   if (!lpWSAData) return WSAEFAULT;
   if (ws2__providers_start() != 0) return WSASYSNOTREADY;
   granted = (major > 2 || (major == 2 && minor >= 2)) ? MAKEWORD(2, 2)
-                                                       : wVersionRequested;
+                                                      : wVersionRequested;
   memset(lpWSAData, 0, sizeof(*lpWSAData));
   lpWSAData->wVersion = granted;
   lpWSAData->wHighVersion = MAKEWORD(2, 2);
@@ -42,17 +46,23 @@ int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData) {
   }
   strcpy(lpWSAData->szDescription, "WinSock 2.0");
   strcpy(lpWSAData->szSystemStatus, "Running");
+  pthread_mutex_lock(&cleanup_lock);
   atomic_fetch_add(&startup_count, 1);
+  pthread_mutex_unlock(&cleanup_lock);
   return 0;
 }
 
 int WSAAPI WSACleanup(void) {
-  int n = atomic_load(&startup_count);
-  do {
-    if (n <= 0) {
-      WSASetLastError(WSANOTINITIALISED);
-      return SOCKET_ERROR;
-    }
-  } while (!atomic_compare_exchange_weak(&startup_count, &n, n - 1));
+  int n;
+  pthread_mutex_lock(&cleanup_lock);
+  n = atomic_load(&startup_count);
+  if (n <= 0) {
+    pthread_mutex_unlock(&cleanup_lock);
+    WSASetLastError(WSANOTINITIALISED);
+    return SOCKET_ERROR;
+  }
+  atomic_store(&startup_count, n - 1);
+  if (n == 1) ws2__providers_cleanup();
+  pthread_mutex_unlock(&cleanup_lock);
   return 0;
 }

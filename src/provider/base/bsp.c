@@ -31,7 +31,7 @@
 static WSPUPCALLTABLE upcalls;
 
 /* Resolves s, or sets WSAENOTSOCK. */
-#define GET_SOCK(var, s, err, fail)    \
+#define GET_SOCK(var, s, err, fail)      \
   ws2__bsock_t *var = ws2__bsock_get(s); \
   if (!var) {                            \
     *(err) = WSAENOTSOCK;                \
@@ -192,10 +192,11 @@ static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
     *err = r;
     return INVALID_SOCKET;
   }
-  fd = socket(laf, (type == WS_SOCK_STREAM   ? SOCK_STREAM
-                    : type == WS_SOCK_DGRAM ? SOCK_DGRAM
-                                            : SOCK_RAW) |
-                       SOCK_NONBLOCK | SOCK_CLOEXEC,
+  fd = socket(laf,
+              (type == WS_SOCK_STREAM  ? SOCK_STREAM
+               : type == WS_SOCK_DGRAM ? SOCK_DGRAM
+                                       : SOCK_RAW) |
+                  SOCK_NONBLOCK | SOCK_CLOEXEC,
               lproto);
   if (fd < 0) {
     /* Raw sockets without privileges: WSAEACCES, as on Windows. */
@@ -230,8 +231,8 @@ static int linger_before_close(ws2__bsock_t *s) {
   int queued = 0;
 
   if (s->type != WS_SOCK_STREAM ||
-      getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0 ||
-      !lg.l_onoff || lg.l_linger == 0)
+      getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0 || !lg.l_onoff ||
+      lg.l_linger == 0)
     return 0;
   if (ioctl(s->fd, SIOCOUTQ, &queued) != 0) queued = 0;
   if (queued > 0 && (s->flags & WS2__BS_NONBLOCKING)) return WSAEWOULDBLOCK;
@@ -371,13 +372,11 @@ static int condition(LPCONDITIONPROC cond, DWORD_PTR cbdata, int fd,
   memset(&caller_addr, 0, sizeof(caller_addr));
   memset(&callee_addr, 0, sizeof(callee_addr));
   if (ws2__addr_from_linux((const struct sockaddr *)peer, peerlen,
-                           (struct WS_sockaddr *)&caller_addr,
-                           &callerlen) != 0)
+                           (struct WS_sockaddr *)&caller_addr, &callerlen) != 0)
     callerlen = 0;
   if (getsockname(fd, (struct sockaddr *)&local, &locallen) != 0 ||
       ws2__addr_from_linux((struct sockaddr *)&local, locallen,
-                           (struct WS_sockaddr *)&callee_addr,
-                           &calleelen) != 0)
+                           (struct WS_sockaddr *)&callee_addr, &calleelen) != 0)
     calleelen = 0;
   caller.buf = (char *)&caller_addr;
   caller.len = (ULONG)callerlen;
@@ -438,7 +437,7 @@ static int WSPAPI bsp_listen(SOCKET h, int backlog, LPINT err) {
     r = WSAEISCONN;
   else if (!(f & WS2__BS_BOUND)) /* Linux would bind it; Windows refuses */
     r = WSAEINVAL;
-  else if (listen(s->fd, backlog < 0            ? 0
+  else if (listen(s->fd, backlog < 0             ? 0
                          : backlog >= 0x7fff0000 ? 4096 /* SOMAXCONN(_HINT) */
                                                  : backlog) != 0)
     r = ws2__errno_to_wsa(errno);
@@ -507,9 +506,9 @@ static SOCKET WSPAPI bsp_accept(SOCKET h, struct WS_sockaddr *addr,
   }
   /* The new socket has the listener's properties, as on Windows. */
   ns->catalog_id = s->catalog_id;
-  ns->flags = (f & (WS2__BS_NONBLOCKING | WS2__BS_OVERLAPPED |
-                    WS2__BS_OOBINLINE)) |
-              WS2__BS_BOUND | WS2__BS_CONNECTED;
+  ns->flags =
+      (f & (WS2__BS_NONBLOCKING | WS2__BS_OVERLAPPED | WS2__BS_OOBINLINE)) |
+      WS2__BS_BOUND | WS2__BS_CONNECTED;
   ws2__bsp_sockopt_inherit(s, ns);
   ns->connect_tick = GetTickCount64();
   pthread_mutex_lock(&s->lock);
@@ -605,16 +604,17 @@ static int WSPAPI bsp_shutdown(SOCKET h, int how, LPINT err) {
                                              : SHUT_RDWR) != 0)
     r = ws2__errno_to_wsa(errno);
   if (r == 0)
-    flags_set(s, how == SD_RECEIVE ? WS2__BS_SHUT_RD
-                 : how == SD_SEND  ? WS2__BS_SHUT_WR
-                                   : WS2__BS_SHUT_RD | WS2__BS_SHUT_WR,
+    flags_set(s,
+              how == SD_RECEIVE ? WS2__BS_SHUT_RD
+              : how == SD_SEND  ? WS2__BS_SHUT_WR
+                                : WS2__BS_SHUT_RD | WS2__BS_SHUT_WR,
               0);
   ws2__bsock_unref(s);
   return set_err(err, r);
 }
 
-static int sockname(SOCKET h, struct WS_sockaddr *name, LPINT namelen,
-                    int peer, LPINT err) {
+static int sockname(SOCKET h, struct WS_sockaddr *name, LPINT namelen, int peer,
+                    LPINT err) {
   struct sockaddr_storage sa;
   socklen_t salen = sizeof(sa);
   uint32_t f;
@@ -644,8 +644,8 @@ static int WSPAPI bsp_getpeername(SOCKET h, struct WS_sockaddr *name,
   return sockname(h, name, namelen, 1, err);
 }
 
-static int WSPAPI bsp_getsockopt(SOCKET h, int level, int optname,
-                                 char *optval, LPINT optlen, LPINT err) {
+static int WSPAPI bsp_getsockopt(SOCKET h, int level, int optname, char *optval,
+                                 LPINT optlen, LPINT err) {
   int r;
   GET_SOCK(s, h, err, SOCKET_ERROR);
   r = ws2__bsp_getsockopt(s, level, optname, optval, optlen);
@@ -664,8 +664,9 @@ static int WSPAPI bsp_setsockopt(SOCKET h, int level, int optname,
 
 /* One send or receive entry: synchronous on the stack, or overlapped. */
 static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
-                    DWORD wflags, LPDWORD flags_out, const struct WS_sockaddr *to,
-                    int tolen, struct WS_sockaddr *from, LPINT fromlen,
+                    DWORD wflags, LPDWORD flags_out,
+                    const struct WS_sockaddr *to, int tolen,
+                    struct WS_sockaddr *from, LPINT fromlen,
                     LPWSAOVERLAPPED ovl, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                     int wr, LPINT err) {
   ws2__bop_t stack_op, *op = &stack_op;
@@ -711,8 +712,8 @@ static int WSPAPI bsp_sendto(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD sent,
                              int tolen, LPWSAOVERLAPPED ovl,
                              LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                              LPWSATHREADID tid, LPINT err) {
-  return transfer(h, bufs, n, sent, flags, NULL, to, tolen, NULL, NULL, ovl,
-                  cr, 1, err);
+  return transfer(h, bufs, n, sent, flags, NULL, to, tolen, NULL, NULL, ovl, cr,
+                  1, err);
 }
 
 static int WSPAPI bsp_recv(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD recvd,
@@ -724,15 +725,14 @@ static int WSPAPI bsp_recv(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD recvd,
                   cr, 0, err);
 }
 
-static int WSPAPI bsp_recvfrom(SOCKET h, LPWSABUF bufs, DWORD n,
-                               LPDWORD recvd, LPDWORD flags,
-                               struct WS_sockaddr *from, LPINT fromlen,
-                               LPWSAOVERLAPPED ovl,
+static int WSPAPI bsp_recvfrom(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD recvd,
+                               LPDWORD flags, struct WS_sockaddr *from,
+                               LPINT fromlen, LPWSAOVERLAPPED ovl,
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                                LPWSATHREADID tid, LPINT err) {
   if (!flags) return set_err(err, WSAEFAULT);
-  return transfer(h, bufs, n, recvd, *flags, flags, NULL, 0, from, fromlen,
-                  ovl, cr, 0, err);
+  return transfer(h, bufs, n, recvd, *flags, flags, NULL, 0, from, fromlen, ovl,
+                  cr, 0, err);
 }
 
 static int WSPAPI bsp_senddisconnect(SOCKET h, LPWSABUF data, LPINT err) {
@@ -744,8 +744,8 @@ static int WSPAPI bsp_recvdisconnect(SOCKET h, LPWSABUF data, LPINT err) {
 }
 
 static BOOL WSPAPI bsp_getoverlappedresult(SOCKET h, LPWSAOVERLAPPED ovl,
-                                           LPDWORD cb, BOOL wait,
-                                           LPDWORD flags, LPINT err) {
+                                           LPDWORD cb, BOOL wait, LPDWORD flags,
+                                           LPINT err) {
   ULONG_PTR st;
   GET_SOCK(s, h, err, FALSE);
   ws2__bsock_unref(s);
@@ -810,8 +810,8 @@ static int WSPAPI bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
       /* TRUE when no out-of-band data is waiting to be read inline. */
       v = 0;
       if (ioctl(s->fd, SIOCATMARK, &v) != 0) v = 0;
-      *(WS_u_long *)out = (s->flags & WS2__BS_OOBINLINE) ? !v ? TRUE : FALSE
-                                                          : TRUE;
+      *(WS_u_long *)out =
+          (s->flags & WS2__BS_OOBINLINE) ? !v ? TRUE : FALSE : TRUE;
       if (ret) *ret = sizeof(WS_u_long);
       break;
     case SIO_GET_EXTENSION_FUNCTION_POINTER: {
@@ -836,12 +836,46 @@ static int WSPAPI bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
   return set_err(err, r);
 }
 
-static int WSPAPI bsp_cleanup(LPINT err) { return set_err(err, 0); }
+/*
+ * WSPCleanup: the last WSACleanup. Every socket still open is reset and
+ * closed as closesocket would close it; what was pending on it completes
+ * with WSA_OPERATION_ABORTED in its OVERLAPPED without setting an event or
+ * running a completion routine, as WSACleanup documents, but still with
+ * its packet when the socket is associated with a completion port (the
+ * documentation says nothing of ports, and ws2 loses no completion). A
+ * socket with several handles (DuplicateHandle) is closed through its own
+ * handle value only. The provider stays started: the next WSAStartup finds
+ * it ready.
+ */
+static int WSPAPI bsp_cleanup(LPINT err) {
+  ws2__bsock_t **v;
+  size_t n = ws2__bsock_snapshot(&v), i;
+  for (i = 0; i < n; i++) {
+    SOCKET h = v[i]->handle;
+    ws2__bsock_t *s = h ? ws2__bsock_get(h) : NULL;
+    int e;
+    if (s && s != v[i]) { /* closed meanwhile, the value reissued */
+      ws2__bsock_unref(s);
+      s = NULL;
+    }
+    if (s) {
+      struct linger lg = {1, 0};
+      ws2__io_quiet(&s->io);
+      if (s->type == WS_SOCK_STREAM)
+        setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+      ws2__bsock_unref(s);
+      bsp_closesocket(h, &e);
+    }
+    ws2__obj_unref(&v[i]->io.obj);
+  }
+  ws2__free(v);
+  return set_err(err, 0);
+}
 
 /* Entries whose behaviour lands later (docs/STATUS.md lists them). */
-static SOCKET WSPAPI bsp_joinleaf(SOCKET h, const struct WS_sockaddr *n,
-                                  int l, LPWSABUF a, LPWSABUF b, LPQOS q1,
-                                  LPQOS q2, DWORD f, LPINT err) {
+static SOCKET WSPAPI bsp_joinleaf(SOCKET h, const struct WS_sockaddr *n, int l,
+                                  LPWSABUF a, LPWSABUF b, LPQOS q1, LPQOS q2,
+                                  DWORD f, LPINT err) {
   *err = WSAEOPNOTSUPP;
   return INVALID_SOCKET;
 }
@@ -865,16 +899,36 @@ static INT WSPAPI bsp_stringtoaddress(LPWSTR str, INT af,
 }
 
 static const WSPPROC_TABLE bsp_procs = {
-    bsp_accept,         bsp_addresstostring,   ws2__bsp_asyncselect,
-    bsp_bind,           bsp_cancelblockingcall, bsp_cleanup,
-    bsp_closesocket,    bsp_connect,           ws2__bsp_duplicatesocket,
-    ws2__bsp_enumnetworkevents, ws2__bsp_eventselect, bsp_getoverlappedresult,
-    bsp_getpeername,    bsp_getsockname,       bsp_getsockopt,
-    bsp_getqosbyname,   bsp_ioctl,             bsp_joinleaf,
-    bsp_listen,         bsp_recv,              bsp_recvdisconnect,
-    bsp_recvfrom,       ws2__bsp_select,       bsp_send,
-    bsp_senddisconnect, bsp_sendto,            bsp_setsockopt,
-    bsp_shutdown,       bsp_socket,            bsp_stringtoaddress,
+    bsp_accept,
+    bsp_addresstostring,
+    ws2__bsp_asyncselect,
+    bsp_bind,
+    bsp_cancelblockingcall,
+    bsp_cleanup,
+    bsp_closesocket,
+    bsp_connect,
+    ws2__bsp_duplicatesocket,
+    ws2__bsp_enumnetworkevents,
+    ws2__bsp_eventselect,
+    bsp_getoverlappedresult,
+    bsp_getpeername,
+    bsp_getsockname,
+    bsp_getsockopt,
+    bsp_getqosbyname,
+    bsp_ioctl,
+    bsp_joinleaf,
+    bsp_listen,
+    bsp_recv,
+    bsp_recvdisconnect,
+    bsp_recvfrom,
+    ws2__bsp_select,
+    bsp_send,
+    bsp_senddisconnect,
+    bsp_sendto,
+    bsp_setsockopt,
+    bsp_shutdown,
+    bsp_socket,
+    bsp_stringtoaddress,
 };
 
 int ws2__bsp_startup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,

@@ -24,16 +24,17 @@
 #include <stdint.h>
 
 /* ws2__bsock_t.flags */
-#define WS2__BS_NONBLOCKING 0x0001  /* FIONBIO (or WSAEventSelect/AsyncSelect) */
-#define WS2__BS_OVERLAPPED 0x0002   /* WSA_FLAG_OVERLAPPED */
+#define WS2__BS_NONBLOCKING 0x0001 /* FIONBIO (or WSAEventSelect/AsyncSelect) \
+                                    */
+#define WS2__BS_OVERLAPPED 0x0002  /* WSA_FLAG_OVERLAPPED */
 #define WS2__BS_BOUND 0x0004
 #define WS2__BS_LISTENING 0x0008
-#define WS2__BS_CONNECTING 0x0010   /* non-blocking connect in progress */
+#define WS2__BS_CONNECTING 0x0010 /* non-blocking connect in progress */
 #define WS2__BS_CONNECTED 0x0020
 #define WS2__BS_SHUT_RD 0x0040
 #define WS2__BS_SHUT_WR 0x0080
-#define WS2__BS_REUSEADDR 0x0100     /* SO_REUSEADDR as Windows means it */
-#define WS2__BS_EXCLUSIVE 0x0200     /* SO_EXCLUSIVEADDRUSE */
+#define WS2__BS_REUSEADDR 0x0100 /* SO_REUSEADDR as Windows means it */
+#define WS2__BS_EXCLUSIVE 0x0200 /* SO_EXCLUSIVEADDRUSE */
 #define WS2__BS_CLOSING 0x0400
 #define WS2__BS_OOBINLINE 0x0800
 
@@ -46,13 +47,13 @@ typedef struct ws2__bsock {
   int af;       /* Windows values: AF_INET6 is 23 */
   int type;
   int protocol;
-  DWORD catalog_id; /* the catalog entry the socket was made from */
+  DWORD catalog_id;      /* the catalog entry the socket was made from */
   _Atomic int bind_slot; /* bindrules.c: 1 + the port of the socket's entry
                             in the bound-endpoint registry; 0: none */
 
-  pthread_mutex_t lock; /* flags, queues, event-select state */
-  _Atomic uint32_t flags; /* WS2__BS_*; atomic, so readers need no lock */
-  ULONGLONG connect_tick; /* GetTickCount64() when connected; 0 if not */
+  pthread_mutex_t lock;     /* flags, queues, event-select state */
+  _Atomic uint32_t flags;   /* WS2__BS_*; atomic, so readers need no lock */
+  ULONGLONG connect_tick;   /* GetTickCount64() when connected; 0 if not */
   DWORD rcvtimeo, sndtimeo; /* SO_RCVTIMEO / SO_SNDTIMEO, ms (0 = none) */
   _Atomic int blocked;      /* threads in a blocking call on the socket */
   _Atomic int users;        /* calls between ws2__bsock_get and _unref */
@@ -75,12 +76,14 @@ typedef struct ws2__bsock {
   /* WSAEventSelect / WSAAsyncSelect (netevents.c), under lock. */
   _Atomic LONG ev_mask; /* the selected FD_* events (0: none); atomic,
                            so the I/O paths may peek without the lock */
-  LONG ev_enabled;  /* may be recorded now (the re-enabling rules) */
-  LONG ev_pending;  /* recorded, not yet enumerated */
+  LONG ev_enabled;      /* may be recorded now (the re-enabling rules) */
+  LONG ev_pending;      /* recorded, not yet enumerated */
   int ev_errors[FD_MAX_EVENTS];
-  HANDLE ev_event;  /* WSAEventSelect's event */
-  HWND ev_hwnd;     /* WSAAsyncSelect's window and message */
+  HANDLE ev_event; /* WSAEventSelect's event */
+  HWND ev_hwnd;    /* WSAAsyncSelect's window and message */
   UINT ev_msg;
+
+  ws2__node_t all_node; /* on the list of open sockets (socket.c) */
 
   struct ws2__engine *engine; /* where the socket waits for readiness */
   uint32_t engine_armed;      /* engine state, under lock (io_uring) */
@@ -94,14 +97,21 @@ extern const ws2__objtype_t ws2__bsock_type;
  * close-on-exec here), with Windows af/type/protocol. One reference for the
  * caller, no handle yet. Returns 0 or a WSA error code.
  */
-int ws2__bsock_new(int fd, int af, int type, int protocol,
-                   ws2__bsock_t **out);
+int ws2__bsock_new(int fd, int af, int type, int protocol, ws2__bsock_t **out);
 
 /*
  * Waits in poll(2) for `events` on s in a blocking call (0: no timeout).
  * Returns 0, WSAETIMEDOUT, or WSAEINTR when closesocket interrupted it.
  */
 int ws2__bsock_wait(ws2__bsock_t *s, short events, DWORD timeout_ms);
+
+/*
+ * The sockets whose handle is not closed yet, each referenced (release
+ * with ws2__obj_unref(&s->io.obj), then free the array): what WSPCleanup
+ * closes. Returns how many, with *out NULL when there are none or no
+ * memory.
+ */
+size_t ws2__bsock_snapshot(ws2__bsock_t ***out);
 
 /* Closes and releases a socket that never got a handle. */
 void ws2__bsock_discard(ws2__bsock_t *s);
@@ -125,7 +135,6 @@ int ws2__bsp_getsockopt(ws2__bsock_t *s, int level, int optname, char *optval,
                         int *optlen);
 int ws2__bsp_setsockopt(ws2__bsock_t *s, int level, int optname,
                         const char *optval, int optlen);
-
 
 /* WSPSelect and WSAPoll over the base provider's sockets (select.c). */
 int WSPAPI ws2__bsp_select(int nfds, WS_fd_set *readfds, WS_fd_set *writefds,
@@ -155,20 +164,21 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
  * ws2__bsock_t.flags bits that only sockopt.c sets: option state Linux
  * does not keep, or keeps differently.
  */
-#define WS2__BS_DEBUG 0x00010000       /* SO_DEBUG (recorded; no output) */
-#define WS2__BS_CONDACCEPT 0x00020000  /* SO_CONDITIONAL_ACCEPT */
-#define WS2__BS_PORTSCALE 0x00040000   /* SO_PORT_SCALABILITY (recorded) */
-#define WS2__BS_RANDPORT 0x00080000    /* SO_RANDOMIZE_PORT (recorded) */
-#define WS2__BS_SNDBUF_SET 0x00100000  /* SO_SNDBUF was set: Linux doubled it */
-#define WS2__BS_RCVBUF_SET 0x00200000  /* SO_RCVBUF likewise */
-#define WS2__BS_EXPEDITED 0x00400000   /* TCP_EXPEDITED_1122 (recorded) */
-#define WS2__BS_TIMESTAMPS 0x00800000  /* TCP_TIMESTAMPS (recorded) */
-#define WS2__BS_DONTROUTE 0x01000000   /* SO_DONTROUTE (ignored, as Windows) */
+#define WS2__BS_DEBUG 0x00010000      /* SO_DEBUG (recorded; no output) */
+#define WS2__BS_CONDACCEPT 0x00020000 /* SO_CONDITIONAL_ACCEPT */
+#define WS2__BS_PORTSCALE 0x00040000  /* SO_PORT_SCALABILITY (recorded) */
+#define WS2__BS_RANDPORT 0x00080000   /* SO_RANDOMIZE_PORT (recorded) */
+#define WS2__BS_SNDBUF_SET 0x00100000 /* SO_SNDBUF was set: Linux doubled it \
+                                       */
+#define WS2__BS_RCVBUF_SET 0x00200000 /* SO_RCVBUF likewise */
+#define WS2__BS_EXPEDITED 0x00400000  /* TCP_EXPEDITED_1122 (recorded) */
+#define WS2__BS_TIMESTAMPS 0x00800000 /* TCP_TIMESTAMPS (recorded) */
+#define WS2__BS_DONTROUTE 0x01000000  /* SO_DONTROUTE (ignored, as Windows) */
 /* What an accepted socket takes over from its listener (accept, WSAAccept,
  * and AcceptEx + SO_UPDATE_ACCEPT_CONTEXT), besides rcvtimeo/sndtimeo. */
-#define WS2__BS_OPT_INHERIT                                            \
-  (WS2__BS_OOBINLINE | WS2__BS_DEBUG | WS2__BS_SNDBUF_SET |             \
-   WS2__BS_RCVBUF_SET | WS2__BS_EXPEDITED | WS2__BS_TIMESTAMPS |        \
+#define WS2__BS_OPT_INHERIT                                      \
+  (WS2__BS_OOBINLINE | WS2__BS_DEBUG | WS2__BS_SNDBUF_SET |      \
+   WS2__BS_RCVBUF_SET | WS2__BS_EXPEDITED | WS2__BS_TIMESTAMPS | \
    WS2__BS_PORTSCALE | WS2__BS_RANDPORT | WS2__BS_DONTROUTE)
 
 /*

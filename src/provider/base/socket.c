@@ -26,8 +26,35 @@ static void close_fd(ws2__bsock_t *s) {
   if (atomic_exchange(&s->fd_closed, 1) == 0) close(s->fd);
 }
 
+/* The sockets whose last handle is not closed yet (ws2__bsock_snapshot).
+ * A socket leaves in its close hook, while the handle table still holds
+ * its reference, so a snapshot never references a dying socket. */
+static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
+static ws2__list_t all_sockets = {{&all_sockets.head, &all_sockets.head}};
+
+size_t ws2__bsock_snapshot(ws2__bsock_t ***out) {
+  ws2__bsock_t **v = NULL;
+  size_t n = 0, cap = 0;
+  ws2__node_t *node;
+  pthread_mutex_lock(&all_lock);
+  ws2__list_foreach(node, &all_sockets) cap++;
+  if (cap && (v = ws2__malloc(cap * sizeof(*v))) != NULL) {
+    ws2__list_foreach(node, &all_sockets) {
+      ws2__bsock_t *s = ws2__container_of(node, ws2__bsock_t, all_node);
+      ws2__obj_ref(&s->io.obj);
+      v[n++] = s;
+    }
+  }
+  pthread_mutex_unlock(&all_lock);
+  *out = v;
+  return n;
+}
+
 static void bsock_close(ws2__obj_t *obj) {
   ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
+  pthread_mutex_lock(&all_lock);
+  if (ws2__node_linked(&s->all_node)) ws2__list_remove(&s->all_node);
+  pthread_mutex_unlock(&all_lock);
   /* The close counts as a call inside: the descriptor must outlive the
    * engine's detach below (epoll_ctl names it), even if a request that
    * referenced the socket drops the last other user meanwhile. */
@@ -63,8 +90,7 @@ static void bsock_destroy(ws2__obj_t *obj) {
 const ws2__objtype_t ws2__bsock_type = {"socket", WS2__OBJ_IO, bsock_close,
                                         bsock_destroy};
 
-int ws2__bsock_new(int fd, int af, int type, int protocol,
-                   ws2__bsock_t **out) {
+int ws2__bsock_new(int fd, int af, int type, int protocol, ws2__bsock_t **out) {
   ws2__engine_t *engine = ws2__engine_get();
   ws2__bsock_t *s;
   int fl;
@@ -93,6 +119,9 @@ int ws2__bsock_new(int fd, int af, int type, int protocol,
     ws2__obj_unref(&s->io.obj);
     return WSAENOBUFS;
   }
+  pthread_mutex_lock(&all_lock);
+  ws2__list_push_back(&all_sockets, &s->all_node);
+  pthread_mutex_unlock(&all_lock);
   *out = s;
   return 0;
 }
