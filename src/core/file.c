@@ -41,8 +41,8 @@
 #include <unistd.h>
 
 #define ACCESS_READ (GENERIC_READ | GENERIC_ALL | 0x0001 /* FILE_READ_DATA */)
-#define ACCESS_WRITE                                              \
-  (GENERIC_WRITE | GENERIC_ALL | 0x0002 /* FILE_WRITE_DATA */ |   \
+#define ACCESS_WRITE                                            \
+  (GENERIC_WRITE | GENERIC_ALL | 0x0002 /* FILE_WRITE_DATA */ | \
    0x0004 /* FILE_APPEND_DATA */)
 
 /* The largest transfer one read/write system call makes. */
@@ -52,8 +52,8 @@ struct ws2__file {
   ws2__io_t io; /* first: the file is a core I/O object */
   int fd;
   int readable, writable;
-  int overlapped;      /* FILE_FLAG_OVERLAPPED */
-  char *delete_path;   /* FILE_FLAG_DELETE_ON_CLOSE: unlinked at close */
+  int overlapped;    /* FILE_FLAG_OVERLAPPED */
+  char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE: unlinked at close */
 };
 
 static void file_close(ws2__obj_t *obj) {
@@ -140,8 +140,8 @@ static DWORD file_error(int err, const char *path) {
 static HANDLE file_open(const char *path, DWORD access, DWORD disposition,
                         DWORD flags) {
   int rd = (access & ACCESS_READ) != 0, wr = (access & ACCESS_WRITE) != 0;
-  int base = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | O_CLOEXEC |
-             O_NOCTTY | O_NONBLOCK; /* non-blocking: a FIFO must not hang */
+  int base = (wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY) | O_CLOEXEC | O_NOCTTY |
+             O_NONBLOCK; /* non-blocking: a FIFO must not hang */
   mode_t mode = (flags & FILE_ATTRIBUTE_READONLY) ? 0444 : 0666;
   DWORD last = ERROR_SUCCESS;
   ws2__file_t *f;
@@ -227,7 +227,8 @@ static HANDLE file_open(const char *path, DWORD access, DWORD disposition,
   f->overlapped = (flags & FILE_FLAG_OVERLAPPED) != 0;
   if (flags & FILE_FLAG_DELETE_ON_CLOSE) {
     size_t n = strlen(path) + 1;
-    if ((f->delete_path = ws2__malloc(n)) != NULL) memcpy(f->delete_path, path, n);
+    if ((f->delete_path = ws2__malloc(n)) != NULL)
+      memcpy(f->delete_path, path, n);
   }
   f->io.fops = &file_fops;
   if (ws2__handle_new(&f->io.obj, &h) != 0) {
@@ -352,8 +353,8 @@ void ws2__file_seek(ws2__file_t *f, int64_t pos) {
 
 /* Reads or writes len bytes at `off` (-1: at the file pointer). Returns 0
  * (with *done) or an errno. A short count is the end of the file. */
-static int transfer(ws2__file_t *f, int wr, char *buf, DWORD len,
-                    int64_t off, DWORD *done) {
+static int transfer(ws2__file_t *f, int wr, char *buf, DWORD len, int64_t off,
+                    DWORD *done) {
   DWORD total = 0;
   while (total < len) {
     size_t n = len - total > IO_CHUNK ? IO_CHUNK : len - total;
@@ -383,6 +384,7 @@ typedef struct file_req {
 static void file_req_free(ws2__req_t *req) {
   ws2__free(ws2__container_of(req, file_req_t, req));
 }
+static const ws2__req_ops_t file_req_ops = {NULL, file_req_free};
 
 static DWORD file_rw(ws2__io_t *io, int write, void *buf, DWORD len,
                      LPDWORD done, LPOVERLAPPED ovl,
@@ -413,13 +415,13 @@ static DWORD file_rw(ws2__io_t *io, int write, void *buf, DWORD len,
   }
   if (off < 0) return ERROR_INVALID_PARAMETER;
   if (!(r = ws2__malloc(sizeof(*r)))) return ERROR_NOT_ENOUGH_MEMORY;
-  ws2__req_init(&r->req, io, ovl, WS2__ROUTINE_FILE, (void *)routine, NULL,
-                file_req_free);
+  ws2__req_init(&r->req, io, ovl, WS2__ROUTINE_FILE, (void *)routine,
+                &file_req_ops);
   err = transfer(f, write, buf, len, off, &n);
   if (!err && !write && n == 0 && len > 0) {
     /* At or past the end: fails at once, nothing notified. */
-    ws2__req_discard(&r->req, (NTSTATUS)WS2_NTSTATUS_FROM_WIN32(
-                                  ERROR_HANDLE_EOF));
+    ws2__req_discard(&r->req,
+                     (NTSTATUS)WS2_NTSTATUS_FROM_WIN32(ERROR_HANDLE_EOF));
     return ERROR_HANDLE_EOF;
   }
   if (err) {
@@ -509,8 +511,7 @@ static DWORD file_move(HANDLE h, int64_t dist, DWORD method, int64_t *pos) {
       ws2__file_unref(f);
       return ERROR_INVALID_PARAMETER;
   }
-  if ((dist < 0 && base + dist < 0) ||
-      (dist > 0 && base > INT64_MAX - dist)) {
+  if ((dist < 0 && base + dist < 0) || (dist > 0 && base > INT64_MAX - dist)) {
     err = dist < 0 ? ERROR_NEGATIVE_SEEK : ERROR_INVALID_PARAMETER;
   } else if (lseek(f->fd, (off_t)(base + dist), SEEK_SET) < 0) {
     err = file_error(errno, NULL);

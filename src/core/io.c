@@ -10,8 +10,17 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <stddef.h>
 
 enum { REQ_PENDING, REQ_DONE };
+
+/* The forms a request takes (io.h) must agree on where ovl is. */
+_Static_assert(offsetof(ws2__req_t, u.f.ovl) ==
+                   offsetof(ws2__req_t, u.packet.ovl),
+               "a packet keeps ovl where the request had it");
+_Static_assert(offsetof(ws2__req_t, u.f.ovl) >= sizeof(ws2__apc_t) &&
+                   offsetof(ws2__req_t, u.f.routine) >= sizeof(ws2__apc_t),
+               "the APC leaves ovl and routine in place");
 
 void ws2__io_init(ws2__io_t *io, const ws2__objtype_t *type) {
   ws2__obj_init(&io->obj, type, &io->sync);
@@ -43,7 +52,7 @@ ws2__io_t *ws2__io_get(HANDLE h) {
 void ws2__req_ref(ws2__req_t *req) { atomic_fetch_add(&req->refs, 1); }
 
 void ws2__req_unref(ws2__req_t *req) {
-  if (atomic_fetch_sub(&req->refs, 1) == 1) req->free(req);
+  if (atomic_fetch_sub(&req->refs, 1) == 1) req->ops->free(req);
 }
 
 /* The handle's own event is set by completions without an hEvent. */
@@ -53,19 +62,15 @@ static int uses_handle_event(int routine_kind, HANDLE event, uint32_t modes) {
 }
 
 void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
-                   int routine_kind, void *routine,
-                   void (*cancel)(ws2__req_t *), void (*free)(ws2__req_t *)) {
+                   int routine_kind, void *routine, const ws2__req_ops_t *ops) {
   req->u.f.io = io;
+  req->u.f.ovl = ovl;
   req->u.f.thread = ws2__thread_self();
-  req->u.f.event = ovl->hEvent;
   req->u.f.routine = routine;
-  req->ovl = ovl;
   req->routine_kind = (uint8_t)(routine ? routine_kind : WS2__ROUTINE_NONE);
   req->record_flags = 0;
   req->cancel_requested = 0;
-  req->cancel = cancel;
-  req->free = free;
-  req->cancel_next = NULL;
+  req->ops = ops;
   atomic_init(&req->state, REQ_PENDING);
   atomic_init(&req->refs, 1);
   ws2__obj_ref(&io->obj);
@@ -92,7 +97,7 @@ static void req_packet_release(ws2__packet_t *p) {
 static void req_apc(ws2__apc_t *apc, int run) {
   ws2__req_t *req = ws2__container_of(apc, ws2__req_t, u.apc);
   if (run) {
-    LPOVERLAPPED ovl = req->ovl;
+    LPOVERLAPPED ovl = ws2__req_ovl(req);
     NTSTATUS status =
         (NTSTATUS)(uint32_t)__atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE);
     DWORD bytes = (DWORD)ovl->InternalHigh;
@@ -152,16 +157,19 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
   ws2__io_t *io;
   ws2__thread_t *thread;
   HANDLE event;
-  LPOVERLAPPED ovl = req->ovl;
+  LPOVERLAPPED ovl;
   ws2__port_t *port;
   ULONG_PTR key;
   uint32_t modes;
 
   if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE)) return;
-  /* What the in-flight fields say, before the packet or APC reuses them. */
+  /* What the in-flight fields say, before the packet or APC reuses them.
+   * hEvent is read now: the application may not change the OVERLAPPED
+   * while the request is pending. */
   io = req->u.f.io;
+  ovl = req->u.f.ovl;
   thread = req->u.f.thread;
-  event = req->u.f.event;
+  event = ovl->hEvent;
   port = req_unlink(req, &key);
   modes = atomic_load(&io->modes);
 
@@ -205,6 +213,7 @@ int ws2__io_inline_needs_req(ws2__io_t *io, LPOVERLAPPED ovl) {
 }
 
 static void plain_req_free(ws2__req_t *req) { ws2__free(req); }
+static const ws2__req_ops_t plain_req_ops = {NULL, plain_req_free};
 
 void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
                              ULONG_PTR bytes, DWORD flags, int record_flags) {
@@ -215,8 +224,7 @@ void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
      * which needs a request to carry it. */
     ws2__req_t *req = ws2__malloc(sizeof(*req));
     if (req) {
-      ws2__req_init(req, io, ovl, WS2__ROUTINE_NONE, NULL, NULL,
-                    plain_req_free);
+      ws2__req_init(req, io, ovl, WS2__ROUTINE_NONE, NULL, &plain_req_ops);
       req->record_flags = record_flags;
       ws2__req_complete(req, status, bytes, flags, 1);
       return;
@@ -241,8 +249,8 @@ void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
   thread = req->u.f.thread;
   port = req_unlink(req, &key);
   if (port) ws2__obj_unref(ws2__port_obj(port));
-  req->ovl->InternalHigh = 0;
-  __atomic_store_n(&req->ovl->Internal, (ULONG_PTR)(uint32_t)status,
+  req->u.f.ovl->InternalHigh = 0;
+  __atomic_store_n(&req->u.f.ovl->Internal, (ULONG_PTR)(uint32_t)status,
                    __ATOMIC_RELEASE);
   ws2__req_unref(req);
   ws2__obj_unref(&thread->obj);
@@ -250,30 +258,36 @@ void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
 }
 
 int ws2__io_cancel(ws2__io_t *io, LPOVERLAPPED ovl, ws2__thread_t *thread) {
-  ws2__req_t *victims = NULL, **tail = &victims, *req;
+  ws2__req_t *batch[32];
+  const int cap = (int)(sizeof(batch) / sizeof(*batch));
   ws2__node_t *n;
-  int found = 0;
+  int found = 0, counted = 0, k, i;
 
-  pthread_mutex_lock(&io->lock);
-  ws2__list_foreach(n, &io->reqs) {
-    req = ws2__container_of(n, ws2__req_t, u.f.node);
-    if ((ovl && req->ovl != ovl) || (thread && req->u.f.thread != thread))
-      continue;
-    found++;
-    if (req->cancel_requested) continue; /* someone is cancelling it */
-    req->cancel_requested = 1;
-    ws2__req_ref(req);
-    *tail = req; /* in issue order */
-    tail = &req->cancel_next;
-  }
-  pthread_mutex_unlock(&io->lock);
-  /* Cancel outside the lock: a cancel hook may complete the request (only
-   * the fields outside u are read from here on). */
-  while ((req = victims) != NULL) {
-    victims = req->cancel_next;
-    if (req->cancel) req->cancel(req);
-    ws2__req_unref(req);
-  }
+  /* In batches, in issue order; the first pass counts every match. Each
+   * request is marked once, so a later pass takes only the rest. */
+  do {
+    k = 0;
+    pthread_mutex_lock(&io->lock);
+    ws2__list_foreach(n, &io->reqs) {
+      ws2__req_t *req = ws2__container_of(n, ws2__req_t, u.f.node);
+      if ((ovl && req->u.f.ovl != ovl) || (thread && req->u.f.thread != thread))
+        continue;
+      if (!counted) found++;
+      if (req->cancel_requested || k == cap)
+        continue; /* someone is cancelling it, or the next pass will */
+      req->cancel_requested = 1;
+      ws2__req_ref(req);
+      batch[k++] = req;
+    }
+    pthread_mutex_unlock(&io->lock);
+    counted = 1;
+    /* Cancel outside the lock: a cancel hook may complete the request
+     * (only the fields outside u are read from here on). */
+    for (i = 0; i < k; i++) {
+      if (batch[i]->ops->cancel) batch[i]->ops->cancel(batch[i], io);
+      ws2__req_unref(batch[i]);
+    }
+  } while (k == cap);
   return found;
 }
 

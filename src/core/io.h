@@ -85,39 +85,50 @@ typedef void(CALLBACK *ws2__wsa_routine_t)(DWORD dwError, DWORD cbTransferred,
                                            DWORD dwFlags);
 
 typedef struct ws2__req ws2__req_t;
+
+/* What the performer of a request provides: how to ask it to stop (it
+ * then completes with STATUS_CANCELLED, or with its real result if it
+ * finished first; may be NULL), and how to free the memory the request is
+ * embedded in. `io` is the request's handle, referenced by the canceller:
+ * the request's own fields may already have become its packet. */
+typedef struct ws2__req_ops {
+  void (*cancel)(ws2__req_t *req, struct ws2__io *io);
+  void (*free)(ws2__req_t *req);
+} ws2__req_ops_t;
+
 struct ws2__req {
   /*
    * Once a request completes, its memory becomes what carries the
    * notification, as an IRP becomes its completion packet on Windows: the
    * packet queued to the port, or the APC queued to the issuing thread.
-   * What only an in-flight request needs shares that space, and nothing
-   * reads it after completion (ws2__req_complete takes what it needs
-   * first, and releases the references on io and thread then).
+   * What only an in-flight request needs shares that space. ovl sits
+   * where the packet keeps its own and after the APC, so it reads the
+   * same in every form (ws2__req_ovl); routine sits after the APC too.
+   * Nothing else is read after completion: ws2__req_complete takes what
+   * it needs first, and releases the references on io and thread then.
    */
   union {
     struct {
-      ws2__node_t node;      /* in io->reqs, under io->lock */
-      ws2__io_t *io;         /* referenced */
+      ws2__node_t node;   /* in io->reqs, under io->lock */
+      struct ws2__io *io; /* referenced */
+      LPOVERLAPPED ovl;
       ws2__thread_t *thread; /* the issuing thread, referenced */
-      HANDLE event;          /* OVERLAPPED.hEvent as the call started */
       void *routine;         /* the completion routine (kept by the APC) */
     } f;                     /* in flight */
     ws2__packet_t packet;    /* completed: queued to the port */
     ws2__apc_t apc;          /* completed: queued to the thread */
   } u;
-  LPOVERLAPPED ovl;
-  /* Asks the I/O to stop; it then completes with STATUS_CANCELLED (or
-   * with its real result if it finished first). May be NULL. */
-  void (*cancel)(ws2__req_t *req);
-  /* Frees the memory the request is embedded in. */
-  void (*free)(ws2__req_t *req);
-  ws2__req_t *cancel_next; /* on a canceller's list */
+  const ws2__req_ops_t *ops;
   _Atomic uint32_t refs;
   _Atomic uint8_t state;
   uint8_t routine_kind;
   uint8_t record_flags;     /* store the result flags in OVERLAPPED.Offset */
   uint8_t cancel_requested; /* under io->lock */
 };
+
+static inline LPOVERLAPPED ws2__req_ovl(const ws2__req_t *req) {
+  return req->u.f.ovl;
+}
 
 /*
  * io->modes bit (beside FILE_SKIP_*): completions from now on publish the
@@ -139,8 +150,7 @@ ws2__io_t *ws2__io_get(HANDLE h); /* referenced, or NULL */
  * on io and on the calling thread until it is freed.
  */
 void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
-                   int routine_kind, void *routine,
-                   void (*cancel)(ws2__req_t *), void (*free)(ws2__req_t *));
+                   int routine_kind, void *routine, const ws2__req_ops_t *ops);
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate);
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status);

@@ -31,8 +31,8 @@ static void tdev_destroy(ws2__obj_t *obj) {
   ws2__free(d);
 }
 
-static const ws2__objtype_t tdev_type = {"test device", WS2__OBJ_IO,
-                                         tdev_close, tdev_destroy};
+static const ws2__objtype_t tdev_type = {"test device", WS2__OBJ_IO, tdev_close,
+                                         tdev_destroy};
 
 static HANDLE tdev_open(void) {
   tdev_t *d = ws2__calloc(1, sizeof(*d));
@@ -43,8 +43,9 @@ static HANDLE tdev_open(void) {
   return h;
 }
 
-static void treq_cancel(ws2__req_t *req) {
+static void treq_cancel(ws2__req_t *req, ws2__io_t *io) {
   treq_t *t = ws2__container_of(req, treq_t, req);
+  (void)io;
   __atomic_add_fetch(&t->cancel_calls, 1, __ATOMIC_RELAXED);
   ws2__req_complete(req, T_STATUS_CANCELLED, 0, 0, 0);
 }
@@ -52,6 +53,7 @@ static void treq_cancel(ws2__req_t *req) {
 static void treq_free(ws2__req_t *req) {
   ws2__free(ws2__container_of(req, treq_t, req));
 }
+static const ws2__req_ops_t treq_ops = {treq_cancel, treq_free};
 
 /* Starts a request on device h; the test completes it with tdev_done. */
 static ws2__req_t *tdev_start(HANDLE h, LPOVERLAPPED ovl, int kind,
@@ -60,7 +62,7 @@ static ws2__req_t *tdev_start(HANDLE h, LPOVERLAPPED ovl, int kind,
   treq_t *t;
   if (!io) return NULL;
   t = ws2__calloc(1, sizeof(*t));
-  ws2__req_init(&t->req, io, ovl, kind, routine, treq_cancel, treq_free);
+  ws2__req_init(&t->req, io, ovl, kind, routine, &treq_ops);
   ws2__obj_unref(&io->obj);
   return &t->req;
 }

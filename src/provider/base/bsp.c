@@ -869,6 +869,7 @@ static int WSPAPI bsp_cleanup(LPINT err) {
     ws2__obj_unref(&v[i]->io.obj);
   }
   ws2__free(v);
+  ws2__engine_settle(); /* the closed sockets' memory goes now */
   return set_err(err, 0);
 }
 

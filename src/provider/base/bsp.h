@@ -24,9 +24,10 @@
 #include <stdint.h>
 
 /* ws2__bsock_t.flags */
-#define WS2__BS_NONBLOCKING 0x0001 /* FIONBIO (or WSAEventSelect/AsyncSelect) \
-                                    */
-#define WS2__BS_OVERLAPPED 0x0002  /* WSA_FLAG_OVERLAPPED */
+#define WS2__BS_NONBLOCKING                                                  \
+  0x0001                          /* FIONBIO (or WSAEventSelect/AsyncSelect) \
+                                   */
+#define WS2__BS_OVERLAPPED 0x0002 /* WSA_FLAG_OVERLAPPED */
 #define WS2__BS_BOUND 0x0004
 #define WS2__BS_LISTENING 0x0008
 #define WS2__BS_CONNECTING 0x0010 /* non-blocking connect in progress */
@@ -168,7 +169,8 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 #define WS2__BS_CONDACCEPT 0x00020000 /* SO_CONDITIONAL_ACCEPT */
 #define WS2__BS_PORTSCALE 0x00040000  /* SO_PORT_SCALABILITY (recorded) */
 #define WS2__BS_RANDPORT 0x00080000   /* SO_RANDOMIZE_PORT (recorded) */
-#define WS2__BS_SNDBUF_SET 0x00100000 /* SO_SNDBUF was set: Linux doubled it \
+#define WS2__BS_SNDBUF_SET                                                   \
+  0x00100000                          /* SO_SNDBUF was set: Linux doubled it \
                                        */
 #define WS2__BS_RCVBUF_SET 0x00200000 /* SO_RCVBUF likewise */
 #define WS2__BS_EXPEDITED 0x00400000  /* TCP_EXPEDITED_1122 (recorded) */

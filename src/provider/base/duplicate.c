@@ -88,7 +88,8 @@ int WSPAPI ws2__bsp_duplicatesocket(SOCKET h, DWORD pid,
 
 int ws2__bsp_socket_from_info(const WSAPROTOCOL_INFOW *info, int *fd_out) {
   int pidfd, fd;
-  if (!info->dwServiceFlags4) return WSAEINVAL; /* not from WSADuplicateSocket */
+  if (!info->dwServiceFlags4)
+    return WSAEINVAL; /* not from WSADuplicateSocket */
   pidfd = (int)syscall(SYS_pidfd_open, (pid_t)info->dwServiceFlags4, 0);
   if (pidfd < 0) return errno == ESRCH ? WSAEINVAL : WSAEACCES;
   fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)info->dwProviderReserved, 0);

@@ -106,12 +106,16 @@ static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
       grown = 0;
     }
   }
-  if (grown) ee->retire[ee->nretire++] = s;
+  if (grown) {
+    ee->retire[ee->nretire++] = s;
+    atomic_fetch_add(&ee->base.releasing, 1);
+  }
   pthread_mutex_unlock(&ee->retire_lock);
   if (!grown) {
     /* Out of memory: keep the reference (a leak) rather than risk a
      * use-after-free by an event still in flight. */
-    ws2__log(WS2__LOG_ERROR, "epoll engine: cannot retire a socket (no "
+    ws2__log(WS2__LOG_ERROR,
+             "epoll engine: cannot retire a socket (no "
              "memory); it is leaked");
     return;
   }
@@ -143,8 +147,7 @@ static void ep_poll(ws2__poller_t *p, const struct timespec *deadline) {
 
   if (n < 0) {
     if (errno != EINTR)
-      ws2__log(WS2__LOG_ERROR, "epoll engine: epoll_wait: %s",
-               strerror(errno));
+      ws2__log(WS2__LOG_ERROR, "epoll engine: epoll_wait: %s", strerror(errno));
     return;
   }
   for (i = 0; i < n; i++) {
@@ -168,6 +171,7 @@ static void ep_poll(ws2__poller_t *p, const struct timespec *deadline) {
     ee->nretire = ee->cap = 0;
     pthread_mutex_unlock(&ee->retire_lock);
     for (k = 0; k < count; k++) ws2__obj_unref(&list[k]->io.obj);
+    atomic_fetch_sub(&ee->base.releasing, (int)count);
     ws2__free(list);
   }
 }
@@ -195,9 +199,8 @@ static void *ep_thread(void *arg) {
   return NULL;
 }
 
-static const ws2__engine_ops_t epoll_ops = {"epoll",   ep_attach,
-                                           ep_arm,    ep_detach,
-                                           ep_fd_changed, ep_disarm};
+static const ws2__engine_ops_t epoll_ops = {
+    "epoll", ep_attach, ep_arm, ep_detach, ep_fd_changed, ep_disarm};
 
 ws2__engine_t *ws2__engine_epoll_new(void) {
   epoll_engine_t *ee = ws2__calloc(1, sizeof(*ee));

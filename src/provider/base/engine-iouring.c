@@ -38,8 +38,6 @@ typedef struct uring_engine {
   pthread_mutex_t sq_lock;
 } uring_engine_t;
 
-/* Queues one SQE (poll add when events != 0, else poll remove of the
- * poll tagged `data`), and submits. */
 /* The receive side is watched with a multishot poll (Linux 5.13): armed
  * once, it stays armed and reports each new readiness, so a receive that
  * has to wait costs no submission. The send side stays one-shot: armed
@@ -47,6 +45,8 @@ typedef struct uring_engine {
  * multishot polls (-EINVAL), after which both sides are one-shot. */
 static _Atomic int ur_multishot = 1;
 
+/* Queues one SQE (a poll on s for tag when add, else the cancellation of
+ * that poll), and submits. */
 static void ur_submit(uring_engine_t *ue, ws2__bsock_t *s, uint32_t tag,
                       int add) {
   struct io_uring_sqe *sqe;
@@ -62,19 +62,22 @@ static void ur_submit(uring_engine_t *ue, ws2__bsock_t *s, uint32_t tag,
       io_uring_prep_poll_multishot(sqe, s->fd, POLLIN | POLLPRI | POLLRDHUP);
       io_uring_sqe_set_data64(sqe, data);
     } else if (add) {
-      io_uring_prep_poll_add(sqe, s->fd,
-                             tag == TAG_READ ? POLLIN | POLLPRI | POLLRDHUP
-                                             : POLLOUT);
+      io_uring_prep_poll_add(
+          sqe, s->fd, tag == TAG_READ ? POLLIN | POLLPRI | POLLRDHUP : POLLOUT);
       io_uring_sqe_set_data64(sqe, data);
     } else {
-      io_uring_prep_poll_remove(sqe, data);
+      /* An async cancel, not IORING_OP_POLL_REMOVE: a poll remove that
+       * meets the poll while one of its wake-ups is being processed fails
+       * with -EALREADY, and a multishot poll then stays armed for good
+       * (the socket was never released). A cancel marks the poll and
+       * always ends it with a final -ECANCELED completion. */
+      io_uring_prep_cancel64(sqe, data, 0);
       io_uring_sqe_set_data64(sqe, 0);
     }
     io_uring_submit(&ue->ring);
   }
   pthread_mutex_unlock(&ue->sq_lock);
-  if (!sqe)
-    ws2__log(WS2__LOG_ERROR, "io_uring engine: submission queue full");
+  if (!sqe) ws2__log(WS2__LOG_ERROR, "io_uring engine: submission queue full");
 }
 
 static int ur_attach(ws2__engine_t *e, ws2__bsock_t *s) {
@@ -108,20 +111,21 @@ static void ur_detach(ws2__engine_t *e, ws2__bsock_t *s) {
     ws2__obj_unref(&s->io.obj);
     return;
   }
+  atomic_fetch_add(&ue->base.releasing, 1);
   if (armed & TAG_READ) ur_submit(ue, s, TAG_READ, 0);
   if (armed & TAG_WRITE) ur_submit(ue, s, TAG_WRITE, 0);
-  /* The removed polls complete at once; run their completions now, which
+  /* The cancelled polls complete at once; run their completions now, which
    * drops the engine's reference, rather than when someone next waits. */
   if (ue->shared) ws2__poller_drain();
 }
 
-static void ur_complete(struct io_uring_cqe *cqe) {
+static void ur_complete(uring_engine_t *ue, struct io_uring_cqe *cqe) {
   uint64_t data = io_uring_cqe_get_data64(cqe);
   ws2__bsock_t *s = (ws2__bsock_t *)(uintptr_t)(data & ~(uint64_t)TAG_MASK);
   uint32_t tag = (uint32_t)(data & TAG_MASK), events;
   int detached, last;
 
-  if (!data) return; /* a poll removal's own completion */
+  if (!data) return; /* a cancellation's own completion */
   if (tag == TAG_READ && cqe->res == -EINVAL && atomic_load(&ur_multishot)) {
     ws2__log(WS2__LOG_INFO, "io_uring engine: no multishot polls here");
     atomic_store(&ur_multishot, 0);
@@ -142,7 +146,10 @@ static void ur_complete(struct io_uring_cqe *cqe) {
   if (cqe->res < 0 || (cqe->res & (POLLRDHUP | POLLHUP | POLLERR)))
     events |= WS2__EV_HANGUP;
   if (!detached) ws2__bsp_ready(s, events);
-  if (last) ws2__obj_unref(&s->io.obj); /* the engine's reference */
+  if (last) {
+    ws2__obj_unref(&s->io.obj); /* the engine's reference */
+    atomic_fetch_sub(&ue->base.releasing, 1);
+  }
   ws2__obj_unref(&s->io.obj);
 }
 
@@ -178,7 +185,7 @@ static void ur_poll(ws2__poller_t *p, const struct timespec *deadline) {
     pthread_mutex_lock(&ue->sq_lock);
     pthread_mutex_unlock(&ue->sq_lock);
 #endif
-    ur_complete(cqe);
+    ur_complete(ue, cqe);
     n++;
   }
   io_uring_cq_advance(&ue->ring, n);
@@ -223,9 +230,8 @@ static int ur_fd_changed(ws2__engine_t *e, ws2__bsock_t *s) { return 0; }
 /* A poll fires once: an unwanted one costs one event, no call needed. */
 static void ur_disarm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {}
 
-static const ws2__engine_ops_t uring_ops = {"io_uring", ur_attach, ur_arm,
-                                            ur_detach,  ur_fd_changed,
-                                            ur_disarm};
+static const ws2__engine_ops_t uring_ops = {
+    "io_uring", ur_attach, ur_arm, ur_detach, ur_fd_changed, ur_disarm};
 
 ws2__engine_t *ws2__engine_iouring_new(void) {
   uring_engine_t *ue = ws2__calloc(1, sizeof(*ue));

@@ -57,7 +57,18 @@ typedef struct ws2__engine_ops {
 
 struct ws2__engine {
   const ws2__engine_ops_t *ops;
+  /* Detached sockets whose release (the engine's reference) still waits
+   * for an event in flight to come back: what ws2__engine_settle waits
+   * for. Engines count them. */
+  _Atomic int releasing;
 };
+
+/*
+ * Waits (up to a second) until the engine holds no detached socket: the
+ * last WSACleanup calls it after closing every socket, so that what they
+ * hold is freed before it returns (leak checkers at exit see nothing).
+ */
+void ws2__engine_settle(void);
 
 /* The process's engine, started on first use (NULL if none could start:
  * the error is logged and socket creation fails with WSAENETDOWN). */

@@ -74,7 +74,7 @@ static int attempt_first_data(ws2__bop_t *op) {
     op->status = ws2__errno_to_ntstatus(errno);
     return 1;
   }
-  op->bytes = (size_t)n;
+  op->bytes = (uint32_t)n;
   return 1;
 }
 
@@ -85,7 +85,8 @@ static int attempt_accept(ws2__bop_t *op) {
   int fd, err;
   ws2__bsock_t *acc = op->x->other;
 
-  fd = accept4(op->sock->fd, (struct sockaddr *)&peer, &peerlen, SOCK_CLOEXEC);
+  fd = accept4(ws2__bop_sock(op)->fd, (struct sockaddr *)&peer, &peerlen,
+               SOCK_CLOEXEC);
   if (fd < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
         errno == ECONNABORTED)
@@ -109,7 +110,7 @@ static int attempt_accept(ws2__bop_t *op) {
   if (op->x->recvlen == 0) return 1;
   /* Wait for the first data on the new connection, not on the listener,
    * whose queue must keep serving the other AcceptEx requests. */
-  op->attempt = attempt_first_data;
+  op->x->attempt = attempt_first_data;
   if (attempt_first_data(op)) return 1;
   ws2__bop_move(op, acc);
   return WS2__BOP_MOVED;
@@ -158,7 +159,7 @@ static BOOL PASCAL bsp_acceptex(SOCKET sListenSocket, SOCKET sAcceptSocket,
     return FALSE;
   }
   ws2__bop_init(op, l, NULL, 0, 0, 0);
-  op->attempt = attempt_accept;
+  op->x->attempt = attempt_accept;
   op->x->other = acc; /* the request's reference */
   op->x->outbuf = lpOutputBuffer;
   op->x->recvlen = dwReceiveDataLength;
@@ -188,7 +189,7 @@ static VOID PASCAL bsp_getacceptexsockaddrs(
 
 /* ConnectEx: the connection, then the optional first send. */
 static int attempt_connect(ws2__bop_t *op) {
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
   int soerr = 0;
   socklen_t len = sizeof(soerr);
 
@@ -214,9 +215,9 @@ static int attempt_connect(ws2__bop_t *op) {
   s->flags &= ~(uint32_t)WS2__BS_CONNECTING;
   s->connect_tick = GetTickCount64();
   op->x->addrlen = 0; /* what follows is a plain send */
-  if (op->total == 0) return 1;
-  op->attempt = ws2__bop_attempt_send;
-  return op->attempt(op);
+  if (ws2__bop_room(op) == 0) return 1;
+  op->x->attempt = ws2__bop_attempt_send;
+  return ws2__bop_attempt_send(op);
 }
 
 static BOOL PASCAL bsp_connectex(SOCKET s, const struct WS_sockaddr *name,
@@ -257,7 +258,7 @@ static BOOL PASCAL bsp_connectex(SOCKET s, const struct WS_sockaddr *name,
     return FALSE;
   }
   sock->flags |= WS2__BS_CONNECTING;
-  op->attempt = attempt_connect;
+  op->x->attempt = attempt_connect;
   {
     BOOL r = submit(op, lpOverlapped, lpdwBytesSent);
     ws2__bsock_unref(sock);
@@ -302,7 +303,7 @@ static BOOL PASCAL bsp_disconnectex(SOCKET s, LPOVERLAPPED lpOverlapped,
     ws2__bop_t *op = ws2__bop_alloc();
     if (op) {
       ws2__bop_init(op, sock, NULL, 0, 0, 1);
-      op->attempt = attempt_done;
+      op->x->attempt = attempt_done;
       err = ws2__bop_submit(op, lpOverlapped, NULL, NULL, NULL);
     } else {
       err = WSAENOBUFS;

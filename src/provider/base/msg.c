@@ -139,7 +139,7 @@ static int cmsg_to_linux(LPWSAMSG wmsg, char *buf, size_t room,
 
 /* WSARecvMsg's receive: a recvmsg with control data, translated. */
 static int attempt_recvmsg(ws2__bop_t *op) {
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
   ws2__bop_ext_t *x = op->x;
   LPWSAMSG wmsg = x->wmsg;
   for (;;) {
@@ -157,7 +157,7 @@ static int attempt_recvmsg(ws2__bop_t *op) {
       op->status = ws2__errno_to_ntstatus(errno);
       return 1;
     }
-    op->bytes = (size_t)n;
+    op->bytes = (uint32_t)n;
     x->addrlen = m.msg_namelen;
     wmsg->dwFlags = 0;
     if (m.msg_flags & MSG_TRUNC) {
@@ -165,7 +165,7 @@ static int attempt_recvmsg(ws2__bop_t *op) {
       op->status = (NTSTATUS)0x80000005; /* WSAEMSGSIZE */
     }
     cmsg_to_windows(&m, wmsg);
-    op->flags = wmsg->dwFlags;
+    x->wflags = wmsg->dwFlags;
     return 1;
   }
 }
@@ -201,7 +201,7 @@ static INT PASCAL bsp_wsarecvmsg(SOCKET h, LPWSAMSG lpMsg,
     x->from = lpMsg->name;
     x->fromlen = lpMsg->name ? &lpMsg->namelen : NULL;
     x->ctllen = linux_room(lpMsg->Control.buf ? lpMsg->Control.len : 0);
-    op.attempt = attempt_recvmsg;
+    op.x->attempt = attempt_recvmsg;
     if (r == 0 && !(x->ctl = ws2__malloc(x->ctllen))) r = WSAENOBUFS;
     if (r == 0)
       r = ws2__bop_execute(&op, lpOverlapped, WS2__ROUTINE_WSA, (void *)cr,

@@ -24,41 +24,41 @@
 
 int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
                   DWORD wflags, int wr) {
+  struct iovec *v;
   DWORD i;
 
-  op->sock = s;
-  op->wr = (uint8_t)wr;
+  op->req.u.f.io = &s->io;
+  op->qnode.next = NULL;
   op->status = 0;
   op->bytes = 0;
-  op->flags = 0;
-  op->total = 0;
   op->niov = op->iov_pos = 0;
-  op->drained = 0;
-  op->qnode.next = NULL;
+  op->wr = wr != 0;
+  op->waitall = op->drained = op->oob = 0;
+  op->lflags = 0;
   if (n > 0 && !bufs) return WSAEFAULT;
   if (wflags & ~(DWORD)WFLAGS_OK) return WSAEOPNOTSUPP;
   /* Expedited data exists only on streams. */
   if ((wflags & WS_MSG_OOB) && s->type != WS_SOCK_STREAM) return WSAEOPNOTSUPP;
-  op->lflags = ((wflags & WS_MSG_OOB) ? MSG_OOB : 0) |
-               ((wflags & WS_MSG_PEEK) ? MSG_PEEK : 0) |
-               ((wflags & WS_MSG_DONTROUTE) ? MSG_DONTROUTE : 0);
+  if (n > UINT16_MAX) return WSAENOBUFS; /* Linux takes 1024 (IOV_MAX) */
+  op->lflags = (uint8_t)(((wflags & WS_MSG_OOB) ? MSG_OOB : 0) |
+                         ((wflags & WS_MSG_PEEK) ? MSG_PEEK : 0) |
+                         ((wflags & WS_MSG_DONTROUTE) ? MSG_DONTROUTE : 0));
   op->waitall = !wr && (wflags & WS_MSG_WAITALL) && s->type == WS_SOCK_STREAM &&
                 !(wflags & WS_MSG_PEEK);
-  op->iov = n <= WS2__BOP_IOV_SMALL ? op->iov_small
-                                    : ws2__malloc(n * sizeof(*op->iov));
-  if (!op->iov) return WSAENOBUFS;
+  if (n > 1 && !(op->iov.many = ws2__malloc(n * sizeof(struct iovec))))
+    return WSAENOBUFS;
+  op->niov = (uint16_t)n;
+  v = ws2__bop_iov(op);
   for (i = 0; i < n; i++) {
-    op->iov[i].iov_base = bufs[i].buf;
-    op->iov[i].iov_len = bufs[i].len;
-    op->total += bufs[i].len;
+    v[i].iov_base = bufs[i].buf;
+    v[i].iov_len = bufs[i].len;
   }
-  op->niov = n;
   return 0;
 }
 
 void ws2__bop_fini(ws2__bop_t *op) {
-  if (op->iov && op->iov != op->iov_small) ws2__free(op->iov);
-  op->iov = NULL;
+  if (op->niov > 1) ws2__free(op->iov.many);
+  op->niov = 0;
   if (op->x) {
     ws2__free(op->x->ctl);
     op->x->ctl = NULL;
@@ -67,27 +67,41 @@ void ws2__bop_fini(ws2__bop_t *op) {
   }
 }
 
-/* Drops the first `n` bytes of the remaining buffers. */
+size_t ws2__bop_room(ws2__bop_t *op) {
+  struct iovec *v = ws2__bop_iov(op);
+  size_t room = 0;
+  unsigned i;
+  for (i = op->iov_pos; i < op->niov; i++) room += v[i].iov_len;
+  return room;
+}
+
+/* Drops the first `n` bytes of the remaining buffers (and the empty ones
+ * that follow): the request is full or sent when none remain. */
 static void iov_advance(ws2__bop_t *op, size_t n) {
+  struct iovec *v = ws2__bop_iov(op);
   while (n > 0 && op->iov_pos < op->niov) {
-    struct iovec *v = &op->iov[op->iov_pos];
-    if (n < v->iov_len) {
-      v->iov_base = (char *)v->iov_base + n;
-      v->iov_len -= n;
+    struct iovec *c = &v[op->iov_pos];
+    if (n < c->iov_len) {
+      c->iov_base = (char *)c->iov_base + n;
+      c->iov_len -= n;
       return;
     }
-    n -= v->iov_len;
+    n -= c->iov_len;
     op->iov_pos++;
   }
-  while (op->iov_pos < op->niov && op->iov[op->iov_pos].iov_len == 0)
-    op->iov_pos++;
+  while (op->iov_pos < op->niov && v[op->iov_pos].iov_len == 0) op->iov_pos++;
+}
+
+/* The result flags a completion reports. */
+static DWORD result_flags(const ws2__bop_t *op) {
+  return (op->x ? op->x->wflags : 0) | (op->oob ? (DWORD)WS_MSG_OOB : 0);
 }
 
 /* Linux says EPIPE for three different Windows errors: a send after our
  * own shutdown (WSAESHUTDOWN), on a socket never connected (WSAENOTCONN),
  * and on a connection the peer tore down (WSAECONNRESET). */
 static int fail_errno(ws2__bop_t *op, int err) {
-  uint32_t f = op->sock->flags;
+  uint32_t f = ws2__bop_sock(op)->flags;
   if (err == EPIPE && op->wr && (f & WS2__BS_SHUT_WR))
     op->status = STATUS_PIPE_DISCONNECTED_; /* WSAESHUTDOWN */
   else if (err == EPIPE)
@@ -99,12 +113,12 @@ static int fail_errno(ws2__bop_t *op, int err) {
 }
 
 int ws2__bop_attempt_send(ws2__bop_t *op) {
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
   ws2__bop_ext_t *x = op->x;
   for (;;) {
     ssize_t n;
     if (!x && op->niov - op->iov_pos == 1) { /* cheaper for Linux */
-      struct iovec *v = &op->iov[op->iov_pos];
+      struct iovec *v = ws2__bop_iov(op) + op->iov_pos;
       n = send(s->fd, v->iov_base, v->iov_len, op->lflags | MSG_NOSIGNAL);
     } else {
       struct msghdr m;
@@ -122,10 +136,11 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
       return fail_errno(op, errno);
     }
-    op->bytes += (size_t)n;
+    op->bytes += (uint32_t)n;
     /* A stream send completes when all of it is sent, as on Windows. */
-    if (s->type != WS_SOCK_STREAM || op->bytes >= op->total) return 1;
+    if (s->type != WS_SOCK_STREAM) return 1;
     iov_advance(op, (size_t)n);
+    if (op->iov_pos == op->niov) return 1;
   }
 }
 
@@ -141,17 +156,19 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
  * have arrived before the read and left bytes behind it.
  */
 static int recv_drained(const ws2__bop_t *op, ssize_t n, size_t want) {
-  const ws2__bsock_t *s = op->sock;
+  const ws2__bsock_t *s = ws2__bop_sock(op);
   return n > 0 && (size_t)n < want && s->type == WS_SOCK_STREAM &&
          s->af != WS_AF_UNIX && !s->rd_marks && !op->lflags;
 }
 
 static int attempt_recv(ws2__bop_t *op) {
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
   ws2__bop_ext_t *x = op->x;
   for (;;) {
     ssize_t n;
-    size_t want = op->total - op->bytes;
+    size_t want = op->niov - op->iov_pos == 1
+                      ? ws2__bop_iov(op)[op->iov_pos].iov_len
+                      : ws2__bop_room(op);
     struct msghdr m;
     ws2__bop_msghdr(op, &m);
     /* A plain stream read into one buffer has no flags to report: recv
@@ -171,17 +188,17 @@ static int attempt_recv(ws2__bop_t *op) {
       return fail_errno(op, errno);
     }
     if (x) x->addrlen = m.msg_namelen;
-    op->bytes += (size_t)n;
-    if (m.msg_flags & MSG_OOB) op->flags |= WS_MSG_OOB;
+    op->bytes += (uint32_t)n;
+    if (m.msg_flags & MSG_OOB) op->oob = 1;
     if (m.msg_flags & MSG_TRUNC) {
       /* A datagram larger than the buffers: the part that fits, and
        * WSAEMSGSIZE (STATUS_BUFFER_OVERFLOW), as Windows reports it. */
       op->status = STATUS_BUFFER_OVERFLOW_;
       return 1;
     }
-    if (op->waitall && n > 0 && op->bytes < op->total) {
+    if (op->waitall && n > 0) {
       iov_advance(op, (size_t)n);
-      continue;
+      if (op->iov_pos < op->niov) continue;
     }
     /* The callers that hold the socket's lock act on it (no lock here:
      * a synchronous call runs this too). */
@@ -203,8 +220,10 @@ static void publish_from(ws2__bop_t *op) {
 #define QUEUE_OF(s, op) ((op)->wr ? &(s)->wr_ops : &(s)->rd_ops)
 #define READY_OF(s, op) ((op)->wr ? &(s)->wr_ready : &(s)->rd_ready)
 
-static void default_attempt(ws2__bop_t *op) {
-  if (!op->attempt) op->attempt = op->wr ? ws2__bop_attempt_send : attempt_recv;
+/* Performs the request's system call (ws2__bop_fn). */
+static int attempt(ws2__bop_t *op) {
+  if (op->x && op->x->attempt) return op->x->attempt(op);
+  return op->wr ? ws2__bop_attempt_send(op) : attempt_recv(op);
 }
 
 /* s->lock held. Tries op inline when nothing is queued before it
@@ -213,7 +232,7 @@ static void default_attempt(ws2__bop_t *op) {
 static int try_inline_locked(ws2__bsock_t *s, ws2__bop_t *op) {
   int done = 0, *ready = READY_OF(s, op);
   if (ws2__list_empty(QUEUE_OF(s, op)) && *ready) {
-    done = op->attempt(op);
+    done = attempt(op);
     if (!done || op->drained) *ready = 0;
   }
   return done;
@@ -225,28 +244,32 @@ static void queue_locked(ws2__bsock_t *s, ws2__bop_t *op) {
   s->engine->ops->arm(s->engine, s, op->wr ? WS2__EV_WRITE : WS2__EV_READ);
 }
 
-/* A receive or send call re-enables its network events (netevents.c). */
+/* The network event a receive re-enables (netevents.c), or 0. */
+static LONG rd_event(const ws2__bop_t *op) {
+  return op->wr ? 0 : (op->lflags & MSG_OOB) ? FD_OOB : FD_READ;
+}
+
+/* A receive or send call re-enables its network events. */
 static void reenable_after(ws2__bop_t *op, int result) {
   if (!op->wr)
-    ws2__bsp_reenable(op->sock, (op->lflags & MSG_OOB) ? FD_OOB : FD_READ);
+    ws2__bsp_reenable(ws2__bop_sock(op), rd_event(op));
   else if (result == WSAEWOULDBLOCK)
-    ws2__bsp_reenable(op->sock, FD_WRITE);
+    ws2__bsp_reenable(ws2__bop_sock(op), FD_WRITE);
 }
 
 static int run_sync(ws2__bop_t *op);
 
 int ws2__bop_run_sync(ws2__bop_t *op) {
   int r = run_sync(op);
-  if (op->sock->ev_mask) reenable_after(op, r);
+  if (ws2__bop_sock(op)->ev_mask) reenable_after(op, r);
   return r;
 }
 
 static int run_sync(ws2__bop_t *op) {
-  ws2__bsock_t *s = op->sock;
-  default_attempt(op);
+  ws2__bsock_t *s = ws2__bop_sock(op);
   for (;;) {
     int r;
-    if (op->attempt(op)) break;
+    if (attempt(op)) break;
     if (s->flags & WS2__BS_NONBLOCKING) {
       /* A non-blocking stream send that got part of the way says so. */
       if (op->wr && op->bytes > 0) break;
@@ -269,15 +292,16 @@ static void bop_free(ws2__req_t *req) {
 }
 
 /* The cancel hook: a request still queued is taken out and completes
- * cancelled; one the engine is running completes with its own result. */
-static void bop_cancel(ws2__req_t *req) {
+ * cancelled; one the engine is running completes with its own result.
+ * The request may have completed already: its socket is `io`. */
+static void bop_cancel(ws2__req_t *req, ws2__io_t *io) {
   ws2__bop_t *op = ws2__container_of(req, ws2__bop_t, req);
-  ws2__bsock_t *s = op->sock, *q;
+  ws2__bsock_t *s = (ws2__bsock_t *)(void *)io, *q;
   int queued;
   /* The queue changes only under op->sock's lock: take that first (the
    * lock order is issuing socket, then the other one). */
   pthread_mutex_lock(&s->lock);
-  q = ws2__bop_qsock(op);
+  q = op->x && op->x->qsock ? op->x->qsock : s;
   if (q != s) pthread_mutex_lock(&q->lock);
   queued = ws2__node_linked(&op->qnode);
   if (queued) ws2__list_remove(&op->qnode);
@@ -285,6 +309,8 @@ static void bop_cancel(ws2__req_t *req) {
   pthread_mutex_unlock(&s->lock);
   if (queued) ws2__req_complete(req, STATUS_CANCELLED_, op->bytes, 0, 0);
 }
+
+static const ws2__req_ops_t bop_ops = {bop_cancel, bop_free};
 
 void ws2__bop_move(ws2__bop_t *op, ws2__bsock_t *s) {
   pthread_mutex_lock(&s->lock);
@@ -330,12 +356,11 @@ int ws2__bop_submit(ws2__bop_t *op, LPWSAOVERLAPPED ovl, void *routine,
 int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
                        void *routine, LPDWORD bytes, LPDWORD flags,
                        NTSTATUS *status) {
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
+  LONG ev = rd_event(op);
   int done;
 
-  default_attempt(op);
-  ws2__req_init(&op->req, &s->io, ovl, routine_kind, routine, bop_cancel,
-                bop_free);
+  ws2__req_init(&op->req, &s->io, ovl, routine_kind, routine, &bop_ops);
   op->req.record_flags = 1;
   pthread_mutex_lock(&s->lock);
   if (s->flags & WS2__BS_CLOSING) {
@@ -346,7 +371,8 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
   done = try_inline_locked(s, op);
   if (!done) queue_locked(s, op);
   pthread_mutex_unlock(&s->lock);
-  if (s->ev_mask && !op->wr) reenable_after(op, 0);
+  /* A queued op may be complete and gone already: only ev from here. */
+  if (s->ev_mask && ev) ws2__bsp_reenable(s, ev);
   if (done != 1) return WSA_IO_PENDING;
 
   publish_from(op);
@@ -357,11 +383,11 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
     ws2__req_discard(&op->req, op->status);
     return err;
   }
-  if (bytes) *bytes = (DWORD)op->bytes;
-  if (flags) *flags = op->flags;
+  if (bytes) *bytes = op->bytes;
+  if (flags) *flags = result_flags(op);
   {
     NTSTATUS st = op->status;
-    ws2__req_complete(&op->req, st, op->bytes, op->flags, 1);
+    ws2__req_complete(&op->req, st, op->bytes, result_flags(op), 1);
     return st ? ws2__ntstatus_to_wsa(st) : 0;
   }
 }
@@ -384,21 +410,19 @@ static ws2__bop_t *to_heap(ws2__bop_t *sop) {
     if (!(op = ws2__malloc(sizeof(*op)))) return NULL;
     *op = *sop;
   }
-  if (sop->iov == sop->iov_small) op->iov = op->iov_small;
   op->qnode.next = NULL;
-  op->dnext = NULL;
-  sop->iov = NULL; /* owned by op now */
+  sop->niov = 0; /* the buffers array, if any, is op's now */
   return op;
 }
 
 static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
                         void *routine, LPDWORD bytes, LPDWORD flags,
                         NTSTATUS *status) {
-  ws2__bsock_t *s = sop->sock;
+  ws2__bsock_t *s = ws2__bop_sock(sop);
+  LONG ev = rd_event(sop);
   ws2__bop_t *op;
   int done;
 
-  default_attempt(sop);
   if (routine || ws2__io_inline_needs_req(&s->io, ovl)) {
     /* A packet or an APC will outlive the call: the usual path. */
     if (!(op = to_heap(sop))) return WSAENOBUFS;
@@ -417,16 +441,15 @@ static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
       pthread_mutex_unlock(&s->lock);
       return WSAENOBUFS;
     }
-    ws2__req_init(&op->req, &s->io, ovl, routine_kind, NULL, bop_cancel,
-                  bop_free);
+    ws2__req_init(&op->req, &s->io, ovl, routine_kind, NULL, &bop_ops);
     op->req.record_flags = 1;
     queue_locked(s, op);
     pthread_mutex_unlock(&s->lock);
-    if (s->ev_mask && !op->wr) reenable_after(op, 0);
+    if (s->ev_mask && ev) ws2__bsp_reenable(s, ev);
     return WSA_IO_PENDING;
   }
   pthread_mutex_unlock(&s->lock);
-  if (s->ev_mask && !sop->wr) reenable_after(sop, 0);
+  if (s->ev_mask && ev) ws2__bsp_reenable(s, ev);
   publish_from(sop);
   if (status) *status = sop->status;
   if (!WS2_NT_SUCCESS(sop->status) && sop->status != STATUS_BUFFER_OVERFLOW_) {
@@ -435,9 +458,10 @@ static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
                      __ATOMIC_RELEASE);
     return ws2__ntstatus_to_wsa(sop->status);
   }
-  if (bytes) *bytes = (DWORD)sop->bytes;
-  if (flags) *flags = sop->flags;
-  ws2__io_complete_inline(&s->io, ovl, sop->status, sop->bytes, sop->flags, 1);
+  if (bytes) *bytes = sop->bytes;
+  if (flags) *flags = result_flags(sop);
+  ws2__io_complete_inline(&s->io, ovl, sop->status, sop->bytes,
+                          result_flags(sop), 1);
   return sop->status ? ws2__ntstatus_to_wsa(sop->status) : 0;
 }
 
@@ -452,65 +476,78 @@ int ws2__bop_execute(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
     r = ws2__bop_run_sync(sop);
     if (status) *status = sop->status;
     if (r == 0 || r == WSAEMSGSIZE) {
-      if (bytes) *bytes = (DWORD)sop->bytes;
-      if (flags) *flags = sop->flags;
+      if (bytes) *bytes = sop->bytes;
+      if (flags) *flags = result_flags(sop);
     }
   }
   ws2__bop_fini(sop);
   return r;
 }
 
-/* Runs queued requests in order until one would block. */
-static void run_queue(ws2__list_t *q, int *ready, ws2__bop_t ***done) {
+/* Finished requests, completed once the socket's lock is released. */
+#define DONE_BATCH 32
+typedef struct {
+  ws2__bop_t *op[DONE_BATCH];
+  int n;
+} done_t;
+
+/* Runs queued requests in order until one would block (or the batch is
+ * full: 0 is returned and the caller comes back for the rest). */
+static int run_queue(ws2__list_t *q, int *ready, done_t *done) {
   ws2__node_t *n;
   *ready = 1;
   while ((n = ws2__list_first(q)) != NULL) {
     ws2__bop_t *op = ws2__container_of(n, ws2__bop_t, qnode);
     int r;
+    if (done->n == DONE_BATCH) return 0;
     /* Taken out first: an attempt that moves the request relinks it. */
     ws2__list_remove(n);
-    r = op->attempt(op);
+    r = attempt(op);
     if (r == 0) {
       ws2__list_push_front(q, n);
       *ready = 0;
       break;
     }
-    if (r == 1) {
-      op->dnext = NULL;
-      **done = op;
-      *done = &op->dnext;
-    }
+    if (r == 1) done->op[done->n++] = op;
     if (r == 1 && op->drained) { /* it drained the socket (recv_drained) */
       *ready = 0;
       break;
     }
   }
+  return 1;
 }
 
 void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
-  ws2__bop_t *done = NULL, **tail = &done, *op;
-  uint32_t rearm = 0;
+  done_t done;
+  int all, i;
 
-  pthread_mutex_lock(&s->lock);
-  if (events & (WS2__EV_URGENT | WS2__EV_HANGUP)) s->rd_marks = 1;
-  if (events & WS2__EV_READ) run_queue(&s->rd_ops, &s->rd_ready, &tail);
-  if (events & WS2__EV_WRITE) run_queue(&s->wr_ops, &s->wr_ready, &tail);
-  if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;
-  if (!ws2__list_empty(&s->wr_ops)) rearm |= WS2__EV_WRITE;
-  if (rearm) s->engine->ops->arm(s->engine, s, rearm);
-  /* Nothing waits to send: stop watching the send side (FD_WRITE and
-   * FD_CONNECT arm it again through the network-event check below). */
-  if ((events & WS2__EV_WRITE) && !(rearm & WS2__EV_WRITE))
-    s->engine->ops->disarm(s->engine, s, WS2__EV_WRITE);
-  pthread_mutex_unlock(&s->lock);
+  do {
+    uint32_t rearm = 0;
+    done.n = 0;
+    all = 1;
+    pthread_mutex_lock(&s->lock);
+    if (events & (WS2__EV_URGENT | WS2__EV_HANGUP)) s->rd_marks = 1;
+    if (events & WS2__EV_READ)
+      all &= run_queue(&s->rd_ops, &s->rd_ready, &done);
+    if (events & WS2__EV_WRITE)
+      all &= run_queue(&s->wr_ops, &s->wr_ready, &done);
+    if (!ws2__list_empty(&s->rd_ops)) rearm |= WS2__EV_READ;
+    if (!ws2__list_empty(&s->wr_ops)) rearm |= WS2__EV_WRITE;
+    if (rearm) s->engine->ops->arm(s->engine, s, rearm);
+    /* Nothing waits to send: stop watching the send side (FD_WRITE and
+     * FD_CONNECT arm it again through the network-event check below). */
+    if ((events & WS2__EV_WRITE) && !(rearm & WS2__EV_WRITE))
+      s->engine->ops->disarm(s->engine, s, WS2__EV_WRITE);
+    pthread_mutex_unlock(&s->lock);
 
-  /* Complete outside the socket's lock: completion posts packets, sets
-   * events and wakes threads. */
-  while ((op = done) != NULL) {
-    done = op->dnext;
-    publish_from(op);
-    ws2__req_complete(&op->req, op->status, op->bytes, op->flags, 0);
-  }
+    /* Complete outside the socket's lock: completion posts packets, sets
+     * events and wakes threads. */
+    for (i = 0; i < done.n; i++) {
+      ws2__bop_t *op = done.op[i];
+      publish_from(op);
+      ws2__req_complete(&op->req, op->status, op->bytes, result_flags(op), 0);
+    }
+  } while (!all);
   if (s->ev_mask) ws2__bsp_netevents(s, events);
 }
 

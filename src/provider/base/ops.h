@@ -33,13 +33,16 @@ typedef int (*ws2__bop_fn)(ws2__bop_t *op);
 #define WS2__BOP_MOVED 2
 
 /*
- * What only some requests need: addresses, the extension functions' state,
- * control data. A plain send or receive (WSASend, WSARecv, ReadFile,
- * WriteFile) has none, which keeps its pending request small; the others
- * point op->x at one (on the stack for a call prepared there: to_heap
- * moves it with the request).
+ * What only some requests need: addresses, another attempt function, the
+ * extension functions' state, control data. A plain send or receive
+ * (WSASend, WSARecv, ReadFile, WriteFile) has none, which keeps its
+ * pending request at 120 bytes; the others point op->x at one (on the
+ * stack for a call prepared there: to_heap moves it with the request).
  */
 typedef struct ws2__bop_ext {
+  ws2__bop_fn attempt; /* NULL: the plain send or receive */
+  DWORD wflags;        /* result flags beyond MSG_OOB (WSARecvMsg) */
+
   struct sockaddr_storage addr; /* sendto target, recvfrom source */
   socklen_t addrlen;
   struct WS_sockaddr *from; /* recvfrom: the caller's address out-params */
@@ -47,8 +50,8 @@ typedef struct ws2__bop_ext {
 
   /* Extension functions (extension.c). */
   ws2__bsock_t *qsock; /* the socket whose queue holds the request, when
-                          not op->sock (AcceptEx waiting for its first
-                          data); changes only under op->sock's lock */
+                          not its own (AcceptEx waiting for its first
+                          data); changes only under its own socket's lock */
   ws2__bsock_t *other; /* AcceptEx's accept socket (referenced) */
   char *outbuf;        /* AcceptEx's output buffer */
   DWORD recvlen, locallen, remotelen;
@@ -62,36 +65,42 @@ typedef struct ws2__bop_ext {
   void *state; /* an extension's own state (transmit.c; freed with it) */
 } ws2__bop_ext_t;
 
-/* Buffers kept in the request itself; more are allocated. */
-#define WS2__BOP_IOV_SMALL 2
-
+/*
+ * A request: the core's (64 bytes) and 56 of the provider's. The socket
+ * is the request's handle, req.u.f.io (ws2__bop_sock; set for synchronous
+ * calls too); one buffer is kept in place, more in an allocated array.
+ */
 struct ws2__bop {
-  ws2__req_t req;     /* overlapped requests only */
-  ws2__node_t qnode;  /* in the socket's queue while waiting */
-  ws2__bop_t *dnext;  /* on a list of finished requests (ws2__bsp_ready) */
-  ws2__bsock_t *sock; /* the socket the request was issued on */
-  ws2__bop_fn attempt;
+  ws2__req_t req;
+  ws2__node_t qnode; /* in a socket's queue while waiting */
   ws2__bop_ext_t *x; /* NULL for a plain send or receive */
-
+  union {
+    struct iovec one;   /* niov <= 1 */
+    struct iovec *many; /* niov > 1 (allocated) */
+  } iov;
   NTSTATUS status;
-  DWORD flags; /* result flags (MSG_PARTIAL, MSG_OOB) */
-  ULONG_PTR bytes;
-  size_t total; /* bytes the buffers hold */
-
-  struct iovec *iov; /* the caller's buffers: iov_small or allocated */
-  uint32_t niov;     /* how many */
-  uint32_t iov_pos;  /* the first one not yet filled or sent */
-  int lflags;        /* Linux MSG_* for the call */
-  uint8_t wr;        /* 1: send side (wr_ops), 0: receive side (rd_ops) */
-  uint8_t waitall;   /* MSG_WAITALL on a stream: complete when full or
-                        closed */
-  uint8_t drained;   /* the attempt proved the receive queue empty */
-  struct iovec iov_small[WS2__BOP_IOV_SMALL];
+  uint32_t bytes;      /* transferred (a DWORD, as Windows reports it) */
+  uint16_t niov;       /* the caller's buffers */
+  uint16_t iov_pos;    /* the first one not yet filled or sent */
+  uint8_t lflags;      /* Linux MSG_OOB, MSG_PEEK, MSG_DONTROUTE */
+  uint8_t wr : 1;      /* send side (wr_ops), else receive side (rd_ops) */
+  uint8_t waitall : 1; /* MSG_WAITALL on a stream: complete when full or
+                          closed */
+  uint8_t drained : 1; /* the attempt proved the receive queue empty */
+  uint8_t oob : 1;     /* result: the data was out of band (MSG_OOB) */
 };
 
-/* The queue a request waits in (ws2__bop_t.x->qsock or its socket's). */
+static inline ws2__bsock_t *ws2__bop_sock(const ws2__bop_t *op) {
+  return (ws2__bsock_t *)(void *)op->req.u.f.io; /* io is its first member */
+}
+
+static inline struct iovec *ws2__bop_iov(ws2__bop_t *op) {
+  return op->niov > 1 ? op->iov.many : &op->iov.one;
+}
+
+/* The queue a request waits in (x->qsock or its socket's). */
 static inline ws2__bsock_t *ws2__bop_qsock(const ws2__bop_t *op) {
-  return op->x && op->x->qsock ? op->x->qsock : op->sock;
+  return op->x && op->x->qsock ? op->x->qsock : ws2__bop_sock(op);
 }
 
 /* Attaches x (cleared) to a request prepared on the stack. */
@@ -103,11 +112,14 @@ static inline ws2__bop_ext_t *ws2__bop_use_ext(ws2__bop_t *op,
 }
 
 /* A msghdr for the request's remaining buffers (no name, no control). */
-static inline void ws2__bop_msghdr(const ws2__bop_t *op, struct msghdr *m) {
+static inline void ws2__bop_msghdr(ws2__bop_t *op, struct msghdr *m) {
   memset(m, 0, sizeof(*m));
-  m->msg_iov = op->iov + op->iov_pos;
-  m->msg_iovlen = op->niov - op->iov_pos;
+  m->msg_iov = ws2__bop_iov(op) + op->iov_pos;
+  m->msg_iovlen = (size_t)(op->niov - op->iov_pos);
 }
+
+/* Bytes the remaining buffers hold. */
+size_t ws2__bop_room(ws2__bop_t *op);
 
 /*
  * Prepares op for a send (wr = 1) or receive over the caller's WSABUFs

@@ -17,24 +17,30 @@
 
 /* MSAFD's ProviderId, {E70F1AA0-AB8B-11CF-8CA3-00805F48A192}: the TCP/IP
  * entries of every Windows catalog carry it. */
-#define MSAFD_TCPIP_GUID                                 \
-  {0xE70F1AA0, 0xAB8B, 0x11CF,                           \
-   {0x8C, 0xA3, 0x00, 0x80, 0x5F, 0x48, 0xA1, 0x92}}
+#define MSAFD_TCPIP_GUID                             \
+  {                                                  \
+    0xE70F1AA0, 0xAB8B, 0x11CF, {                    \
+      0x8C, 0xA3, 0x00, 0x80, 0x5F, 0x48, 0xA1, 0x92 \
+    }                                                \
+  }
 
 /* Windows 10's AF_UNIX entry comes from another provider record; this is
  * the ProviderId it is listed with ({A00943D9-9C2E-4633-9B59-0057A3160994}),
  * as far as ws2 knows. Nothing in Winsock depends on its value. */
-#define AFUNIX_GUID                                      \
-  {0xA00943D9, 0x9C2E, 0x4633,                           \
-   {0x9B, 0x59, 0x00, 0x57, 0xA3, 0x16, 0x09, 0x94}}
+#define AFUNIX_GUID                                  \
+  {                                                  \
+    0xA00943D9, 0x9C2E, 0x4633, {                    \
+      0x9B, 0x59, 0x00, 0x57, 0xA3, 0x16, 0x09, 0x94 \
+    }                                                \
+  }
 
-#define XP1_TCP                                                       \
+#define XP1_TCP                                                          \
   (XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER | XP1_GRACEFUL_CLOSE | \
    XP1_EXPEDITED_DATA | XP1_IFS_HANDLES) /* 0x20066 */
-#define XP1_UDP                                                   \
+#define XP1_UDP                                                        \
   (XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED | XP1_SUPPORT_BROADCAST | \
    XP1_SUPPORT_MULTIPOINT | XP1_IFS_HANDLES) /* 0x20609 */
-#define XP1_UNIX                                                       \
+#define XP1_UNIX                                                         \
   (XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER | XP1_GRACEFUL_CLOSE | \
    XP1_IFS_HANDLES) /* 0x20026 */
 
@@ -44,29 +50,30 @@
 #define MSG_IPV4 65467
 #define MSG_IPV6 65527
 
-#define ENTRY(flags1, guid, id, af, maxsa, minsa, type, proto, maxoff,     \
-              msgsize, name)                                               \
-  {flags1, 0, 0, 0, PFL_MATCHES_PROTOCOL_ZERO, guid, id,                   \
-   {BASE_PROTOCOL, {0}}, 2, af, maxsa, minsa, type, proto, maxoff,         \
-   BIGENDIAN, SECURITY_PROTOCOL_NONE, msgsize, 0, WS2_WIDE(name)}
+#define ENTRY(flags1, guid, id, af, maxsa, minsa, type, proto, maxoff,  \
+              msgsize, name)                                            \
+  {                                                                     \
+    flags1, 0, 0, 0, PFL_MATCHES_PROTOCOL_ZERO, guid, id,               \
+        {BASE_PROTOCOL, {0}}, 2, af, maxsa, minsa, type, proto, maxoff, \
+        BIGENDIAN, SECURITY_PROTOCOL_NONE, msgsize, 0, WS2_WIDE(name)   \
+  }
 
 static const WSAPROTOCOL_INFOW entries[] = {
-    ENTRY(XP1_TCP, MSAFD_TCPIP_GUID, 1001, WS_AF_INET, 16, 16,
-          WS_SOCK_STREAM, WS_IPPROTO_TCP, 0, 0, "MSAFD Tcpip [TCP/IP]"),
+    ENTRY(XP1_TCP, MSAFD_TCPIP_GUID, 1001, WS_AF_INET, 16, 16, WS_SOCK_STREAM,
+          WS_IPPROTO_TCP, 0, 0, "MSAFD Tcpip [TCP/IP]"),
     ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1002, WS_AF_INET, 16, 16, WS_SOCK_DGRAM,
           WS_IPPROTO_UDP, 0, MSG_IPV4, "MSAFD Tcpip [UDP/IP]"),
-    ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1003, WS_AF_INET, 16, 16, WS_SOCK_RAW,
-          0, 255, MSG_IPV4, "MSAFD Tcpip [RAW/IP]"),
-    ENTRY(XP1_TCP, MSAFD_TCPIP_GUID, 1004, WS_AF_INET6, 28, 28,
-          WS_SOCK_STREAM, WS_IPPROTO_TCP, 0, 0, "MSAFD Tcpip [TCP/IPv6]"),
-    ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1005, WS_AF_INET6, 28, 28,
-          WS_SOCK_DGRAM, WS_IPPROTO_UDP, 0, MSG_IPV6,
-          "MSAFD Tcpip [UDP/IPv6]"),
-    ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1006, WS_AF_INET6, 28, 28, WS_SOCK_RAW,
-          0, 255, MSG_IPV6, "MSAFD Tcpip [RAW/IPv6]"),
+    ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1003, WS_AF_INET, 16, 16, WS_SOCK_RAW, 0,
+          255, MSG_IPV4, "MSAFD Tcpip [RAW/IP]"),
+    ENTRY(XP1_TCP, MSAFD_TCPIP_GUID, 1004, WS_AF_INET6, 28, 28, WS_SOCK_STREAM,
+          WS_IPPROTO_TCP, 0, 0, "MSAFD Tcpip [TCP/IPv6]"),
+    ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1005, WS_AF_INET6, 28, 28, WS_SOCK_DGRAM,
+          WS_IPPROTO_UDP, 0, MSG_IPV6, "MSAFD Tcpip [UDP/IPv6]"),
+    ENTRY(XP1_UDP, MSAFD_TCPIP_GUID, 1006, WS_AF_INET6, 28, 28, WS_SOCK_RAW, 0,
+          255, MSG_IPV6, "MSAFD Tcpip [RAW/IPv6]"),
     /* sockaddr_un: 110 bytes; the family alone names an unbound socket. */
-    ENTRY(XP1_UNIX, AFUNIX_GUID, 1007, WS_AF_UNIX, 110, 2, WS_SOCK_STREAM,
-          0, 0, 0, "AF_UNIX"),
+    ENTRY(XP1_UNIX, AFUNIX_GUID, 1007, WS_AF_UNIX, 110, 2, WS_SOCK_STREAM, 0, 0,
+          0, "AF_UNIX"),
 };
 
 #define NENTRIES ((int)(sizeof(entries) / sizeof(entries[0])))
@@ -82,8 +89,7 @@ static const WSAPROTOCOL_INFOW *entry_for(int af, int type, int protocol) {
   for (i = 0; i < NENTRIES; i++) {
     const WSAPROTOCOL_INFOW *e = &entries[i];
     if (e->iAddressFamily != af || e->iSocketType != type) continue;
-    if (protocol == 0 || e->iProtocolMaxOffset ||
-        protocol == e->iProtocol)
+    if (protocol == 0 || e->iProtocolMaxOffset || protocol == e->iProtocol)
       return e;
   }
   return NULL;

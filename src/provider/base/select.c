@@ -104,14 +104,15 @@ int WSPAPI ws2__bsp_select(int nfds, WS_fd_set *readfds, WS_fd_set *writefds,
     r = WSAENOBUFS;
     goto out;
   }
-  if ((r = collect(readfds, 0, tab, &n)) || (r = collect(writefds, 1, tab, &n)) ||
+  if ((r = collect(readfds, 0, tab, &n)) ||
+      (r = collect(writefds, 1, tab, &n)) ||
       (r = collect(exceptfds, 2, tab, &n)))
     goto out;
   for (j = 0; j < n; j++) {
     pfd[j].fd = tab[j].s->fd;
-    pfd[j].events = (short)((tab[j].in_r ? POLLIN | POLLRDHUP : 0) |
-                            (tab[j].in_w ? POLLOUT : 0) |
-                            (tab[j].in_x ? POLLPRI : 0));
+    pfd[j].events =
+        (short)((tab[j].in_r ? POLLIN | POLLRDHUP : 0) |
+                (tab[j].in_w ? POLLOUT : 0) | (tab[j].in_x ? POLLPRI : 0));
   }
   for (;;) {
     int k = poll(pfd, (nfds_t)n, ms);
@@ -137,8 +138,8 @@ int WSPAPI ws2__bsp_select(int nfds, WS_fd_set *readfds, WS_fd_set *writefds,
         s->connect_tick = GetTickCount64();
       }
     }
-    if (tab[j].in_x && (((re & POLLPRI) && !(s->flags & WS2__BS_OOBINLINE)) ||
-                        failed))
+    if (tab[j].in_x &&
+        (((re & POLLPRI) && !(s->flags & WS2__BS_OOBINLINE)) || failed))
       ready[j] |= 4;
   }
   count = keep(readfds, tab, n, 0, ready) + keep(writefds, tab, n, 1, ready) +
@@ -189,15 +190,17 @@ int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err) {
   for (i = 0; i < nfds; i++) {
     short ev = fds[i].events;
     fds[i].revents = 0;
-    if (fds[i].fd == INVALID_SOCKET || !(socks[i] = ws2__bsock_get(fds[i].fd))) {
+    if (fds[i].fd == INVALID_SOCKET ||
+        !(socks[i] = ws2__bsock_get(fds[i].fd))) {
       pfd[i].fd = -1; /* reported as POLLNVAL below */
       continue;
     }
     pfd[i].fd = socks[i]->fd;
-    pfd[i].events = (short)(((ev & WS_POLLRDNORM) ? POLLIN : 0) |
-                            ((ev & (WS_POLLRDBAND | WS_POLLPRI)) ? POLLPRI : 0) |
-                            ((ev & (WS_POLLWRNORM | WS_POLLWRBAND)) ? POLLOUT : 0) |
-                            POLLRDHUP);
+    pfd[i].events =
+        (short)(((ev & WS_POLLRDNORM) ? POLLIN : 0) |
+                ((ev & (WS_POLLRDBAND | WS_POLLPRI)) ? POLLPRI : 0) |
+                ((ev & (WS_POLLWRNORM | WS_POLLWRBAND)) ? POLLOUT : 0) |
+                POLLRDHUP);
   }
   for (;;) {
     if (poll(pfd, nfds, timeout < 0 ? -1 : timeout) >= 0) break;

@@ -169,11 +169,11 @@ static int lget_int(ws2__bsock_t *s, int lvl, int name, int *v) {
  * Windows, which Linux calls IPV6_RECVPKTINFO / IPV6_RECVHOPLIMIT /
  * IPV6_RECVTCLASS (Linux's IPV6_PKTINFO is the sticky source address).
  */
-#define K_BOOL 1     /* BOOL; 1-4 bytes */
-#define K_INT 2      /* DWORD/int; 4 bytes */
-#define K_SHORT 4    /* integer that also takes 1-3 bytes (u_char in BSD) */
-#define K_GETONLY 8  /* setting fails with WSAENOPROTOOPT */
-#define K_STREAM 16  /* WSAENOPROTOOPT on datagram sockets */
+#define K_BOOL 1    /* BOOL; 1-4 bytes */
+#define K_INT 2     /* DWORD/int; 4 bytes */
+#define K_SHORT 4   /* integer that also takes 1-3 bytes (u_char in BSD) */
+#define K_GETONLY 8 /* setting fails with WSAENOPROTOOPT */
+#define K_STREAM 16 /* WSAENOPROTOOPT on datagram sockets */
 
 struct simple_opt {
   int level, name;
@@ -209,22 +209,19 @@ static const struct simple_opt simple_opts[] = {
      K_INT},
     {WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_IF, IPPROTO_IPV6, IPV6_MULTICAST_IF,
      K_INT},
-    {WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_HOPS, IPPROTO_IPV6,
-     IPV6_MULTICAST_HOPS, K_INT},
-    {WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_LOOP, IPPROTO_IPV6,
-     IPV6_MULTICAST_LOOP, K_BOOL},
-    {WS_IPPROTO_IPV6, WS_IPV6_PKTINFO, IPPROTO_IPV6, IPV6_RECVPKTINFO,
+    {WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_HOPS, IPPROTO_IPV6, IPV6_MULTICAST_HOPS,
+     K_INT},
+    {WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_LOOP, IPPROTO_IPV6, IPV6_MULTICAST_LOOP,
      K_BOOL},
+    {WS_IPPROTO_IPV6, WS_IPV6_PKTINFO, IPPROTO_IPV6, IPV6_RECVPKTINFO, K_BOOL},
     {WS_IPPROTO_IPV6, WS_IPV6_HOPLIMIT, IPPROTO_IPV6, IPV6_RECVHOPLIMIT,
      K_BOOL},
     {WS_IPPROTO_IPV6, WS_IPV6_RECVTCLASS, IPPROTO_IPV6, IPV6_RECVTCLASS,
      K_BOOL},
     {WS_IPPROTO_IPV6, WS_IPV6_TCLASS, IPPROTO_IPV6, IPV6_TCLASS, K_INT},
-    {WS_IPPROTO_IPV6, WS_IPV6_DONTFRAG, IPPROTO_IPV6, IPV6_DONTFRAG,
-     K_BOOL},
+    {WS_IPPROTO_IPV6, WS_IPV6_DONTFRAG, IPPROTO_IPV6, IPV6_DONTFRAG, K_BOOL},
     {WS_IPPROTO_IPV6, WS_IPV6_CHECKSUM, IPPROTO_IPV6, IPV6_CHECKSUM, K_INT},
-    {WS_IPPROTO_IPV6, WS_IPV6_MTU, IPPROTO_IPV6, IPV6_MTU,
-     K_INT | K_GETONLY},
+    {WS_IPPROTO_IPV6, WS_IPV6_MTU, IPPROTO_IPV6, IPV6_MTU, K_INT | K_GETONLY},
 };
 
 static const struct simple_opt *simple_find(int level, int name) {
@@ -235,8 +232,8 @@ static const struct simple_opt *simple_find(int level, int name) {
   return NULL;
 }
 
-static int simple_get(ws2__bsock_t *s, const struct simple_opt *o,
-                      char *optval, int *optlen) {
+static int simple_get(ws2__bsock_t *s, const struct simple_opt *o, char *optval,
+                      int *optlen) {
   int v, r;
   if ((o->kind & K_STREAM) && !is_stream(s)) return WSAENOPROTOOPT;
   if (*optlen < (int)sizeof(DWORD) && !(o->kind & (K_BOOL | K_SHORT)))
@@ -253,8 +250,8 @@ static int simple_set(ws2__bsock_t *s, const struct simple_opt *o,
   int r;
   if (o->kind & K_GETONLY) return WSAENOPROTOOPT;
   if ((o->kind & K_STREAM) && !is_stream(s)) return WSAENOPROTOOPT;
-  if ((r = in_dword(optval, optlen, (o->kind & (K_BOOL | K_SHORT)) != 0,
-                    &v)) != 0)
+  if ((r = in_dword(optval, optlen, (o->kind & (K_BOOL | K_SHORT)) != 0, &v)) !=
+      0)
     return r;
   if (o->kind & K_BOOL) v = v != 0;
   return lset_int(s, o->llevel, o->lname, (int)v);
@@ -319,20 +316,33 @@ static int set_reuse(ws2__bsock_t *s, int exclusive, int on) {
 
 static int pmtud_to_linux(DWORD v, int *out) {
   switch (v) {
-    case WIN_PMTUDISC_NOT_SET: *out = IP_PMTUDISC_WANT; return 0;
-    case WIN_PMTUDISC_DO: *out = IP_PMTUDISC_DO; return 0;
-    case WIN_PMTUDISC_DONT: *out = IP_PMTUDISC_DONT; return 0;
-    case WIN_PMTUDISC_PROBE: *out = IP_PMTUDISC_PROBE; return 0;
-    default: return WSAEINVAL;
+    case WIN_PMTUDISC_NOT_SET:
+      *out = IP_PMTUDISC_WANT;
+      return 0;
+    case WIN_PMTUDISC_DO:
+      *out = IP_PMTUDISC_DO;
+      return 0;
+    case WIN_PMTUDISC_DONT:
+      *out = IP_PMTUDISC_DONT;
+      return 0;
+    case WIN_PMTUDISC_PROBE:
+      *out = IP_PMTUDISC_PROBE;
+      return 0;
+    default:
+      return WSAEINVAL;
   }
 }
 
 static DWORD pmtud_from_linux(int v) {
   switch (v) {
-    case IP_PMTUDISC_DO: return WIN_PMTUDISC_DO;
-    case IP_PMTUDISC_DONT: return WIN_PMTUDISC_DONT;
-    case IP_PMTUDISC_PROBE: return WIN_PMTUDISC_PROBE;
-    default: return WIN_PMTUDISC_NOT_SET; /* WANT, INTERFACE, OMIT */
+    case IP_PMTUDISC_DO:
+      return WIN_PMTUDISC_DO;
+    case IP_PMTUDISC_DONT:
+      return WIN_PMTUDISC_DONT;
+    case IP_PMTUDISC_PROBE:
+      return WIN_PMTUDISC_PROBE;
+    default:
+      return WIN_PMTUDISC_NOT_SET; /* WANT, INTERFACE, OMIT */
   }
 }
 
@@ -364,10 +374,10 @@ static int set_ip_membership(ws2__bsock_t *s, int name, const char *optval,
   memset(&m, 0, sizeof(m));
   m.imr_multiaddr.s_addr = grp;
   if ((m.imr_ifindex = v4_ifindex(ifc)) == 0) m.imr_address.s_addr = ifc;
-  return lset(s, IPPROTO_IP,
-              name == WS_IP_ADD_MEMBERSHIP ? IP_ADD_MEMBERSHIP
-                                           : IP_DROP_MEMBERSHIP,
-              &m, sizeof(m));
+  return lset(
+      s, IPPROTO_IP,
+      name == WS_IP_ADD_MEMBERSHIP ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m,
+      sizeof(m));
 }
 
 /*
@@ -428,8 +438,8 @@ static int storage_family(struct sockaddr_storage *ss) {
 /* MCAST_JOIN_GROUP & co: the Windows group_req / group_source_req has the
  * Linux layout (x64: interface, padding, sockaddr_storage...); only the
  * family numbers differ. Windows numbers them 41-46, Linux 42-47. */
-static int set_mcast(ws2__bsock_t *s, int level, int name,
-                     const char *optval, int optlen) {
+static int set_mcast(ws2__bsock_t *s, int level, int name, const char *optval,
+                     int optlen) {
   int llevel = level == WS_IPPROTO_IP ? IPPROTO_IP : IPPROTO_IPV6;
   int r;
   if (name == WS_MCAST_JOIN_GROUP || name == WS_MCAST_LEAVE_GROUP) {
@@ -437,10 +447,10 @@ static int set_mcast(ws2__bsock_t *s, int level, int name,
     if (!optval || optlen < (int)sizeof(GROUP_REQ)) return WSAEFAULT;
     memcpy(&g, optval, sizeof(g));
     if ((r = storage_family(&g.gr_group)) != 0) return r;
-    return lset(s, llevel,
-                name == WS_MCAST_JOIN_GROUP ? MCAST_JOIN_GROUP
-                                            : MCAST_LEAVE_GROUP,
-                &g, sizeof(g));
+    return lset(
+        s, llevel,
+        name == WS_MCAST_JOIN_GROUP ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP, &g,
+        sizeof(g));
   } else {
     struct group_source_req g;
     int lname;
@@ -466,8 +476,8 @@ static int get_protocol_info(ws2__bsock_t *s, int wide, char *optval,
                              int *optlen) {
   WSAPROTOCOL_INFOW w;
   int r, i;
-  if (*optlen < (int)(wide ? sizeof(WSAPROTOCOL_INFOW)
-                           : sizeof(WSAPROTOCOL_INFOA)))
+  if (*optlen <
+      (int)(wide ? sizeof(WSAPROTOCOL_INFOW) : sizeof(WSAPROTOCOL_INFOA)))
     return WSAEFAULT;
   if ((r = ws2__bsp_protocol_info(s, &w)) != 0) return r;
   if (wide) {
@@ -542,8 +552,7 @@ static int get_sol_socket(ws2__bsock_t *s, int name, char *optval,
       return out_bool(optval, optlen, flags_of(s) & WS2__BS_DEBUG);
     case WS_SO_ACCEPTCONN:
       if (lget_int(s, SOL_SOCKET, SO_ACCEPTCONN, &v) != 0) v = 0;
-      return out_bool(optval, optlen,
-                      v || (flags_of(s) & WS2__BS_LISTENING));
+      return out_bool(optval, optlen, v || (flags_of(s) & WS2__BS_LISTENING));
     case WS_SO_REUSEADDR:
       return out_bool(optval, optlen, flags_of(s) & WS2__BS_REUSEADDR);
     case WS_SO_EXCLUSIVEADDRUSE:
@@ -563,8 +572,7 @@ static int get_sol_socket(ws2__bsock_t *s, int name, char *optval,
       struct WS_linger w;
       if (!is_stream(s)) return WSAENOPROTOOPT;
       if (*optlen < (int)sizeof(w)) return WSAEFAULT;
-      if (getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &l, &n) != 0)
-        return lerr();
+      if (getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &l, &n) != 0) return lerr();
       w.l_onoff = l.l_onoff ? 1 : 0;
       w.l_linger = (WS_u_short)(l.l_linger > 0xFFFF ? 0xFFFF : l.l_linger);
       memcpy(optval, &w, sizeof(w));
@@ -576,8 +584,7 @@ static int get_sol_socket(ws2__bsock_t *s, int name, char *optval,
       socklen_t n = sizeof(l);
       if (!is_stream(s)) return WSAENOPROTOOPT;
       if (*optlen < 1) return WSAEFAULT;
-      if (getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &l, &n) != 0)
-        return lerr();
+      if (getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &l, &n) != 0) return lerr();
       return out_bool(optval, optlen, !l.l_onoff);
     }
     case WS_SO_OOBINLINE:
@@ -612,8 +619,7 @@ static int get_sol_socket(ws2__bsock_t *s, int name, char *optval,
       return out_dword(optval, optlen, 0, (DWORD)s->type);
     case WS_SO_PROTOCOL_INFOW:
     case WS_SO_PROTOCOL_INFOA:
-      return get_protocol_info(s, name == WS_SO_PROTOCOL_INFOW, optval,
-                               optlen);
+      return get_protocol_info(s, name == WS_SO_PROTOCOL_INFOW, optval, optlen);
     case WS_SO_MAX_MSG_SIZE:
     case WS_SO_MAXDG:
       return out_dword(optval, optlen, 0, max_msg_size(s));
@@ -651,7 +657,7 @@ static int get_sol_socket(ws2__bsock_t *s, int name, char *optval,
       return out_bool(optval, optlen, flags_of(s) & WS2__BS_PORTSCALE);
     case WS_SO_BSP_STATE:
       return get_bsp_state(s, optval, optlen);
-    case WS_SO_GROUP_ID:       /* socket groups are reserved: none */
+    case WS_SO_GROUP_ID: /* socket groups are reserved: none */
     case WS_SO_GROUP_PRIORITY:
       return out_dword(optval, optlen, 0, 0);
     default:
@@ -762,8 +768,7 @@ static int get_ipv6(ws2__bsock_t *s, int name, char *optval, int *optlen) {
       return out_dword(optval, optlen, 0, ntohl((uint32_t)v));
     case WS_IPV6_MTU_DISCOVER:
       if (*optlen < (int)sizeof(DWORD)) return WSAEFAULT;
-      if ((r = lget_int(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v)) != 0)
-        return r;
+      if ((r = lget_int(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v)) != 0) return r;
       return out_dword(optval, optlen, 0, pmtud_from_linux(v));
     default:
       return WSAENOPROTOOPT;
@@ -908,8 +913,8 @@ static int set_sol_socket(ws2__bsock_t *s, int name, const char *optval,
        * provider wait that long (the Linux fd itself never blocks). */
       if ((r = in_dword(optval, optlen, 0, &v)) != 0) return r;
       pthread_mutex_lock(&s->lock);
-      __atomic_store_n(name == WS_SO_SNDTIMEO ? &s->sndtimeo : &s->rcvtimeo,
-                       v, __ATOMIC_RELAXED);
+      __atomic_store_n(name == WS_SO_SNDTIMEO ? &s->sndtimeo : &s->rcvtimeo, v,
+                       __ATOMIC_RELAXED);
       pthread_mutex_unlock(&s->lock);
       return 0;
     case WS_SO_UPDATE_ACCEPT_CONTEXT:
@@ -951,8 +956,7 @@ static int set_sol_socket(ws2__bsock_t *s, int name, const char *optval,
   }
 }
 
-static int set_tcp(ws2__bsock_t *s, int name, const char *optval,
-                   int optlen) {
+static int set_tcp(ws2__bsock_t *s, int name, const char *optval, int optlen) {
   DWORD v;
   int r;
   switch (name) {
@@ -986,8 +990,7 @@ static int set_tcp(ws2__bsock_t *s, int name, const char *optval,
   }
 }
 
-static int set_udp(ws2__bsock_t *s, int name, const char *optval,
-                   int optlen) {
+static int set_udp(ws2__bsock_t *s, int name, const char *optval, int optlen) {
   DWORD v;
   int r;
   switch (name) {
@@ -1008,12 +1011,11 @@ static int set_udp(ws2__bsock_t *s, int name, const char *optval,
   }
 }
 
-static int set_ip(ws2__bsock_t *s, int name, const char *optval,
-                  int optlen) {
+static int set_ip(ws2__bsock_t *s, int name, const char *optval, int optlen) {
   DWORD v;
   int r, lv;
-  if (is_mcast_name(name)) return set_mcast(s, WS_IPPROTO_IP, name, optval,
-                                            optlen);
+  if (is_mcast_name(name))
+    return set_mcast(s, WS_IPPROTO_IP, name, optval, optlen);
   switch (name) {
     case WS_IP_OPTIONS:
       if (optlen < 0 || (optlen > 0 && !optval)) return WSAEFAULT;
@@ -1046,12 +1048,11 @@ static int set_ip(ws2__bsock_t *s, int name, const char *optval,
   }
 }
 
-static int set_ipv6(ws2__bsock_t *s, int name, const char *optval,
-                    int optlen) {
+static int set_ipv6(ws2__bsock_t *s, int name, const char *optval, int optlen) {
   DWORD v;
   int r, lv;
-  if (is_mcast_name(name)) return set_mcast(s, WS_IPPROTO_IPV6, name, optval,
-                                            optlen);
+  if (is_mcast_name(name))
+    return set_mcast(s, WS_IPPROTO_IPV6, name, optval, optlen);
   switch (name) {
     case WS_IPV6_ADD_MEMBERSHIP:
     case WS_IPV6_DROP_MEMBERSHIP: {
@@ -1115,8 +1116,7 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s) {
   int one = 1, intvl = 1, cnt = 10;
   if (is_tcp(s)) {
     (void)setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    (void)setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
-                     sizeof(intvl));
+    (void)setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
     (void)setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
   }
   if (s->af == WS_AF_INET6)

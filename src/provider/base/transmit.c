@@ -113,7 +113,7 @@ static int tx_disconnect(ws2__bsock_t *s, DWORD flags) {
 }
 
 static int tx_fail(ws2__bop_t *op, int err) {
-  if (err == EPIPE && (op->sock->flags & WS2__BS_SHUT_WR))
+  if (err == EPIPE && (ws2__bop_sock(op)->flags & WS2__BS_SHUT_WR))
     op->status = STATUS_PIPE_DISCONNECTED_; /* WSAESHUTDOWN */
   else
     op->status = ws2__errno_to_ntstatus(err == EPIPE ? ECONNRESET : err);
@@ -131,7 +131,7 @@ static void seg_done(seg_t *g, ws2__file_t *f) {
  * socket is full. */
 static int attempt_transmit(ws2__bop_t *op) {
   transmit_t *t = (transmit_t *)op->x->state;
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
 
   /* OVERLAPPED.Offset is the file offset here, not a place for result
    * flags: leave it as the application set it (it may add the count to
@@ -177,7 +177,7 @@ static int attempt_transmit(ws2__bop_t *op) {
       if (f) ws2__file_unref(f);
       return tx_fail(op, err);
     }
-    op->bytes += (size_t)n;
+    op->bytes += (uint32_t)n;
     if (g->kind == SEG_MEM)
       g->buf += n;
     else
@@ -200,10 +200,10 @@ static int attempt_transmit(ws2__bop_t *op) {
  * belongs to the request machinery afterwards (overlapped) or is freed. */
 static int tx_run(ws2__bop_t *op, LPOVERLAPPED ovl) {
   transmit_t *t = (transmit_t *)op->x->state;
-  ws2__bsock_t *s = op->sock;
+  ws2__bsock_t *s = ws2__bop_sock(op);
   int r = 0;
 
-  op->attempt = attempt_transmit;
+  op->x->attempt = attempt_transmit;
   if (ovl) {
     DWORD bytes = 0, flags = 0;
     t->overlapped = 1;
