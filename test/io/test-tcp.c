@@ -292,3 +292,52 @@ TEST(completion_without_any_ws2_wait) {
   closesocket(s);
   t_cleanup();
 }
+
+/* Scatter and gather: a pending receive over several buffers (few enough
+ * to sit beside the request, and more than that) keeps them all when it
+ * moves to the heap; MSG_WAITALL fills them across several arrivals; a
+ * gather send of many small buffers arrives in order. */
+static void scatter_case(DWORD nbufs) {
+  SOCKET c, s;
+  WSAOVERLAPPED ov;
+  WSABUF b[16];
+  char in[16][4], out[64];
+  DWORD i, n = 0, flags = MSG_WAITALL;
+  t_startup();
+  t_tcp_pair(&c, &s);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  memset(in, 0, sizeof(in));
+  for (i = 0; i < nbufs; i++) {
+    b[i].buf = in[i];
+    b[i].len = 3; /* 3 bytes each */
+  }
+  ASSERT_EQ(WSARecv(s, b, nbufs, &n, &flags, &ov, NULL), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  for (i = 0; i < 3 * nbufs; i++) out[i] = (char)('a' + i % 26);
+  /* In two pieces: MSG_WAITALL waits for the second. */
+  ASSERT_EQ(send(c, out, 5, 0), 5);
+  Sleep(20);
+  ASSERT_EQ(WSAWaitForMultipleEvents(1, &ov.hEvent, TRUE, 0, FALSE),
+            WSA_WAIT_TIMEOUT);
+  ASSERT_EQ(send(c, out + 5, (int)(3 * nbufs - 5), 0), (int)(3 * nbufs - 5));
+  ASSERT_EQ(WSAWaitForMultipleEvents(1, &ov.hEvent, TRUE, 5000, FALSE),
+            WSA_WAIT_EVENT_0);
+  ASSERT_TRUE(WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags));
+  ASSERT_EQ(n, 3 * nbufs);
+  for (i = 0; i < nbufs; i++) ASSERT_MEM_EQ(in[i], out + 3 * i, 3);
+  /* Gather: the same buffers sent back in one call. */
+  ASSERT_EQ(WSASend(s, b, nbufs, &n, 0, NULL, NULL), 0);
+  ASSERT_EQ(n, 3 * nbufs);
+  memset(out, 0, sizeof(out));
+  flags = MSG_WAITALL;
+  ASSERT_EQ(recv(c, out, (int)(3 * nbufs), MSG_WAITALL), (int)(3 * nbufs));
+  for (i = 0; i < nbufs; i++) ASSERT_MEM_EQ(out + 3 * i, in[i], 3);
+  WSACloseEvent(ov.hEvent);
+  closesocket(c);
+  closesocket(s);
+  t_cleanup();
+}
+
+TEST(pending_receive_over_a_few_buffers) { scatter_case(3); }
+TEST(pending_receive_over_many_buffers) { scatter_case(16); }

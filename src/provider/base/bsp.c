@@ -669,7 +669,8 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                     struct WS_sockaddr *from, LPINT fromlen,
                     LPWSAOVERLAPPED ovl, LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                     int wr, LPINT err) {
-  ws2__bop_t stack_op, *op = &stack_op;
+  ws2__bop_stack_t stack_op;
+  ws2__bop_t *op;
   ws2__bop_ext_t x;
   int r;
   GET_SOCK(s, h, err, SOCKET_ERROR);
@@ -678,7 +679,7 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     r = WSAEFAULT;
     goto out;
   }
-  memset(op, 0, sizeof(*op));
+  op = ws2__bop_stack_clear(&stack_op);
   r = ws2__bop_init(op, s, bufs, n, wflags, wr);
   /* A stream ignores a send's destination, as on Windows. */
   if (r == 0 && to && s->type != WS_SOCK_STREAM)

@@ -12,10 +12,38 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define STATUS_BUFFER_OVERFLOW_ ((NTSTATUS)0x80000005)
 #define STATUS_CANCELLED_ ((NTSTATUS)0xC0000120)
 #define STATUS_PIPE_DISCONNECTED_ ((NTSTATUS)0xC00000B0)
+
+/*
+ * The transfers' system calls, made directly: the C library's wrappers are
+ * cancellation points, which costs two more calls per transfer, and ws2
+ * never cancels threads. Sanitizer builds keep the wrappers, which they
+ * intercept.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define sys_send send
+#define sys_recv recv
+#define sys_sendmsg sendmsg
+#define sys_recvmsg recvmsg
+#else
+static ssize_t sys_send(int fd, const void *buf, size_t len, int flags) {
+  return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+}
+static ssize_t sys_recv(int fd, void *buf, size_t len, int flags) {
+  return syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL);
+}
+static ssize_t sys_sendmsg(int fd, const struct msghdr *m, int flags) {
+  return syscall(SYS_sendmsg, fd, m, flags);
+}
+static ssize_t sys_recvmsg(int fd, struct msghdr *m, int flags) {
+  return syscall(SYS_recvmsg, fd, m, flags);
+}
+#endif
 
 /* The Windows flags a send or receive accepts. */
 #define WFLAGS_OK                                                 \
@@ -33,7 +61,7 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
   op->bytes = 0;
   op->niov = op->iov_pos = 0;
   op->wr = wr != 0;
-  op->waitall = op->drained = op->oob = 0;
+  op->waitall = op->drained = op->oob = op->iov_heap = 0;
   op->lflags = 0;
   if (n > 0 && !bufs) return WSAEFAULT;
   if (wflags & ~(DWORD)WFLAGS_OK) return WSAEOPNOTSUPP;
@@ -45,8 +73,13 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
                          ((wflags & WS_MSG_DONTROUTE) ? MSG_DONTROUTE : 0));
   op->waitall = !wr && (wflags & WS_MSG_WAITALL) && s->type == WS_SOCK_STREAM &&
                 !(wflags & WS_MSG_PEEK);
-  if (n > 1 && !(op->iov.many = ws2__malloc(n * sizeof(struct iovec))))
-    return WSAENOBUFS;
+  if (n > 1 && op->iov_room && n <= WS2__BOP_STACK_IOV) {
+    op->iov.many = ((ws2__bop_stack_t *)op)->iov;
+  } else if (n > 1) {
+    if (!(op->iov.many = ws2__malloc(n * sizeof(struct iovec))))
+      return WSAENOBUFS;
+    op->iov_heap = 1;
+  }
   op->niov = (uint16_t)n;
   v = ws2__bop_iov(op);
   for (i = 0; i < n; i++) {
@@ -57,7 +90,7 @@ int ws2__bop_init(ws2__bop_t *op, ws2__bsock_t *s, LPWSABUF bufs, DWORD n,
 }
 
 void ws2__bop_fini(ws2__bop_t *op) {
-  if (op->niov > 1) ws2__free(op->iov.many);
+  if (op->niov > 1 && op->iov_heap) ws2__free(op->iov.many);
   op->niov = 0;
   if (op->x) {
     ws2__free(op->x->ctl);
@@ -119,7 +152,7 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
     ssize_t n;
     if (!x && op->niov - op->iov_pos == 1) { /* cheaper for Linux */
       struct iovec *v = ws2__bop_iov(op) + op->iov_pos;
-      n = send(s->fd, v->iov_base, v->iov_len, op->lflags | MSG_NOSIGNAL);
+      n = sys_send(s->fd, v->iov_base, v->iov_len, op->lflags | MSG_NOSIGNAL);
     } else {
       struct msghdr m;
       ws2__bop_msghdr(op, &m);
@@ -129,7 +162,7 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
         m.msg_control = x->ctllen ? x->ctl : NULL;
         m.msg_controllen = x->ctllen;
       }
-      n = sendmsg(s->fd, &m, op->lflags | MSG_NOSIGNAL);
+      n = sys_sendmsg(s->fd, &m, op->lflags | MSG_NOSIGNAL);
     }
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -174,13 +207,13 @@ static int attempt_recv(ws2__bop_t *op) {
     /* A plain stream read into one buffer has no flags to report: recv
      * is cheaper for Linux than recvmsg. */
     if (m.msg_iovlen == 1 && !x && !op->lflags && s->type == WS_SOCK_STREAM)
-      n = recv(s->fd, m.msg_iov->iov_base, m.msg_iov->iov_len, 0);
+      n = sys_recv(s->fd, m.msg_iov->iov_base, m.msg_iov->iov_len, 0);
     else {
       if (x && x->from) {
         m.msg_name = &x->addr;
         m.msg_namelen = sizeof(x->addr);
       }
-      n = recvmsg(s->fd, &m, op->lflags);
+      n = sys_recvmsg(s->fd, &m, op->lflags);
     }
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -396,20 +429,27 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
  * uses (its extension, if any, in the same block); an allocated buffers
  * array and control buffer move with it. */
 static ws2__bop_t *to_heap(ws2__bop_t *sop) {
-  ws2__bop_t *op;
+  /* Buffers kept beside a stack request go at the end of the block. */
+  size_t iovs = sop->niov > 1 && !sop->iov_heap
+                    ? (size_t)sop->niov * sizeof(struct iovec)
+                    : 0;
+  size_t head = sop->x ? sizeof(bop_with_ext_t) : sizeof(ws2__bop_t);
+  char *block = ws2__malloc(head + iovs);
+  ws2__bop_t *op = (ws2__bop_t *)(void *)block;
+  if (!block) return NULL;
+  *op = *sop;
   if (sop->x) {
-    bop_with_ext_t *b = ws2__malloc(sizeof(*b));
-    if (!b) return NULL;
+    bop_with_ext_t *b = (bop_with_ext_t *)(void *)block;
     b->x = *sop->x;
-    op = &b->op;
-    *op = *sop;
     op->x = &b->x;
     sop->x->ctl = NULL; /* owned by op now */
     sop->x->state = NULL;
-  } else {
-    if (!(op = ws2__malloc(sizeof(*op)))) return NULL;
-    *op = *sop;
   }
+  if (iovs) {
+    op->iov.many = (struct iovec *)(void *)(block + head);
+    memcpy(op->iov.many, sop->iov.many, iovs);
+  }
+  op->iov_room = 0;
   op->qnode.next = NULL;
   sop->niov = 0; /* the buffers array, if any, is op's now */
   return op;

@@ -79,16 +79,34 @@ struct ws2__bop {
     struct iovec *many; /* niov > 1 (allocated) */
   } iov;
   NTSTATUS status;
-  uint32_t bytes;      /* transferred (a DWORD, as Windows reports it) */
-  uint16_t niov;       /* the caller's buffers */
-  uint16_t iov_pos;    /* the first one not yet filled or sent */
-  uint8_t lflags;      /* Linux MSG_OOB, MSG_PEEK, MSG_DONTROUTE */
-  uint8_t wr : 1;      /* send side (wr_ops), else receive side (rd_ops) */
-  uint8_t waitall : 1; /* MSG_WAITALL on a stream: complete when full or
-                          closed */
-  uint8_t drained : 1; /* the attempt proved the receive queue empty */
-  uint8_t oob : 1;     /* result: the data was out of band (MSG_OOB) */
+  uint32_t bytes;       /* transferred (a DWORD, as Windows reports it) */
+  uint16_t niov;        /* the caller's buffers */
+  uint16_t iov_pos;     /* the first one not yet filled or sent */
+  uint8_t lflags;       /* Linux MSG_OOB, MSG_PEEK, MSG_DONTROUTE */
+  uint8_t wr : 1;       /* send side (wr_ops), else receive side (rd_ops) */
+  uint8_t waitall : 1;  /* MSG_WAITALL on a stream: complete when full or
+                           closed */
+  uint8_t drained : 1;  /* the attempt proved the receive queue empty */
+  uint8_t oob : 1;      /* result: the data was out of band (MSG_OOB) */
+  uint8_t iov_heap : 1; /* iov.many was allocated on its own */
+  uint8_t iov_room : 1; /* a ws2__bop_stack_t: room for buffers beside */
 };
+
+/* A request prepared on the stack with room beside it for a few buffers,
+ * so that a call with several needs no allocation unless it waits (then
+ * the request and its buffers move to the heap as one block). Clear it
+ * with ws2__bop_stack_clear before ws2__bop_init. */
+#define WS2__BOP_STACK_IOV 8
+typedef struct ws2__bop_stack {
+  ws2__bop_t op;
+  struct iovec iov[WS2__BOP_STACK_IOV];
+} ws2__bop_stack_t;
+
+static inline ws2__bop_t *ws2__bop_stack_clear(ws2__bop_stack_t *st) {
+  memset(&st->op, 0, sizeof(st->op));
+  st->op.iov_room = 1;
+  return &st->op;
+}
 
 static inline ws2__bsock_t *ws2__bop_sock(const ws2__bop_t *op) {
   return (ws2__bsock_t *)(void *)op->req.u.f.io; /* io is its first member */
