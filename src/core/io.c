@@ -112,7 +112,9 @@ static void req_apc(ws2__apc_t *apc, int run) {
   ws2__req_unref(req);
 }
 
-/* Takes the request out of its handle's list: it is no longer in flight. */
+/* Takes the request out of its handle's list: it is no longer in flight.
+ * Returns the handle's port, which lives as long as the handle (an
+ * association is never undone), which the caller holds. */
 static ws2__port_t *req_unlink(ws2__req_t *req, ULONG_PTR *key) {
   ws2__io_t *io = req->u.f.io;
   ws2__port_t *port;
@@ -120,7 +122,6 @@ static ws2__port_t *req_unlink(ws2__req_t *req, ULONG_PTR *key) {
   ws2__list_remove(&req->u.f.node);
   port = io->port;
   *key = io->key;
-  if (port) ws2__obj_ref(ws2__port_obj(port));
   pthread_mutex_unlock(&io->lock);
   return port;
 }
@@ -202,7 +203,6 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
       ws2__req_unref(req);
     }
   }
-  if (port) ws2__obj_unref(ws2__port_obj(port));
   ws2__obj_unref(&thread->obj);
   ws2__obj_unref(&io->obj);
 }
@@ -241,14 +241,12 @@ void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
   uint8_t expected = REQ_PENDING;
   ULONG_PTR key;
-  ws2__port_t *port;
   ws2__io_t *io;
   ws2__thread_t *thread;
   if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE)) return;
   io = req->u.f.io;
   thread = req->u.f.thread;
-  port = req_unlink(req, &key);
-  if (port) ws2__obj_unref(ws2__port_obj(port));
+  req_unlink(req, &key);
   req->u.f.ovl->InternalHigh = 0;
   __atomic_store_n(&req->u.f.ovl->Internal, (ULONG_PTR)(uint32_t)status,
                    __ATOMIC_RELEASE);
