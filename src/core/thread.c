@@ -263,9 +263,15 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
         }
         continue;
       }
-      /* The fallback thread gives the role up to an application thread. */
+      /* The fallback thread gives the role up to an application thread,
+       * and counts this as an application poll: otherwise, while the
+       * application thread gets its completions handed over without ever
+       * polling itself, the fallback thread would take the role back at
+       * once, every time, and become the process's poller (two context
+       * switches per batch). */
       if (owner == (void *)&g_owner) {
         ws2__poller_t *p = atomic_load(&g_poller);
+        atomic_store(&g_last_app_poll, GetTickCount64());
         p->interrupt(p);
       }
       pthread_mutex_lock(&g_sleepers_lock);
