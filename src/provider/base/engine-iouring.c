@@ -45,6 +45,14 @@ typedef struct uring_engine {
  * multishot polls (-EINVAL), after which both sides are one-shot. */
 static _Atomic int ur_multishot = 1;
 
+/* A poll's wake-ups are finished by task work in the thread that armed
+ * it, woken for it if it sleeps. A multishot poll lives as long as its
+ * socket, so the engine's own thread (which polls only as a fallback and
+ * otherwise sleeps) arms one-shot polls: a multishot one would wake it
+ * for every event on that socket for good. The next arm, by the
+ * application thread that polls, is multishot. */
+static __thread int ur_engine_thread;
+
 /* Queues one SQE (a poll on s for tag when add, else the cancellation of
  * that poll), and submits. */
 static void ur_submit(uring_engine_t *ue, ws2__bsock_t *s, uint32_t tag,
@@ -58,7 +66,8 @@ static void ur_submit(uring_engine_t *ue, ws2__bsock_t *s, uint32_t tag,
     sqe = io_uring_get_sqe(&ue->ring);
   }
   if (sqe) {
-    if (add && tag == TAG_READ && atomic_load(&ur_multishot)) {
+    if (add && tag == TAG_READ && atomic_load(&ur_multishot) &&
+        !ur_engine_thread) {
       io_uring_prep_poll_multishot(sqe, s->fd, POLLIN | POLLPRI | POLLRDHUP);
       io_uring_sqe_set_data64(sqe, data);
     } else if (add) {
@@ -104,7 +113,7 @@ static void ur_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   uring_engine_t *ue = (uring_engine_t *)e;
   uint32_t armed;
   pthread_mutex_lock(&s->lock);
-  s->engine_detached = 1;
+  __atomic_store_n(&s->engine_detached, 1, __ATOMIC_RELEASE);
   armed = s->engine_armed;
   pthread_mutex_unlock(&s->lock);
   if (armed == 0) {
@@ -119,33 +128,45 @@ static void ur_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   if (ue->shared) ws2__poller_drain();
 }
 
-static void ur_complete(uring_engine_t *ue, struct io_uring_cqe *cqe) {
-  uint64_t data = io_uring_cqe_get_data64(cqe);
-  ws2__bsock_t *s = (ws2__bsock_t *)(uintptr_t)(data & ~(uint64_t)TAG_MASK);
-  uint32_t tag = (uint32_t)(data & TAG_MASK), events;
-  int detached, last;
-
-  if (!data) return; /* a cancellation's own completion */
-  if (tag == TAG_READ && cqe->res == -EINVAL && atomic_load(&ur_multishot)) {
-    ws2__log(WS2__LOG_INFO, "io_uring engine: no multishot polls here");
-    atomic_store(&ur_multishot, 0);
-  }
-  pthread_mutex_lock(&s->lock);
-  /* A multishot poll that goes on says so; any other has ended. */
-  if (!(cqe->flags & IORING_CQE_F_MORE)) s->engine_armed &= ~tag;
-  detached = s->engine_detached;
-  last = detached && s->engine_armed == 0;
-  ws2__obj_ref(&s->io.obj); /* for the call below */
-  pthread_mutex_unlock(&s->lock);
-
-  events = tag == TAG_READ ? WS2__EV_READ : WS2__EV_WRITE;
+/* What a poll's completion says about its socket (WS2__EV_*). */
+static uint32_t cqe_events(const struct io_uring_cqe *cqe, uint32_t tag) {
+  uint32_t events = tag == TAG_READ ? WS2__EV_READ : WS2__EV_WRITE;
   if (cqe->res > 0 && (cqe->res & (POLLERR | POLLHUP)))
     events = WS2__EV_READ | WS2__EV_WRITE;
   if (cqe->res > 0 && (cqe->res & POLLPRI)) events |= WS2__EV_URGENT;
   /* A failed poll says nothing about the socket: assume the worst. */
   if (cqe->res < 0 || (cqe->res & (POLLRDHUP | POLLHUP | POLLERR)))
     events |= WS2__EV_HANGUP;
-  if (!detached) ws2__bsp_ready(s, events);
+  return events;
+}
+
+static void ur_complete(uring_engine_t *ue, struct io_uring_cqe *cqe) {
+  uint64_t data = io_uring_cqe_get_data64(cqe);
+  ws2__bsock_t *s = (ws2__bsock_t *)(uintptr_t)(data & ~(uint64_t)TAG_MASK);
+  uint32_t tag = (uint32_t)(data & TAG_MASK);
+  int detached, last;
+
+  if (!data) return; /* a cancellation's own completion */
+  if (cqe->flags & IORING_CQE_F_MORE) {
+    /* A multishot poll that goes on: its state and the engine's
+     * reference (held while a poll is armed, dropped only at its final
+     * completion, which comes after this one) stay as they are. */
+    if (!__atomic_load_n(&s->engine_detached, __ATOMIC_ACQUIRE))
+      ws2__bsp_ready(s, cqe_events(cqe, tag));
+    return;
+  }
+  if (tag == TAG_READ && cqe->res == -EINVAL && atomic_load(&ur_multishot)) {
+    ws2__log(WS2__LOG_INFO, "io_uring engine: no multishot polls here");
+    atomic_store(&ur_multishot, 0);
+  }
+  pthread_mutex_lock(&s->lock);
+  s->engine_armed &= ~tag; /* the poll has ended */
+  detached = s->engine_detached;
+  last = detached && s->engine_armed == 0;
+  ws2__obj_ref(&s->io.obj); /* for the call below */
+  pthread_mutex_unlock(&s->lock);
+
+  if (!detached) ws2__bsp_ready(s, cqe_events(cqe, tag));
   if (last) {
     ws2__obj_unref(&s->io.obj); /* the engine's reference */
     atomic_fetch_sub(&ue->base.releasing, 1);
@@ -213,6 +234,7 @@ static void ur_interrupt(ws2__poller_t *p) {
  * core's waits do not poll. */
 static void *ur_thread(void *arg) {
   uring_engine_t *ue = arg;
+  ur_engine_thread = 1;
   for (;;) {
     if (!ue->shared) {
       ur_poll(&ue->poller, NULL);
