@@ -76,9 +76,8 @@ int ws2__port_new(DWORD concurrency, ws2__port_t **out) {
 ws2__obj_t *ws2__port_obj(ws2__port_t *port) { return &port->obj; }
 
 ws2__port_t *ws2__port_from_obj(ws2__obj_t *obj) {
-  return obj->type == &ws2__port_type
-             ? ws2__container_of(obj, ws2__port_t, obj)
-             : NULL;
+  return obj->type == &ws2__port_type ? ws2__container_of(obj, ws2__port_t, obj)
+                                      : NULL;
 }
 
 /* Hands queued packets to waiters, most recent waiter first, while the
@@ -87,8 +86,7 @@ ws2__port_t *ws2__port_from_obj(ws2__obj_t *obj) {
  * lock again after a handoff. A waiter that cannot be claimed is leaving
  * (timeout, APC): the packet goes back to the head of the queue. */
 static void dispatch_locked(ws2__port_t *port, ws2__wakelist_t *wl) {
-  while (!ws2__list_empty(&port->packets) &&
-         !ws2__list_empty(&port->waiters) &&
+  while (!ws2__list_empty(&port->packets) && !ws2__list_empty(&port->waiters) &&
          port->running < port->concurrency) {
     ws2__thread_t *t = ws2__container_of(ws2__list_pop_front(&port->waiters),
                                          ws2__thread_t, port_node);
@@ -104,8 +102,56 @@ static void dispatch_locked(ws2__port_t *port, ws2__wakelist_t *wl) {
   }
 }
 
+/*
+ * Packets a thread completes inside an engine poll round wait with it
+ * until the round ends and then reach their port together, under one
+ * lock (ws2__port_batch_begin/end). A round completes many requests, most
+ * often for one port; a packet for another port goes on its own.
+ */
+static __thread struct {
+  int active;
+  ws2__port_t *port; /* referenced while packets wait */
+  ws2__list_t packets;
+} tls_batch;
+
+void ws2__port_batch_begin(void) {
+  tls_batch.active = 1;
+  tls_batch.port = NULL;
+  ws2__list_init(&tls_batch.packets);
+}
+
+void ws2__port_batch_end(void) {
+  ws2__port_t *port = tls_batch.port;
+  ws2__wakelist_t wl = WS2__WAKELIST_INIT;
+  tls_batch.active = 0;
+  if (!port) return;
+  tls_batch.port = NULL;
+  pthread_mutex_lock(&port->lock);
+  if (port->closed) {
+    ws2__list_t dropped;
+    ws2__list_init(&dropped);
+    ws2__list_splice(&dropped, &tls_batch.packets);
+    pthread_mutex_unlock(&port->lock);
+    release_all(&dropped);
+  } else {
+    ws2__list_splice(&port->packets, &tls_batch.packets);
+    dispatch_locked(port, &wl);
+    pthread_mutex_unlock(&port->lock);
+    ws2__wakelist_flush(&wl);
+  }
+  ws2__obj_unref(&port->obj);
+}
+
 void ws2__port_post(ws2__port_t *port, ws2__packet_t *p) {
   ws2__wakelist_t wl = WS2__WAKELIST_INIT;
+  if (tls_batch.active && (!tls_batch.port || tls_batch.port == port)) {
+    if (!tls_batch.port) {
+      ws2__obj_ref(&port->obj);
+      tls_batch.port = port;
+    }
+    ws2__list_push_back(&tls_batch.packets, &p->node);
+    return;
+  }
   pthread_mutex_lock(&port->lock);
   if (port->closed) {
     pthread_mutex_unlock(&port->lock);
@@ -351,8 +397,8 @@ BOOL WINAPI GetQueuedCompletionStatusEx(HANDLE CompletionPort,
     return FALSE;
   }
   *ulNumEntriesRemoved = 0;
-  count = dequeue_handle(CompletionPort, &got, ulCount, dwMilliseconds,
-                         fAlertable);
+  count =
+      dequeue_handle(CompletionPort, &got, ulCount, dwMilliseconds, fAlertable);
   if (count == 0) return FALSE;
   while ((n = ws2__list_pop_front(&got)) != NULL) {
     ws2__packet_t *p = ws2__container_of(n, ws2__packet_t, node);

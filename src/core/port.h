@@ -39,6 +39,11 @@ ws2__port_t *ws2__port_from_obj(ws2__obj_t *obj);
 /* Queues p (or hands it to a waiter). A closed port discards it. */
 void ws2__port_post(ws2__port_t *port, ws2__packet_t *p);
 
+/* Around an engine poll round (thread.c): the packets the calling thread
+ * posts in between reach their port at the end, together. */
+void ws2__port_batch_begin(void);
+void ws2__port_batch_end(void);
+
 /* Hooks for thread.c: blocking elsewhere, waking up, exiting. */
 void ws2__port_thread_block(ws2__thread_t *self);
 void ws2__port_thread_unblock(ws2__thread_t *self);

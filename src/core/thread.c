@@ -68,7 +68,9 @@ static void thread_retire(void *arg) {
   ws2__obj_unref(&t->obj);
 }
 
-static void make_exit_key(void) { pthread_key_create(&exit_key, thread_retire); }
+static void make_exit_key(void) {
+  pthread_key_create(&exit_key, thread_retire);
+}
 
 static ws2__thread_t *thread_new(void) {
   ws2__thread_t *t = ws2__calloc(1, sizeof(*t));
@@ -110,7 +112,7 @@ ws2__obj_t *ws2__thread_self_obj(void) {
 /* ---- The engine's poll role (poller.h). */
 
 static _Atomic(ws2__poller_t *) g_poller;
-static _Atomic(void *) g_owner;          /* the thread polling, or &g_owner */
+static _Atomic(void *) g_owner;           /* the thread polling, or &g_owner */
 static _Atomic ULONGLONG g_last_app_poll; /* GetTickCount64 of the last */
 static pthread_mutex_t g_sleepers_lock = PTHREAD_MUTEX_INITIALIZER;
 static ws2__list_t g_sleepers = {{&g_sleepers.head, &g_sleepers.head}};
@@ -139,12 +141,15 @@ static int poll_as(void *who, const struct timespec *deadline,
                    _Atomic uint32_t *wake, _Atomic int *polling) {
   ws2__poller_t *p = atomic_load(&g_poller);
   void *expected = NULL;
-  if (!p || !atomic_compare_exchange_strong(&g_owner, &expected, who))
-    return 0;
+  if (!p || !atomic_compare_exchange_strong(&g_owner, &expected, who)) return 0;
   if (polling) atomic_store(polling, 1);
   /* A claim made before we were visible as the poller only woke our
    * futex: look at the word again before waiting in the engine. */
-  if (!wake || atomic_load(wake) == WS2__WAKE_NONE) p->poll(p, deadline);
+  if (!wake || atomic_load(wake) == WS2__WAKE_NONE) {
+    ws2__port_batch_begin(); /* the round's packets go to the port at once */
+    p->poll(p, deadline);
+    ws2__port_batch_end();
+  }
   if (polling) atomic_store(polling, 0);
   atomic_store(&g_owner, NULL);
   return 1;
@@ -255,7 +260,8 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
       if (!owner && poll_as(self, deadline, &self->wake, &self->polling)) {
         atomic_store(&g_last_app_poll, GetTickCount64());
         r = atomic_load(&self->wake);
-        if (r == WS2__WAKE_NONE && deadline_passed(deadline)) r = time_out(self);
+        if (r == WS2__WAKE_NONE && deadline_passed(deadline))
+          r = time_out(self);
         if (r != WS2__WAKE_NONE) {
           /* Leaving the wait: someone else should watch the engine. */
           promote();
@@ -432,7 +438,8 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   if (dwStackSize) {
-    if (dwStackSize < (SIZE_T)PTHREAD_STACK_MIN) dwStackSize = PTHREAD_STACK_MIN;
+    if (dwStackSize < (SIZE_T)PTHREAD_STACK_MIN)
+      dwStackSize = PTHREAD_STACK_MIN;
     pthread_attr_setstacksize(&attr, dwStackSize);
   }
   r = pthread_create(&pt, &attr, thread_trampoline, t);
@@ -440,7 +447,8 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
   if (r != 0) {
     CloseHandle(h);
     ws2__obj_unref(&t->obj);
-    SetLastError(r == EAGAIN ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_PARAMETER);
+    SetLastError(r == EAGAIN ? ERROR_NOT_ENOUGH_MEMORY
+                             : ERROR_INVALID_PARAMETER);
     return NULL;
   }
   /* As on Windows, the thread exists (it has its id and OpenThread finds
