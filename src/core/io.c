@@ -238,6 +238,19 @@ void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
   signal_event(io, ovl->hEvent, modes);
 }
 
+DWORD ws2__io_complete_now(ws2__io_t *io, LPOVERLAPPED ovl, int routine_kind,
+                           void *routine, ULONG_PTR bytes) {
+  ws2__req_t *req;
+  if (!routine && !ws2__io_inline_needs_req(io, ovl)) {
+    ws2__io_complete_inline(io, ovl, 0, bytes, 0, 0);
+    return 0;
+  }
+  if (!(req = ws2__malloc(sizeof(*req)))) return ERROR_NOT_ENOUGH_MEMORY;
+  ws2__req_init(req, io, ovl, routine_kind, routine, &plain_req_ops);
+  ws2__req_complete(req, 0, bytes, 0, 1);
+  return 0;
+}
+
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
   uint8_t expected = REQ_PENDING;
   ULONG_PTR key;

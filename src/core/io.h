@@ -168,6 +168,15 @@ void ws2__req_discard(ws2__req_t *req, NTSTATUS status);
 int ws2__io_inline_needs_req(ws2__io_t *io, LPOVERLAPPED ovl);
 void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
                              ULONG_PTR bytes, DWORD flags, int record_flags);
+/*
+ * An overlapped call that has finished by the time it returns (a control
+ * code answered at once): notifies it as an immediate success through the
+ * rule, with its completion routine if any. Returns 0, or
+ * ERROR_NOT_ENOUGH_MEMORY with nothing notified.
+ */
+DWORD ws2__io_complete_now(ws2__io_t *io, LPOVERLAPPED ovl, int routine_kind,
+                           void *routine, ULONG_PTR bytes);
+
 void ws2__req_ref(ws2__req_t *req);
 void ws2__req_unref(ws2__req_t *req);
 

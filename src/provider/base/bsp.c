@@ -773,69 +773,6 @@ static BOOL WSPAPI bsp_getoverlappedresult(SOCKET h, LPWSAOVERLAPPED ovl,
   return FALSE;
 }
 
-static int WSPAPI bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
-                            LPVOID out, DWORD cbout, LPDWORD ret,
-                            LPWSAOVERLAPPED ovl,
-                            LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
-                            LPWSATHREADID tid, LPINT err) {
-  int r = 0, v;
-  GET_SOCK(s, h, err, SOCKET_ERROR);
-  switch (code) {
-    case WS_FIONBIO:
-      if (!in || cbin < sizeof(WS_u_long)) {
-        r = WSAEFAULT;
-        break;
-      }
-      if (!*(WS_u_long *)in && s->ev_mask) {
-        r = WSAEINVAL; /* blocking again needs the selection cancelled */
-        break;
-      }
-      flags_set(s, *(WS_u_long *)in ? WS2__BS_NONBLOCKING : 0,
-                *(WS_u_long *)in ? 0 : WS2__BS_NONBLOCKING);
-      if (ret) *ret = 0;
-      break;
-    case WS_FIONREAD:
-      if (!out || cbout < sizeof(WS_u_long)) {
-        r = WSAEFAULT;
-        break;
-      }
-      if (ioctl(s->fd, FIONREAD, &v) != 0) v = 0;
-      *(WS_u_long *)out = (WS_u_long)v;
-      if (ret) *ret = sizeof(WS_u_long);
-      break;
-    case WS_SIOCATMARK:
-      if (!out || cbout < sizeof(WS_u_long)) {
-        r = WSAEFAULT;
-        break;
-      }
-      /* TRUE when no out-of-band data is waiting to be read inline. */
-      v = 0;
-      if (ioctl(s->fd, SIOCATMARK, &v) != 0) v = 0;
-      *(WS_u_long *)out =
-          (s->flags & WS2__BS_OOBINLINE) ? !v ? TRUE : FALSE : TRUE;
-      if (ret) *ret = sizeof(WS_u_long);
-      break;
-    case SIO_GET_EXTENSION_FUNCTION_POINTER: {
-      void *fn;
-      if (!in || cbin < sizeof(GUID) || !out || cbout < sizeof(void *)) {
-        r = WSAEFAULT;
-        break;
-      }
-      if (!(fn = ws2__bsp_extension((const GUID *)in))) {
-        r = WSAEINVAL; /* an unknown GUID */
-        break;
-      }
-      memcpy(out, &fn, sizeof(fn));
-      if (ret) *ret = sizeof(fn);
-      break;
-    }
-    default:
-      r = WSAEINVAL; /* every other code: issue 4 (docs/STATUS.md) */
-      break;
-  }
-  ws2__bsock_unref(s);
-  return set_err(err, r);
-}
 
 /*
  * WSPCleanup: the last WSACleanup. Every socket still open is reset and
@@ -917,7 +854,7 @@ static const WSPPROC_TABLE bsp_procs = {
     bsp_getsockname,
     bsp_getsockopt,
     bsp_getqosbyname,
-    bsp_ioctl,
+    ws2__bsp_ioctl,
     bsp_joinleaf,
     bsp_listen,
     bsp_recv,

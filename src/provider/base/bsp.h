@@ -153,6 +153,13 @@ int WSPAPI ws2__bsp_asyncselect(SOCKET h, HWND hwnd, unsigned int msg,
 int WSPAPI ws2__bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
                                       LPWSANETWORKEVENTS ne, LPINT err);
 
+/* WSPIoctl: every control code (ioctl.c). */
+int WSPAPI ws2__bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
+                          LPVOID out, DWORD cbout, LPDWORD ret,
+                          LPWSAOVERLAPPED ovl,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                          LPWSATHREADID tid, LPINT err);
+
 /* WSADuplicateSocket, and the descriptor it describes (duplicate.c). */
 int WSPAPI ws2__bsp_duplicatesocket(SOCKET h, DWORD pid,
                                     LPWSAPROTOCOL_INFOW info, LPINT err);
@@ -169,13 +176,14 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 #define WS2__BS_CONDACCEPT 0x00020000 /* SO_CONDITIONAL_ACCEPT */
 #define WS2__BS_PORTSCALE 0x00040000  /* SO_PORT_SCALABILITY (recorded) */
 #define WS2__BS_RANDPORT 0x00080000   /* SO_RANDOMIZE_PORT (recorded) */
-#define WS2__BS_SNDBUF_SET                                                   \
-  0x00100000                          /* SO_SNDBUF was set: Linux doubled it \
-                                       */
-#define WS2__BS_RCVBUF_SET 0x00200000 /* SO_RCVBUF likewise */
-#define WS2__BS_EXPEDITED 0x00400000  /* TCP_EXPEDITED_1122 (recorded) */
-#define WS2__BS_TIMESTAMPS 0x00800000 /* TCP_TIMESTAMPS (recorded) */
-#define WS2__BS_DONTROUTE 0x01000000  /* SO_DONTROUTE (ignored, as Windows) */
+#define WS2__BS_SNDBUF_SET                                                     \
+  0x00100000                            /* SO_SNDBUF was set: Linux doubled it \
+                                         */
+#define WS2__BS_RCVBUF_SET 0x00200000   /* SO_RCVBUF likewise */
+#define WS2__BS_EXPEDITED 0x00400000    /* TCP_EXPEDITED_1122 (recorded) */
+#define WS2__BS_TIMESTAMPS 0x00800000   /* TCP_TIMESTAMPS (recorded) */
+#define WS2__BS_DONTROUTE 0x01000000    /* SO_DONTROUTE (ignored, as Windows) */
+#define WS2__BS_NO_CONNRESET 0x02000000 /* SIO_UDP_CONNRESET off (ioctl.c) */
 /* What an accepted socket takes over from its listener (accept, WSAAccept,
  * and AcceptEx + SO_UPDATE_ACCEPT_CONTEXT), besides rcvtimeo/sndtimeo. */
 #define WS2__BS_OPT_INHERIT                                      \

@@ -194,6 +194,29 @@ static int recv_drained(const ws2__bop_t *op, ssize_t n, size_t want) {
          s->af != WS_AF_UNIX && !s->rd_marks && !op->lflags;
 }
 
+/*
+ * A UDP receive that met an ICMP error the kernel queued (IP_RECVERR, see
+ * ws2__bsp_sockopt_defaults): port unreachable is WSAECONNRESET unless
+ * SIO_UDP_CONNRESET turned it off; the others are not a receive's
+ * business. Reads the error queue empty; returns 1 when the receive
+ * should fail with op->status set, 0 when it should go on.
+ */
+static int udp_icmp_error(ws2__bop_t *op, int err) {
+  ws2__bsock_t *s = ws2__bop_sock(op);
+  char ctl[512];
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  for (;;) { /* the queued errors themselves: dropped */
+    m.msg_control = ctl;
+    m.msg_controllen = sizeof(ctl);
+    if (recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;
+  }
+  if (err != ECONNREFUSED || (atomic_load(&s->flags) & WS2__BS_NO_CONNRESET))
+    return 0;
+  op->status = ws2__errno_to_ntstatus(ECONNRESET);
+  return 1;
+}
+
 static int attempt_recv(ws2__bop_t *op) {
   ws2__bsock_t *s = ws2__bop_sock(op);
   ws2__bop_ext_t *x = op->x;
@@ -216,9 +239,15 @@ static int attempt_recv(ws2__bop_t *op) {
       n = sys_recvmsg(s->fd, &m, op->lflags);
     }
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-      return fail_errno(op, errno);
+      int e = errno;
+      if (e == EINTR) continue;
+      if (e == EAGAIN || e == EWOULDBLOCK) return 0;
+      if (s->type == WS_SOCK_DGRAM &&
+          (e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH)) {
+        if (udp_icmp_error(op, e)) return 1;
+        continue;
+      }
+      return fail_errno(op, e);
     }
     if (x) x->addrlen = m.msg_namelen;
     op->bytes += (uint32_t)n;

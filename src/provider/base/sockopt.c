@@ -1121,4 +1121,11 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s) {
   }
   if (s->af == WS_AF_INET6)
     (void)setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  /* Windows reports an ICMP port unreachable to a UDP socket, connected
+   * or not, as WSAECONNRESET on its next receive (SIO_UDP_CONNRESET, on
+   * by default); Linux tells unconnected sockets only with RECVERR. */
+  if (s->type == WS_SOCK_DGRAM && s->af == WS_AF_INET)
+    (void)setsockopt(s->fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+  if (s->type == WS_SOCK_DGRAM && s->af == WS_AF_INET6)
+    (void)setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
 }

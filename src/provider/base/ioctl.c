@@ -1,0 +1,411 @@
+/*
+ * ioctl.c: WSPIoctl of the base provider, one table row per control code.
+ *
+ * Every call goes through the same checks before a code's own function
+ * runs, in this order, as Windows makes them:
+ *   1. an unknown code: WSAEINVAL;
+ *   2. a non-overlapped call without lpcbBytesReturned: WSAEFAULT;
+ *   3. a code that reads input (IOC_IN) without in_min bytes of it, or
+ *      writes output (IOC_OUT) without out_min bytes of room: WSAEFAULT
+ *      (WSAEINVAL for the codes whose pages say so: SHORT_EINVAL);
+ *   4. a code on a socket it does not apply to: the code's error
+ *      (WSAENOPROTOOPT, as the WSAIoctl page says for SIO_KEEPALIVE_VALS on
+ *      a datagram socket, or WSAEINVAL).
+ * A code answered at once, called overlapped, returns 0 and is notified
+ * as an immediate success through the core's completion rule (event,
+ * completion routine or port packet, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+ * honoured); one that waits for a change (ADDRESS_LIST_CHANGE,
+ * ROUTING_INTERFACE_CHANGE, IDEAL_SEND_BACKLOG_CHANGE) returns
+ * WSA_IO_PENDING, or blocks, or says WSAEWOULDBLOCK on a non-blocking
+ * socket, as its page says. docs/STATUS.md lists every code.
+ */
+#include "provider/base/bsp.h"
+
+#include "core/error.h"
+#include "provider/base/ops.h"
+
+#include <mstcpip.h>
+#include <mswsock.h>
+#include <ws2tcpip.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+typedef struct ioctl_call {
+  ws2__bsock_t *s;
+  DWORD code;
+  void *in;
+  DWORD cbin;
+  void *out;
+  DWORD cbout;
+  DWORD ret; /* output bytes written (what *lpcbBytesReturned reports) */
+  LPWSAOVERLAPPED ovl;
+  LPWSAOVERLAPPED_COMPLETION_ROUTINE cr;
+} ioctl_call_t;
+
+/* Returns 0 (done: c->ret set), WSA_IO_PENDING, or a WSA error. */
+typedef int (*ioctl_fn)(ioctl_call_t *c);
+
+/* ioctl_code_t.rules */
+#define STREAM_ONLY 0x01  /* others: WSAENOPROTOOPT */
+#define DGRAM_ONLY 0x02   /* others: WSAEINVAL */
+#define IP_ONLY 0x04      /* AF_INET / AF_INET6 only: WSAEINVAL */
+#define SHORT_EINVAL 0x08 /* a short buffer is WSAEINVAL, not WSAEFAULT */
+
+typedef struct ioctl_code {
+  DWORD code;
+  DWORD in_min;  /* bytes of input it needs (IOC_IN codes) */
+  DWORD out_min; /* bytes of output it writes at least (IOC_OUT codes) */
+  unsigned rules;
+  ioctl_fn run;
+} ioctl_code_t;
+
+static uint32_t flags_of(ioctl_call_t *c) { return atomic_load(&c->s->flags); }
+
+static void flags_change(ws2__bsock_t *s, uint32_t set, uint32_t clear) {
+  pthread_mutex_lock(&s->lock);
+  s->flags = (s->flags | set) & ~clear;
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* A DWORD (or BOOL, u_long) of input. */
+static DWORD in_dword(ioctl_call_t *c) {
+  DWORD v;
+  memcpy(&v, c->in, sizeof(v));
+  return v;
+}
+
+static int out_bytes(ioctl_call_t *c, const void *v, DWORD n) {
+  memcpy(c->out, v, n);
+  c->ret = n;
+  return 0;
+}
+
+/* ---- The classic three ------------------------------------------------ */
+
+static int do_fionbio(ioctl_call_t *c) {
+  DWORD on = in_dword(c);
+  /* Back to blocking needs WSAEventSelect / WSAAsyncSelect cancelled. */
+  if (!on && atomic_load(&c->s->ev_mask)) return WSAEINVAL;
+  flags_change(c->s, on ? WS2__BS_NONBLOCKING : 0,
+               on ? 0 : WS2__BS_NONBLOCKING);
+  return 0;
+}
+
+/* Stream: bytes queued. Datagram: Windows reports all the bytes queued;
+ * Linux can only tell the first datagram's size without reading them, so
+ * that is what ws2 reports (docs/STATUS.md). */
+static int do_fionread(ioctl_call_t *c) {
+  int v = 0;
+  WS_u_long n;
+  if (flags_of(c) & WS2__BS_LISTENING) return WSAEINVAL;
+  if (ioctl(c->s->fd, FIONREAD, &v) != 0) v = 0;
+  n = (WS_u_long)v;
+  return out_bytes(c, &n, sizeof(n));
+}
+
+/* TRUE when no out-of-band data waits to be read inline (SO_OOBINLINE);
+ * without SO_OOBINLINE, always TRUE (urgent data is read with MSG_OOB). */
+static int do_siocatmark(ioctl_call_t *c) {
+  int at = 0;
+  WS_u_long v = TRUE;
+  if (c->s->type != WS_SOCK_STREAM) return WSAEINVAL;
+  if (flags_of(c) & WS2__BS_OOBINLINE) {
+    if (ioctl(c->s->fd, SIOCATMARK, &at) != 0) at = 0;
+    v = at ? FALSE : TRUE;
+  }
+  return out_bytes(c, &v, sizeof(v));
+}
+
+/* ---- Handles and extension functions --------------------------------- */
+
+static int do_extension(ioctl_call_t *c) {
+  void *fn = ws2__bsp_extension((const GUID *)c->in);
+  if (!fn) return WSAEINVAL; /* an unknown GUID */
+  return out_bytes(c, &fn, sizeof(fn));
+}
+
+/* SIO_BASE_HANDLE, SIO_BSP_HANDLE(_SELECT/_POLL): the base provider is the
+ * bottom of every chain, so its own handle. SIO_QUERY_TARGET_PNP_HANDLE
+ * asks a provider for the socket below it; below the base provider there
+ * is only the socket itself. */
+static int do_handle(ioctl_call_t *c) {
+  SOCKET h = c->s->handle;
+  if (c->code == SIO_BSP_HANDLE_POLL && c->ovl) return WSAEFAULT;
+  return out_bytes(c, &h, sizeof(h));
+}
+
+/* ---- TCP and UDP settings --------------------------------------------- */
+
+static int set_opt(ioctl_call_t *c, int level, int name, int v) {
+  return ws2__bsp_setsockopt(c->s, level, name, (const char *)&v, sizeof(v));
+}
+
+/* Milliseconds onto the kernel's seconds, rounded up, at least 1. */
+static int ms_to_s(WS_u_long ms) { return ms ? (int)((ms + 999) / 1000) : 1; }
+
+static int do_keepalive_vals(ioctl_call_t *c) {
+  struct tcp_keepalive ka;
+  int r;
+  memcpy(&ka, c->in, sizeof(ka));
+  if ((r = set_opt(c, WS_SOL_SOCKET, WS_SO_KEEPALIVE, ka.onoff != 0)) != 0)
+    return r;
+  if (!ka.onoff) return 0;
+  if ((r = set_opt(c, WS_IPPROTO_TCP, WS_TCP_KEEPIDLE,
+                   ms_to_s(ka.keepalivetime))) != 0)
+    return r;
+  if ((r = set_opt(c, WS_IPPROTO_TCP, WS_TCP_KEEPINTVL,
+                   ms_to_s(ka.keepaliveinterval))) != 0)
+    return r;
+  /* Windows since Vista sends 10 probes. */
+  return set_opt(c, WS_IPPROTO_TCP, WS_TCP_KEEPCNT, 10);
+}
+
+static int do_udp_connreset(ioctl_call_t *c) {
+  if (in_dword(c))
+    flags_change(c->s, 0, WS2__BS_NO_CONNRESET);
+  else
+    flags_change(c->s, WS2__BS_NO_CONNRESET, 0);
+  return 0;
+}
+
+static int do_multicast_scope(ioctl_call_t *c) {
+  return c->s->af == WS_AF_INET6
+             ? set_opt(c, WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_HOPS,
+                       (int)in_dword(c))
+             : set_opt(c, WS_IPPROTO_IP, WS_IP_MULTICAST_TTL, (int)in_dword(c));
+}
+
+static int do_multipoint_loopback(ioctl_call_t *c) {
+  return c->s->af == WS_AF_INET6
+             ? set_opt(c, WS_IPPROTO_IPV6, WS_IPV6_MULTICAST_LOOP,
+                       in_dword(c) != 0)
+             : set_opt(c, WS_IPPROTO_IP, WS_IP_MULTICAST_LOOP,
+                       in_dword(c) != 0);
+}
+
+/* The limited broadcast address, for sendto on an IPv4 datagram socket;
+ * IPv6 has no broadcast (WSAENOPROTOOPT, as the WSAIoctl page says). */
+static int do_broadcast_address(ioctl_call_t *c) {
+  struct WS_sockaddr_in a;
+  if (c->s->af != WS_AF_INET) return WSAENOPROTOOPT;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = WS_AF_INET;
+  a.sin_addr.S_un.S_addr = 0xFFFFFFFFu;
+  return out_bytes(c, &a, sizeof(a));
+}
+
+/* A stable 64-bit id for the endpoint: the kernel's socket cookie. */
+static int do_endpoint_handle(ioctl_call_t *c) {
+  uint64_t cookie = 0;
+  socklen_t len = sizeof(cookie);
+  if (getsockopt(c->s->fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0)
+    return ws2__errno_to_wsa(errno);
+  return out_bytes(c, &cookie, sizeof(cookie));
+}
+
+/* Whether receive-side scaling is on: some interface other than loopback
+ * has more than one receive queue. */
+static int do_rss_info(ioctl_call_t *c) {
+  RSS_SCALABILITY_INFO info;
+  DIR *d = opendir("/sys/class/net");
+  struct dirent *e;
+  memset(&info, 0, sizeof(info));
+  while (d && (e = readdir(d)) != NULL && !info.RssEnabled) {
+    char path[300];
+    DIR *q;
+    struct dirent *qe;
+    int rx = 0;
+    if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0) continue;
+    snprintf(path, sizeof(path), "/sys/class/net/%s/queues", e->d_name);
+    if (!(q = opendir(path))) continue;
+    while ((qe = readdir(q)) != NULL)
+      if (strncmp(qe->d_name, "rx-", 3) == 0) rx++;
+    closedir(q);
+    if (rx > 1) info.RssEnabled = TRUE;
+  }
+  if (d) closedir(d);
+  return out_bytes(c, &info, sizeof(info));
+}
+
+/* Vista's behaviour (TargetOsVersion NTDDI_VISTA) for receive buffering
+ * and auto-tuning is a fixed receive buffer: setting SO_RCVBUF turns the
+ * kernel's auto-tuning off for the socket. Later versions are the
+ * default; earlier ones have no such behaviour to ask for (WSAEINVAL). */
+#define NTDDI_VISTA_ 0x06000000u
+static int do_compat_mode(ioctl_call_t *c) {
+  WSA_COMPATIBILITY_MODE m;
+  int size = 0;
+  socklen_t len = sizeof(size);
+  memcpy(&m, c->in, sizeof(m));
+  if (m.BehaviorId != WsaBehaviorAll &&
+      m.BehaviorId != WsaBehaviorReceiveBuffering &&
+      m.BehaviorId != WsaBehaviorAutoTuning)
+    return WSAEINVAL;
+  if (m.TargetOsVersion < NTDDI_VISTA_) return WSAEINVAL;
+  if ((m.TargetOsVersion & 0xFFFF0000u) != NTDDI_VISTA_) return 0;
+  if (c->s->type != WS_SOCK_STREAM) return 0; /* TCP behaviours */
+  if (getsockopt(c->s->fd, SOL_SOCKET, SO_RCVBUF, &size, &len) != 0)
+    return ws2__errno_to_wsa(errno);
+  /* Linux reports twice what was set; set what it reports, halved. */
+  if (setsockopt(c->s->fd, SOL_SOCKET, SO_RCVBUF, &(int){size / 2},
+                 sizeof(int)) != 0)
+    return ws2__errno_to_wsa(errno);
+  return 0;
+}
+
+/* What Windows' TCP would keep queued to fill the path: the congestion
+ * window in bytes, from the kernel's TCP_INFO. */
+static int ideal_backlog(ws2__bsock_t *s, ULONG *out) {
+  struct tcp_info ti;
+  socklen_t len = sizeof(ti);
+  if (!(atomic_load(&s->flags) & WS2__BS_CONNECTED)) return WSAENOTCONN;
+  memset(&ti, 0, sizeof(ti));
+  if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+    return ws2__errno_to_wsa(errno);
+  *out = (ULONG)ti.tcpi_snd_cwnd * (ti.tcpi_snd_mss ? ti.tcpi_snd_mss : 1460);
+  if (*out < 65536) *out = 65536; /* Windows never advises less than 64 KiB */
+  return 0;
+}
+
+static int do_ideal_backlog_query(ioctl_call_t *c) {
+  ULONG v = 0;
+  int r = ideal_backlog(c->s, &v);
+  return r ? r : out_bytes(c, &v, sizeof(v));
+}
+
+/* ---- What the base provider cannot do --------------------------------- */
+
+/* The optional codes Windows' own providers do not implement either:
+ * WSAENOPROTOOPT, as the LPWSPIoctl page says. */
+static int do_noprotoopt(ioctl_call_t *c) {
+  (void)c;
+  return WSAENOPROTOOPT;
+}
+
+/* Codes the stack cannot realise here (QoS admission, route discovery,
+ * the extended interface list Windows documents as unsupported). */
+static int do_opnotsupp(ioctl_call_t *c) {
+  (void)c;
+  return WSAEOPNOTSUPP;
+}
+
+/* ---- The table -------------------------------------------------------- */
+
+/* SIO_CHK_QOS, from the SDK's qossp.h (which ws2 does not ship):
+ * mIOC_IN | mIOC_OUT | mIOC_VENDOR | mCOMPANY | 1. */
+#define SIO_CHK_QOS_ 0xDC000001u
+
+#define U32 sizeof(WS_u_long)
+static const ioctl_code_t codes[] = {
+    {WS_FIONBIO, U32, 0, 0, do_fionbio},
+    {WS_FIONREAD, 0, U32, 0, do_fionread},
+    {WS_SIOCATMARK, 0, U32, 0, do_siocatmark},
+    {SIO_GET_EXTENSION_FUNCTION_POINTER, sizeof(GUID), sizeof(void *), 0,
+     do_extension},
+    {SIO_BASE_HANDLE, 0, sizeof(SOCKET), 0, do_handle},
+    {SIO_BSP_HANDLE, 0, sizeof(SOCKET), 0, do_handle},
+    {SIO_BSP_HANDLE_SELECT, 0, sizeof(SOCKET), 0, do_handle},
+    {SIO_BSP_HANDLE_POLL, 0, sizeof(SOCKET), 0, do_handle},
+    {SIO_QUERY_TARGET_PNP_HANDLE, 0, sizeof(SOCKET), 0, do_handle},
+    {SIO_KEEPALIVE_VALS, sizeof(struct tcp_keepalive), 0, STREAM_ONLY,
+     do_keepalive_vals},
+    {SIO_UDP_CONNRESET, sizeof(BOOL), 0, DGRAM_ONLY | IP_ONLY,
+     do_udp_connreset},
+    {SIO_MULTICAST_SCOPE, sizeof(int), 0, DGRAM_ONLY | IP_ONLY,
+     do_multicast_scope},
+    {SIO_MULTIPOINT_LOOPBACK, sizeof(BOOL), 0, DGRAM_ONLY | IP_ONLY,
+     do_multipoint_loopback},
+    {SIO_GET_BROADCAST_ADDRESS, 0, sizeof(struct WS_sockaddr_in),
+     DGRAM_ONLY | IP_ONLY, do_broadcast_address},
+    {SIO_QUERY_WFP_ALE_ENDPOINT_HANDLE, 0, sizeof(UINT64), SHORT_EINVAL,
+     do_endpoint_handle},
+    {SIO_QUERY_RSS_SCALABILITY_INFO, 0, sizeof(RSS_SCALABILITY_INFO),
+     SHORT_EINVAL, do_rss_info},
+    {SIO_SET_COMPATIBILITY_MODE, sizeof(WSA_COMPATIBILITY_MODE), 0, IP_ONLY,
+     do_compat_mode},
+    {SIO_IDEAL_SEND_BACKLOG_QUERY, 0, sizeof(ULONG), STREAM_ONLY,
+     do_ideal_backlog_query},
+    {SIO_ASSOCIATE_HANDLE, 0, 0, 0, do_noprotoopt},
+    {SIO_ENABLE_CIRCULAR_QUEUEING, 0, 0, 0, do_noprotoopt},
+    {SIO_FLUSH, 0, 0, 0, do_noprotoopt},
+    {SIO_TRANSLATE_HANDLE, 0, 0, 0, do_noprotoopt},
+    {SIO_GET_QOS, 0, 0, 0, do_noprotoopt},
+    {SIO_SET_QOS, 0, 0, 0, do_noprotoopt},
+    {SIO_GET_GROUP_QOS, 0, 0, 0, do_noprotoopt},
+    {SIO_SET_GROUP_QOS, 0, 0, 0, do_noprotoopt},
+    {SIO_FIND_ROUTE, 0, 0, 0, do_opnotsupp},
+    {SIO_CHK_QOS_, 0, 0, 0, do_opnotsupp},
+    {SIO_GET_INTERFACE_LIST_EX, 0, 0, 0, do_opnotsupp},
+};
+
+static const ioctl_code_t *find_code(DWORD code) {
+  size_t i;
+  for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+    if (codes[i].code == code) return &codes[i];
+  return NULL;
+}
+
+/* The checks every code goes through (the list at the top). */
+static int check(const ioctl_code_t *k, ioctl_call_t *c, LPDWORD ret) {
+  int shortbuf = (k->rules & SHORT_EINVAL) ? WSAEINVAL : WSAEFAULT;
+  int ip = c->s->af == WS_AF_INET || c->s->af == WS_AF_INET6;
+  if (!c->ovl && !c->cr && !ret) return WSAEFAULT;
+  if ((k->code & WS_IOC_IN) && k->in_min && (!c->in || c->cbin < k->in_min))
+    return WSAEFAULT;
+  if ((k->code & WS_IOC_OUT) && k->out_min &&
+      (!c->out || c->cbout < k->out_min)) {
+    if (ret) *ret = k->out_min; /* the size it needs */
+    return shortbuf;
+  }
+  if ((k->rules & IP_ONLY) && !ip) return WSAEINVAL;
+  if ((k->rules & STREAM_ONLY) && c->s->type != WS_SOCK_STREAM)
+    return WSAENOPROTOOPT;
+  if ((k->rules & DGRAM_ONLY) && c->s->type != WS_SOCK_DGRAM) return WSAEINVAL;
+  return 0;
+}
+
+int WSPAPI ws2__bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
+                          LPVOID out, DWORD cbout, LPDWORD ret,
+                          LPWSAOVERLAPPED ovl,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                          LPWSATHREADID tid, LPINT err) {
+  const ioctl_code_t *k = find_code(code);
+  ioctl_call_t c;
+  int r;
+  (void)tid;
+  memset(&c, 0, sizeof(c));
+  if (!(c.s = ws2__bsock_get(h))) {
+    *err = WSAENOTSOCK;
+    return SOCKET_ERROR;
+  }
+  c.code = code;
+  c.in = in;
+  c.cbin = cbin;
+  c.out = out;
+  c.cbout = cbout;
+  c.ovl = ovl;
+  c.cr = cr;
+  r = k ? check(k, &c, ret) : WSAEINVAL;
+  if (r == 0) r = k->run(&c);
+  if (r == 0 && ret) *ret = c.ret;
+  if (r == 0 && (ovl || cr)) {
+    /* Answered at once: an immediate success, notified as such. A
+     * completion routine without an OVERLAPPED has nothing to carry it. */
+    if (!ovl)
+      r = WSAEFAULT;
+    else if (ws2__io_complete_now(&c.s->io, ovl,
+                                  cr ? WS2__ROUTINE_WSA : WS2__ROUTINE_NONE,
+                                  (void *)cr, c.ret) != 0)
+      r = WSAENOBUFS;
+  }
+  ws2__bsock_unref(c.s);
+  *err = r;
+  return r ? SOCKET_ERROR : 0; /* WSA_IO_PENDING included */
+}
