@@ -172,13 +172,11 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
  * ws2__bsock_t.flags bits that only sockopt.c sets: option state Linux
  * does not keep, or keeps differently.
  */
-#define WS2__BS_DEBUG 0x00010000      /* SO_DEBUG (recorded; no output) */
-#define WS2__BS_CONDACCEPT 0x00020000 /* SO_CONDITIONAL_ACCEPT */
-#define WS2__BS_PORTSCALE 0x00040000  /* SO_PORT_SCALABILITY (recorded) */
-#define WS2__BS_RANDPORT 0x00080000   /* SO_RANDOMIZE_PORT (recorded) */
-#define WS2__BS_SNDBUF_SET                                                     \
-  0x00100000                            /* SO_SNDBUF was set: Linux doubled it \
-                                         */
+#define WS2__BS_DEBUG 0x00010000        /* SO_DEBUG (recorded; no output) */
+#define WS2__BS_CONDACCEPT 0x00020000   /* SO_CONDITIONAL_ACCEPT */
+#define WS2__BS_PORTSCALE 0x00040000    /* SO_PORT_SCALABILITY (recorded) */
+#define WS2__BS_RANDPORT 0x00080000     /* SO_RANDOMIZE_PORT (recorded) */
+#define WS2__BS_SNDBUF_SET 0x00100000   /* SO_SNDBUF set (Linux doubles it) */
 #define WS2__BS_RCVBUF_SET 0x00200000   /* SO_RCVBUF likewise */
 #define WS2__BS_EXPEDITED 0x00400000    /* TCP_EXPEDITED_1122 (recorded) */
 #define WS2__BS_TIMESTAMPS 0x00800000   /* TCP_TIMESTAMPS (recorded) */
