@@ -434,3 +434,74 @@ TEST(overlapped_codes_complete_by_every_notification) {
   closesocket(peer);
   t_cleanup();
 }
+
+/* SIO_IDEAL_SEND_BACKLOG_CHANGE: pending until the connection's ideal
+ * backlog moves (it does as data flows and the window opens); cancelled
+ * by CancelIoEx and by closesocket; WSAEWOULDBLOCK when non-blocking and
+ * not overlapped. */
+static DWORD WINAPI reader(LPVOID arg) {
+  SOCKET s = (SOCKET)arg;
+  char buf[65536];
+  while (recv(s, buf, sizeof(buf), 0) > 0) {
+  }
+  return 0;
+}
+
+TEST(ideal_send_backlog_change) {
+  SOCKET s, peer;
+  WSAOVERLAPPED ov, ov2;
+  DWORD ret, n, flags;
+  HANDLE t;
+  static char chunk[65536];
+  int i;
+  u_long nb = 1;
+  t_startup();
+  t_tcp_pair(&s, &peer);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  ASSERT_EQ(WSAIoctl(s, SIO_IDEAL_SEND_BACKLOG_CHANGE, NULL, 0, NULL, 0, &ret,
+                     &ov, NULL),
+            SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  /* Cancelled: aborted, once. */
+  memset(&ov2, 0, sizeof(ov2));
+  ov2.hEvent = WSACreateEvent();
+  ASSERT_EQ(WSAIoctl(s, SIO_IDEAL_SEND_BACKLOG_CHANGE, NULL, 0, NULL, 0, &ret,
+                     &ov2, NULL),
+            SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  ASSERT_TRUE(CancelIoEx((HANDLE)s, &ov2));
+  ASSERT_EQ(WaitForSingleObject(ov2.hEvent, 5000), WAIT_OBJECT_0);
+  ASSERT_FALSE(WSAGetOverlappedResult(s, &ov2, &n, FALSE, &flags));
+  ASSERT_EQ(WSAGetLastError(), WSA_OPERATION_ABORTED);
+  /* Data flows: the backlog moves and the first request completes. */
+  t = CreateThread(NULL, 0, reader, (LPVOID)peer, 0, NULL);
+  for (i = 0; i < 2000; i++) {
+    if (WaitForSingleObject(ov.hEvent, 0) == WAIT_OBJECT_0) break;
+    ASSERT_EQ(send(s, chunk, sizeof(chunk), 0), (int)sizeof(chunk));
+  }
+  ASSERT_EQ(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  ASSERT_TRUE(WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags));
+  ASSERT_EQ(n, 0);
+  /* Non-blocking, not overlapped. */
+  ASSERT_EQ(ioctlsocket(s, FIONBIO, &nb), 0);
+  ASSERT_FAILS_WITH(WSAIoctl(s, SIO_IDEAL_SEND_BACKLOG_CHANGE, NULL, 0, NULL, 0,
+                             &ret, NULL, NULL),
+                    SOCKET_ERROR, WSAEWOULDBLOCK);
+  /* Pending at closesocket: aborted. */
+  WSAResetEvent(ov.hEvent);
+  ASSERT_EQ(WSAIoctl(s, SIO_IDEAL_SEND_BACKLOG_CHANGE, NULL, 0, NULL, 0, &ret,
+                     &ov, NULL),
+            SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_EQ(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  ASSERT_EQ(ov.Internal, 0xC0000120u);
+  shutdown(peer, SD_BOTH);
+  ASSERT_EQ(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  closesocket(peer);
+  WSACloseEvent(ov.hEvent);
+  WSACloseEvent(ov2.hEvent);
+  t_cleanup();
+}

@@ -21,6 +21,7 @@
  */
 #include "provider/base/bsp.h"
 
+#include "core/alloc.h"
 #include "core/error.h"
 #include "provider/base/ops.h"
 
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 
 typedef struct ioctl_call {
   ws2__bsock_t *s;
@@ -280,6 +282,184 @@ static int do_ideal_backlog_query(ioctl_call_t *c) {
   return r ? r : out_bytes(c, &v, sizeof(v));
 }
 
+/* ---- Codes that wait for a change -------------------------------------- */
+
+/*
+ * A change request (SIO_IDEAL_SEND_BACKLOG_CHANGE; the address and route
+ * ones join with netwatch.c) is a core request that completes, with no
+ * output, when what it watches changes; CancelIoEx and closesocket end it
+ * with WSA_OPERATION_ABORTED. Called without an OVERLAPPED on a blocking
+ * socket, it waits (closesocket interrupts it: WSAEINTR); on a
+ * non-blocking one it says WSAEWOULDBLOCK, as the pages say.
+ */
+enum { NOTIFY_ISB = 1 };
+
+typedef struct notify_req notify_req_t;
+struct notify_req {
+  ws2__req_t req;
+  int kind;
+  ws2__bsock_t *s;    /* the request's socket (its io reference keeps it) */
+  ULONG isb;          /* NOTIFY_ISB: the value when it was issued */
+  notify_req_t *next; /* on the backlog watcher's list */
+};
+
+/* The ideal send backlog has no kernel event: one thread looks at the
+ * sockets with a request waiting every ISB_PERIOD_MS while there are any
+ * (and sleeps otherwise). */
+#define ISB_PERIOD_MS 50
+static pthread_mutex_t isb_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t isb_cond = PTHREAD_COND_INITIALIZER;
+static notify_req_t *isb_list;
+static int isb_thread_started;
+
+/* Takes n off the watcher's list: 1 if it was there (the caller completes
+ * it), 0 if someone already did. */
+static int isb_unlist(notify_req_t *n) {
+  notify_req_t **pp;
+  int found = 0;
+  pthread_mutex_lock(&isb_lock);
+  for (pp = &isb_list; *pp; pp = &(*pp)->next)
+    if (*pp == n) {
+      *pp = n->next;
+      found = 1;
+      break;
+    }
+  pthread_mutex_unlock(&isb_lock);
+  return found;
+}
+
+/* Whether n's socket's backlog moved (looked at with the socket pinned:
+ * a socket closing is left to its cancellation). */
+static int isb_moved(notify_req_t *n) {
+  ws2__bsock_t *s = ws2__bsock_get(n->s->handle);
+  ULONG v = n->isb;
+  if (!s) return 0;
+  if (s == n->s) ideal_backlog(s, &v);
+  ws2__bsock_unref(s);
+  return v != n->isb;
+}
+
+static void *isb_thread(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&isb_lock);
+  for (;;) {
+    notify_req_t *n, *due = NULL;
+    struct timespec ts;
+    while (!isb_list) pthread_cond_wait(&isb_cond, &isb_lock);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += ISB_PERIOD_MS * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&isb_cond, &isb_lock, &ts);
+    /* Collect the moved ones (each referenced), complete them unlocked. */
+    for (n = isb_list; n; n = n->next) ws2__req_ref(&n->req);
+    n = isb_list;
+    pthread_mutex_unlock(&isb_lock);
+    while (n) {
+      notify_req_t *next;
+      pthread_mutex_lock(&isb_lock);
+      next = n->next;
+      pthread_mutex_unlock(&isb_lock);
+      if (isb_moved(n) && isb_unlist(n)) {
+        n->next = due;
+        due = n;
+      } else {
+        ws2__req_unref(&n->req);
+      }
+      n = next;
+    }
+    while ((n = due) != NULL) {
+      due = n->next;
+      ws2__req_complete(&n->req, 0, 0, 0, 0);
+      ws2__req_unref(&n->req);
+    }
+    pthread_mutex_lock(&isb_lock);
+  }
+  return NULL;
+}
+
+static void notify_cancel(ws2__req_t *req, ws2__io_t *io) {
+  notify_req_t *n = ws2__container_of(req, notify_req_t, req);
+  (void)io;
+  if (n->kind == NOTIFY_ISB && isb_unlist(n))
+    ws2__req_complete(req, (NTSTATUS)0xC0000120 /* STATUS_CANCELLED */, 0, 0,
+                      0);
+}
+
+static void notify_free(ws2__req_t *req) {
+  ws2__free(ws2__container_of(req, notify_req_t, req));
+}
+
+static const ws2__req_ops_t notify_ops = {notify_cancel, notify_free};
+
+/* Starts watching for c's request: WSA_IO_PENDING, or a WSA error with
+ * nothing started. */
+static int notify_start(ioctl_call_t *c, int kind, LPWSAOVERLAPPED ovl,
+                        void *routine) {
+  notify_req_t *n = ws2__calloc(1, sizeof(*n));
+  int r = 0;
+  if (!n) return WSAENOBUFS;
+  n->kind = kind;
+  n->s = c->s;
+  if (kind == NOTIFY_ISB && (r = ideal_backlog(c->s, &n->isb)) != 0) {
+    ws2__free(n);
+    return r;
+  }
+  ws2__req_init(&n->req, &c->s->io, ovl,
+                routine ? WS2__ROUTINE_WSA : WS2__ROUTINE_NONE, routine,
+                &notify_ops);
+  pthread_mutex_lock(&isb_lock);
+  if (!isb_thread_started) {
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, isb_thread, NULL) == 0)
+      isb_thread_started = 1;
+    pthread_attr_destroy(&attr);
+  }
+  if (!isb_thread_started) {
+    pthread_mutex_unlock(&isb_lock);
+    ws2__req_discard(&n->req, (NTSTATUS)0xC000009A /* no resources */);
+    return WSAENOBUFS;
+  }
+  n->next = isb_list;
+  isb_list = n;
+  pthread_cond_signal(&isb_cond);
+  pthread_mutex_unlock(&isb_lock);
+  return WSA_IO_PENDING;
+}
+
+/* A change code: overlapped, pending; else blocking or WSAEWOULDBLOCK. */
+static int notify_call(ioctl_call_t *c, int kind) {
+  OVERLAPPED ov;
+  HANDLE ev;
+  int r;
+  if (c->ovl || c->cr) {
+    if (!c->ovl) return WSAEFAULT;
+    return notify_start(c, kind, c->ovl, (void *)c->cr);
+  }
+  if (flags_of(c) & WS2__BS_NONBLOCKING) return WSAEWOULDBLOCK;
+  /* Blocking: an overlapped request of our own, waited for. hEvent's low
+   * bit keeps it off the socket's completion port. */
+  if (!(ev = CreateEventW(NULL, TRUE, FALSE, NULL))) return WSAENOBUFS;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = (HANDLE)((uintptr_t)ev | 1);
+  r = notify_start(c, kind, &ov, NULL);
+  if (r == WSA_IO_PENDING) {
+    WaitForSingleObject(ev, INFINITE);
+    r = ov.Internal == 0 ? 0 : WSAEINTR; /* cancelled by closesocket */
+  }
+  CloseHandle(ev);
+  return r;
+}
+
+static int do_ideal_backlog_change(ioctl_call_t *c) {
+  return notify_call(c, NOTIFY_ISB);
+}
+
 /* ---- What the base provider cannot do --------------------------------- */
 
 /* The optional codes Windows' own providers do not implement either:
@@ -332,6 +512,7 @@ static const ioctl_code_t codes[] = {
      do_compat_mode},
     {SIO_IDEAL_SEND_BACKLOG_QUERY, 0, sizeof(ULONG), STREAM_ONLY,
      do_ideal_backlog_query},
+    {SIO_IDEAL_SEND_BACKLOG_CHANGE, 0, 0, STREAM_ONLY, do_ideal_backlog_change},
     {SIO_ASSOCIATE_HANDLE, 0, 0, 0, do_noprotoopt},
     {SIO_ENABLE_CIRCULAR_QUEUEING, 0, 0, 0, do_noprotoopt},
     {SIO_FLUSH, 0, 0, 0, do_noprotoopt},
