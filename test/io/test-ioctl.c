@@ -505,3 +505,76 @@ TEST(ideal_send_backlog_change) {
   WSACloseEvent(ov2.hEvent);
   t_cleanup();
 }
+
+/* SIO_RCVALL: a raw socket bound to 127.0.0.1 receives the interface's IP
+ * packets, IP header first, until RCVALL_OFF. Needs the privilege raw
+ * sockets need (skipped without it). */
+TEST(rcvall_receives_the_interfaces_packets) {
+  SOCKET raw, u, tcp;
+  struct sockaddr_in a, to;
+  int tolen = sizeof(to), i, seen = 0;
+  DWORD ret, mode = RCVALL_ON;
+  char buf[2048];
+  u_long nb = 1;
+  static const char marker[] = "ws2-rcvall-marker";
+  t_startup();
+  raw = socket(AF_INET, SOCK_RAW, IPPROTO_IP);
+  if (raw == INVALID_SOCKET) {
+    ASSERT_EQ(WSAGetLastError(), WSAEACCES);
+    SKIP("raw sockets need privileges here");
+  }
+  /* Not bound to an interface's address yet: WSAEINVAL. */
+  ASSERT_FAILS_WITH(
+      WSAIoctl(raw, SIO_RCVALL, &mode, sizeof(mode), NULL, 0, &ret, NULL, NULL),
+      SOCKET_ERROR, WSAEINVAL);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(raw, (struct sockaddr *)&a, sizeof(a)), 0);
+  /* Not implemented on Windows either, and not a mode at all. */
+  mode = RCVALL_SOCKETLEVELONLY;
+  ASSERT_FAILS_WITH(
+      WSAIoctl(raw, SIO_RCVALL, &mode, sizeof(mode), NULL, 0, &ret, NULL, NULL),
+      SOCKET_ERROR, WSAEINVAL);
+  mode = 9;
+  ASSERT_FAILS_WITH(
+      WSAIoctl(raw, SIO_RCVALL, &mode, sizeof(mode), NULL, 0, &ret, NULL, NULL),
+      SOCKET_ERROR, WSAEINVAL);
+  /* Not a raw socket. */
+  tcp = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  mode = RCVALL_ON;
+  ASSERT_FAILS_WITH(
+      WSAIoctl(tcp, SIO_RCVALL, &mode, sizeof(mode), NULL, 0, &ret, NULL, NULL),
+      SOCKET_ERROR, WSAEINVAL);
+  closesocket(tcp);
+  mode = RCVALL_IPLEVEL;
+  ASSERT_EQ(
+      WSAIoctl(raw, SIO_RCVALL, &mode, sizeof(mode), NULL, 0, &ret, NULL, NULL),
+      0);
+  ASSERT_EQ(ioctlsocket(raw, FIONBIO, &nb), 0);
+  /* A UDP datagram to a local port: the raw socket sees it. */
+  u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  ASSERT_EQ(bind(u, (struct sockaddr *)&a, sizeof(a)), 0);
+  ASSERT_EQ(getsockname(u, (struct sockaddr *)&to, &tolen), 0);
+  for (i = 0; i < 200 && !seen; i++) {
+    int n;
+    ASSERT_EQ(sendto(u, marker, sizeof(marker), 0, (struct sockaddr *)&to,
+                     sizeof(to)),
+              (int)sizeof(marker));
+    Sleep(5);
+    while ((n = recv(raw, buf, sizeof(buf), 0)) > 0) {
+      int j;
+      if ((buf[0] & 0xF0) != 0x40) continue; /* IPv4 header first */
+      for (j = 0; j + (int)sizeof(marker) <= n; j++)
+        if (memcmp(buf + j, marker, sizeof(marker)) == 0) seen = 1;
+    }
+  }
+  ASSERT_TRUE(seen);
+  mode = RCVALL_OFF;
+  ASSERT_EQ(
+      WSAIoctl(raw, SIO_RCVALL, &mode, sizeof(mode), NULL, 0, &ret, NULL, NULL),
+      0);
+  closesocket(u);
+  closesocket(raw);
+  t_cleanup();
+}

@@ -104,7 +104,11 @@ static int triple(int af, int type, int protocol, int *laf, int *lproto) {
     case WS_SOCK_RAW:
       if (af == WS_AF_UNIX) return WSAESOCKTNOSUPPORT;
       if (protocol < 0 || protocol > 255) return WSAEINVAL;
-      *lproto = protocol;
+      /* IPPROTO_IP (0), a sniffer's protocol with SIO_RCVALL: Linux has
+       * no raw socket for "every protocol"; IPPROTO_RAW sends (with its
+       * own IP header, as Windows' IP_HDRINCL) and receives nothing until
+       * SIO_RCVALL. */
+      *lproto = protocol ? protocol : IPPROTO_RAW;
       return 0;
     default:
       return WSAESOCKTNOSUPPORT;
@@ -205,7 +209,11 @@ static SOCKET WSPAPI bsp_socket(int af, int type, int protocol,
                                                : ws2__errno_to_wsa(errno);
     return INVALID_SOCKET;
   }
-  if ((r = ws2__bsock_new(fd, af, type, protocol ? protocol : lproto, &s))) {
+  if ((r = ws2__bsock_new(fd, af, type,
+                          type == WS_SOCK_RAW ? protocol
+                          : protocol          ? protocol
+                                              : lproto,
+                          &s))) {
     close(fd);
     *err = r;
     return INVALID_SOCKET;
@@ -772,7 +780,6 @@ static BOOL WSPAPI bsp_getoverlappedresult(SOCKET h, LPWSAOVERLAPPED ovl,
   *err = ws2__ntstatus_to_wsa((NTSTATUS)(uint32_t)st);
   return FALSE;
 }
-
 
 /*
  * WSPCleanup: the last WSACleanup. Every socket still open is reset and

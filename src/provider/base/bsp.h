@@ -51,6 +51,11 @@ typedef struct ws2__bsock {
   DWORD catalog_id;      /* the catalog entry the socket was made from */
   _Atomic int bind_slot; /* bindrules.c: 1 + the port of the socket's entry
                             in the bound-endpoint registry; 0: none */
+  /* portres.c: the port reservation the socket is associated with
+   * (SIO_ASSOCIATE_PORT_RESERVATION; 0: none), and whether it acquired
+   * reservations (they end when it closes). */
+  _Atomic uint64_t portres_token;
+  _Atomic int portres_owner;
 
   pthread_mutex_t lock;     /* flags, queues, event-select state */
   _Atomic uint32_t flags;   /* WS2__BS_*; atomic, so readers need no lock */
@@ -89,6 +94,10 @@ typedef struct ws2__bsock {
   struct ws2__engine *engine; /* where the socket waits for readiness */
   uint32_t engine_armed;      /* engine state, under lock (io_uring) */
   int engine_detached;
+
+  /* SIO_RCVALL (ioctl.c): the socket's own raw socket while a packet
+   * socket stands in its place (-1: none), under lock. */
+  int rcvall_saved_fd;
 } ws2__bsock_t;
 
 extern const ws2__objtype_t ws2__bsock_type;

@@ -23,21 +23,29 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "provider/base/engine.h"
 #include "provider/base/ops.h"
 
 #include <mstcpip.h>
 #include <mswsock.h>
 #include <ws2tcpip.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/tcp.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct ioctl_call {
   ws2__bsock_t *s;
@@ -282,6 +290,104 @@ static int do_ideal_backlog_query(ioctl_call_t *c) {
   return r ? r : out_bytes(c, &v, sizeof(v));
 }
 
+/* ---- SIO_RCVALL --------------------------------------------------------- */
+
+/* The interface that holds the socket's bound address: its index, or 0. */
+static unsigned bound_ifindex(ws2__bsock_t *s, int *family) {
+  struct sockaddr_storage sa;
+  socklen_t len = sizeof(sa);
+  struct ifaddrs *ifs, *i;
+  unsigned idx = 0;
+  if (getsockname(s->fd, (struct sockaddr *)&sa, &len) != 0) return 0;
+  *family = sa.ss_family;
+  if (sa.ss_family == AF_INET &&
+      ((struct sockaddr_in *)&sa)->sin_addr.s_addr == htonl(INADDR_ANY))
+    return 0; /* not bound to an interface's address */
+  if (sa.ss_family == AF_INET6 &&
+      IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&sa)->sin6_addr))
+    return 0;
+  if (getifaddrs(&ifs) != 0) return 0;
+  for (i = ifs; i && !idx; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != sa.ss_family) continue;
+    if (sa.ss_family == AF_INET
+            ? ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
+                  ((struct sockaddr_in *)&sa)->sin_addr.s_addr
+            : memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+                     &((struct sockaddr_in6 *)&sa)->sin6_addr, 16) == 0)
+      idx = if_nametoindex(i->ifa_name);
+  }
+  freeifaddrs(ifs);
+  return idx;
+}
+
+/*
+ * RCVALL_ON / RCVALL_IPLEVEL: the raw socket receives every IP packet of
+ * the interface its address belongs to, IP header first, as on Windows. A
+ * Linux packet socket (AF_PACKET, SOCK_DGRAM: no link header) bound to
+ * that interface takes the socket's place (the raw socket is kept aside;
+ * RCVALL_ON also turns promiscuous mode on, RCVALL_IPLEVEL does not).
+ * RCVALL_OFF puts the raw socket back. The socket must be raw and bound to
+ * an explicit address (WSAEINVAL otherwise); RCVALL_SOCKETLEVELONLY is not
+ * implemented on Windows either (WSAEINVAL).
+ */
+static int do_rcvall(ioctl_call_t *c) {
+  ws2__bsock_t *s = c->s;
+  DWORD mode = in_dword(c);
+  int family = 0, pfd, r = 0;
+  unsigned idx;
+  if (s->type != WS_SOCK_RAW) return WSAEINVAL;
+  if (mode != RCVALL_OFF && mode != RCVALL_ON && mode != RCVALL_IPLEVEL)
+    return WSAEINVAL;
+  pthread_mutex_lock(&s->lock);
+  if (mode == RCVALL_OFF) {
+    if (s->rcvall_saved_fd >= 0) {
+      if (dup3(s->rcvall_saved_fd, s->fd, O_CLOEXEC) < 0)
+        r = ws2__errno_to_wsa(errno);
+      else {
+        close(s->rcvall_saved_fd);
+        s->rcvall_saved_fd = -1;
+        s->engine->ops->fd_changed(s->engine, s);
+      }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return r;
+  }
+  if (!(idx = bound_ifindex(s, &family))) {
+    pthread_mutex_unlock(&s->lock);
+    return WSAEINVAL;
+  }
+  pfd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+               htons(family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP));
+  if (pfd < 0) {
+    pthread_mutex_unlock(&s->lock);
+    return errno == EPERM ? WSAEACCES : ws2__errno_to_wsa(errno);
+  }
+  {
+    struct sockaddr_ll ll;
+    memset(&ll, 0, sizeof(ll));
+    ll.sll_family = AF_PACKET;
+    ll.sll_protocol = htons(family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
+    ll.sll_ifindex = (int)idx;
+    if (bind(pfd, (struct sockaddr *)&ll, sizeof(ll)) != 0)
+      r = ws2__errno_to_wsa(errno);
+  }
+  if (!r && mode == RCVALL_ON) {
+    struct packet_mreq mr;
+    memset(&mr, 0, sizeof(mr));
+    mr.mr_ifindex = (int)idx;
+    mr.mr_type = PACKET_MR_PROMISC;
+    (void)setsockopt(pfd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr));
+  }
+  if (!r && s->rcvall_saved_fd < 0 &&
+      (s->rcvall_saved_fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+    r = ws2__errno_to_wsa(errno);
+  if (!r && dup3(pfd, s->fd, O_CLOEXEC) < 0) r = ws2__errno_to_wsa(errno);
+  if (!r) s->engine->ops->fd_changed(s->engine, s);
+  pthread_mutex_unlock(&s->lock);
+  close(pfd);
+  return r;
+}
+
 /* ---- Codes that wait for a change -------------------------------------- */
 
 /*
@@ -513,6 +619,7 @@ static const ioctl_code_t codes[] = {
     {SIO_IDEAL_SEND_BACKLOG_QUERY, 0, sizeof(ULONG), STREAM_ONLY,
      do_ideal_backlog_query},
     {SIO_IDEAL_SEND_BACKLOG_CHANGE, 0, 0, STREAM_ONLY, do_ideal_backlog_change},
+    {SIO_RCVALL, sizeof(DWORD), 0, IP_ONLY, do_rcvall},
     {SIO_ASSOCIATE_HANDLE, 0, 0, 0, do_noprotoopt},
     {SIO_ENABLE_CIRCULAR_QUEUEING, 0, 0, 0, do_noprotoopt},
     {SIO_FLUSH, 0, 0, 0, do_noprotoopt},

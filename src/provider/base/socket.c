@@ -82,6 +82,7 @@ static void bsock_close(ws2__obj_t *obj) {
 static void bsock_destroy(ws2__obj_t *obj) {
   ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
   if (s->fd >= 0) close_fd(s);
+  if (s->rcvall_saved_fd >= 0) close(s->rcvall_saved_fd);
   pthread_mutex_destroy(&s->lock);
   ws2__io_fini(&s->io);
   ws2__free(s);
@@ -111,6 +112,7 @@ int ws2__bsock_new(int fd, int af, int type, int protocol, ws2__bsock_t **out) {
   ws2__list_init(&s->rd_ops);
   ws2__list_init(&s->wr_ops);
   s->rd_ready = s->wr_ready = 1;
+  s->rcvall_saved_fd = -1;
   /* Set before attaching: an event may be reported at once. */
   s->engine = engine;
   if (engine->ops->attach(engine, s) != 0) {
