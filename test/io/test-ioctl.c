@@ -578,3 +578,114 @@ TEST(rcvall_receives_the_interfaces_packets) {
   closesocket(raw);
   t_cleanup();
 }
+
+/* The address and route queries, and the change requests' pending,
+ * cancel and non-blocking rules (the changes themselves are made in a
+ * network namespace of its own by test/unit/test-netwatch.c). */
+TEST(address_and_route_queries) {
+  SOCKET u;
+  char buf[4096];
+  DWORD ret = 0, needed = 0;
+  int i, has_lo = 0;
+  t_startup();
+  u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  /* SIO_ADDRESS_LIST_QUERY: too small says the size; then the list. */
+  ASSERT_EQ(call(u, SIO_ADDRESS_LIST_QUERY, NULL, 0, buf, 8, &needed),
+            WSAEFAULT);
+  ASSERT_GT(needed, 8);
+  ASSERT_LE(needed, sizeof(buf));
+  ASSERT_EQ(call(u, SIO_ADDRESS_LIST_QUERY, NULL, 0, buf, needed, &ret), 0);
+  ASSERT_EQ(ret, needed);
+  {
+    SOCKET_ADDRESS_LIST *l = (SOCKET_ADDRESS_LIST *)buf;
+    ASSERT_GT(l->iAddressCount, 0);
+    for (i = 0; i < l->iAddressCount; i++) {
+      struct sockaddr_in *a = (struct sockaddr_in *)l->Address[i].lpSockaddr;
+      ASSERT_EQ(a->sin_family, AF_INET);
+      if (a->sin_addr.s_addr == htonl(INADDR_LOOPBACK)) has_lo = 1;
+    }
+    ASSERT_TRUE(has_lo);
+  }
+  /* SIO_ROUTING_INTERFACE_QUERY: 127.0.0.1 is reached from 127.0.0.1. */
+  {
+    struct sockaddr_in dst, local;
+    memset(&dst, 0, sizeof(dst));
+    dst.sin_family = AF_INET;
+    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    needed = 0;
+    ASSERT_EQ(call(u, SIO_ROUTING_INTERFACE_QUERY, &dst, sizeof(dst), &local, 8,
+                   &needed),
+              WSAEFAULT);
+    ASSERT_EQ(needed, sizeof(local));
+    ASSERT_EQ(call(u, SIO_ROUTING_INTERFACE_QUERY, &dst, sizeof(dst), &local,
+                   sizeof(local), &ret),
+              0);
+    ASSERT_EQ(ret, sizeof(local));
+    ASSERT_EQ(local.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+    ASSERT_EQ(call(u, SIO_ROUTING_INTERFACE_QUERY, NULL, 0, &local,
+                   sizeof(local), &ret),
+              WSAEFAULT);
+  }
+  /* SIO_GET_INTERFACE_LIST: the loopback interface, up. */
+  {
+    INTERFACE_INFO *ii = (INTERFACE_INFO *)buf;
+    int n, lo = 0;
+    ASSERT_EQ(call(u, SIO_GET_INTERFACE_LIST, NULL, 0, buf, sizeof(buf), &ret),
+              0);
+    ASSERT_EQ(ret % sizeof(INTERFACE_INFO), 0);
+    n = (int)(ret / sizeof(INTERFACE_INFO));
+    for (i = 0; i < n; i++)
+      if ((ii[i].iiFlags & IFF_LOOPBACK) && (ii[i].iiFlags & IFF_UP) &&
+          ii[i].iiAddress.AddressIn.sin_addr.s_addr == htonl(INADDR_LOOPBACK))
+        lo = 1;
+    ASSERT_TRUE(lo);
+    ASSERT_EQ(call(u, SIO_GET_INTERFACE_LIST, NULL, 0, buf, 4, &needed),
+              WSAEFAULT);
+    ASSERT_EQ(needed, ret);
+  }
+  /* The change requests: pending, cancelled once, WSAEWOULDBLOCK when
+   * non-blocking and not overlapped. */
+  {
+    DWORD codes[2] = {SIO_ADDRESS_LIST_CHANGE, SIO_ROUTING_INTERFACE_CHANGE};
+    struct sockaddr_in any;
+    u_long nb = 1;
+    int k;
+    memset(&any, 0, sizeof(any));
+    any.sin_family = AF_INET;
+    for (k = 0; k < 2; k++) {
+      WSAOVERLAPPED ov;
+      DWORD n, flags;
+      memset(&ov, 0, sizeof(ov));
+      ov.hEvent = WSACreateEvent();
+      ASSERT_EQ(
+          WSAIoctl(u, codes[k], &any, sizeof(any), NULL, 0, &ret, &ov, NULL),
+          SOCKET_ERROR);
+      ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+      ASSERT_TRUE(CancelIoEx((HANDLE)u, &ov));
+      ASSERT_EQ(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+      ASSERT_FALSE(WSAGetOverlappedResult(u, &ov, &n, FALSE, &flags));
+      ASSERT_EQ(WSAGetLastError(), WSA_OPERATION_ABORTED);
+      WSACloseEvent(ov.hEvent);
+    }
+    ASSERT_EQ(ioctlsocket(u, FIONBIO, &nb), 0);
+    for (k = 0; k < 2; k++)
+      ASSERT_FAILS_WITH(
+          WSAIoctl(u, codes[k], &any, sizeof(any), NULL, 0, &ret, NULL, NULL),
+          SOCKET_ERROR, WSAEWOULDBLOCK);
+  }
+  /* One left pending when the socket closes: aborted. */
+  {
+    WSAOVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = WSACreateEvent();
+    ASSERT_EQ(
+        WSAIoctl(u, SIO_ADDRESS_LIST_CHANGE, NULL, 0, NULL, 0, &ret, &ov, NULL),
+        SOCKET_ERROR);
+    ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+    ASSERT_EQ(closesocket(u), 0);
+    ASSERT_EQ(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+    ASSERT_EQ(ov.Internal, 0xC0000120u);
+    WSACloseEvent(ov.hEvent);
+  }
+  t_cleanup();
+}

@@ -98,6 +98,9 @@ typedef struct ws2__bsock {
   /* SIO_RCVALL (ioctl.c): the socket's own raw socket while a packet
    * socket stands in its place (-1: none), under lock. */
   int rcvall_saved_fd;
+  /* FD_ADDRESS_LIST_CHANGE / FD_ROUTING_INTERFACE_CHANGE watches made by
+   * the change ioctls on a non-blocking socket (ioctl.c), under lock. */
+  struct ws2__fdwatch *fdwatch[2];
 } ws2__bsock_t;
 
 extern const ws2__objtype_t ws2__bsock_type;
@@ -156,11 +159,17 @@ int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err);
  * a call re-enabled FD_* events; the three WSP entries. */
 void ws2__bsp_netevents(ws2__bsock_t *s, uint32_t events);
 void ws2__bsp_reenable(ws2__bsock_t *s, LONG ev);
+/* Records ev (FD_ADDRESS_LIST_CHANGE, FD_ROUTING_INTERFACE_CHANGE) if
+ * selected, and notifies it (ioctl.c). */
+void ws2__bsp_netevent_record(ws2__bsock_t *s, LONG ev);
 int WSPAPI ws2__bsp_eventselect(SOCKET h, WSAEVENT ev, LONG mask, LPINT err);
 int WSPAPI ws2__bsp_asyncselect(SOCKET h, HWND hwnd, unsigned int msg,
                                 LONG mask, LPINT err);
 int WSPAPI ws2__bsp_enumnetworkevents(SOCKET h, WSAEVENT ev,
                                       LPWSANETWORKEVENTS ne, LPINT err);
+
+/* The socket is closing: ioctl.c drops what it watches for it. */
+void ws2__bsp_ioctl_closing(ws2__bsock_t *s);
 
 /* WSPIoctl: every control code (ioctl.c). */
 int WSPAPI ws2__bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,

@@ -24,6 +24,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "provider/base/engine.h"
+#include "provider/base/netwatch.h"
 #include "provider/base/ops.h"
 
 #include <mstcpip.h>
@@ -49,6 +50,7 @@
 
 typedef struct ioctl_call {
   ws2__bsock_t *s;
+  DWORD needed; /* a variable-size output's full size (short: WSAEFAULT) */
   DWORD code;
   void *in;
   DWORD cbin;
@@ -398,15 +400,16 @@ static int do_rcvall(ioctl_call_t *c) {
  * socket, it waits (closesocket interrupts it: WSAEINTR); on a
  * non-blocking one it says WSAEWOULDBLOCK, as the pages say.
  */
-enum { NOTIFY_ISB = 1 };
+enum { NOTIFY_ISB = 1, NOTIFY_ADDR, NOTIFY_ROUTE };
 
 typedef struct notify_req notify_req_t;
 struct notify_req {
   ws2__req_t req;
   int kind;
-  ws2__bsock_t *s;    /* the request's socket (its io reference keeps it) */
-  ULONG isb;          /* NOTIFY_ISB: the value when it was issued */
-  notify_req_t *next; /* on the backlog watcher's list */
+  ws2__bsock_t *s;        /* the request's socket (its io reference keeps it) */
+  ULONG isb;              /* NOTIFY_ISB: the value when it was issued */
+  ws2__net_watch_t watch; /* NOTIFY_ADDR, NOTIFY_ROUTE */
+  notify_req_t *next;     /* on the backlog watcher's list */
 };
 
 /* The ideal send backlog has no kernel event: one thread looks at the
@@ -489,9 +492,19 @@ static void *isb_thread(void *arg) {
 static void notify_cancel(ws2__req_t *req, ws2__io_t *io) {
   notify_req_t *n = ws2__container_of(req, notify_req_t, req);
   (void)io;
-  if (n->kind == NOTIFY_ISB && isb_unlist(n))
-    ws2__req_complete(req, (NTSTATUS)0xC0000120 /* STATUS_CANCELLED */, 0, 0,
-                      0);
+  if (n->kind == NOTIFY_ISB && !isb_unlist(n)) return; /* completing */
+  /* A netwatch callback running now finishes first; none runs after. */
+  if (n->kind != NOTIFY_ISB) ws2__net_unwatch(&n->watch);
+  ws2__req_complete(req, (NTSTATUS)0xC0000120 /* STATUS_CANCELLED */, 0, 0, 0);
+}
+
+/* The change happened: the request completes (one-shot; netwatch does
+ * not touch the watcher after this returns 0). */
+static int notify_net_fired(ws2__net_watch_t *w, void *ctx) {
+  notify_req_t *n = ctx;
+  (void)w;
+  ws2__req_complete(&n->req, 0, 0, 0, 0);
+  return 0;
 }
 
 static void notify_free(ws2__req_t *req) {
@@ -516,6 +529,16 @@ static int notify_start(ioctl_call_t *c, int kind, LPWSAOVERLAPPED ovl,
   ws2__req_init(&n->req, &c->s->io, ovl,
                 routine ? WS2__ROUTINE_WSA : WS2__ROUTINE_NONE, routine,
                 &notify_ops);
+  if (kind != NOTIFY_ISB) {
+    r = ws2__net_watch(&n->watch,
+                       kind == NOTIFY_ADDR ? WS2__NET_ADDR : WS2__NET_ROUTE,
+                       c->s->af, notify_net_fired, n);
+    if (r) {
+      ws2__req_discard(&n->req, (NTSTATUS)0xC0000001 /* unsuccessful */);
+      return r;
+    }
+    return WSA_IO_PENDING;
+  }
   pthread_mutex_lock(&isb_lock);
   if (!isb_thread_started) {
     pthread_t t;
@@ -538,6 +561,67 @@ static int notify_start(ioctl_call_t *c, int kind, LPWSAOVERLAPPED ovl,
   return WSA_IO_PENDING;
 }
 
+/*
+ * FD_ADDRESS_LIST_CHANGE and FD_ROUTING_INTERFACE_CHANGE: a change ioctl
+ * that says WSAEWOULDBLOCK arms a watch on the socket that records the
+ * network event when the change happens (the pages' pattern: wait for the
+ * event, then query and ask again). One per kind and socket, dropped when
+ * the socket closes.
+ */
+typedef struct ws2__fdwatch {
+  ws2__net_watch_t watch;
+  ws2__bsock_t *s; /* not referenced: disarmed before the socket goes */
+  LONG ev;
+  int armed; /* under s->lock */
+} fdwatch_t;
+
+static int fdwatch_fired(ws2__net_watch_t *w, void *ctx) {
+  fdwatch_t *f = ctx;
+  (void)w;
+  pthread_mutex_lock(&f->s->lock);
+  f->armed = 0;
+  pthread_mutex_unlock(&f->s->lock);
+  ws2__bsp_netevent_record(f->s, f->ev);
+  return 0;
+}
+
+static void fdwatch_arm(ws2__bsock_t *s, int kind) {
+  int i = kind == NOTIFY_ADDR ? 0 : 1;
+  fdwatch_t *f;
+  pthread_mutex_lock(&s->lock);
+  if (s->flags & WS2__BS_CLOSING) {
+    pthread_mutex_unlock(&s->lock);
+    return;
+  }
+  if (!(f = s->fdwatch[i]) && (f = ws2__calloc(1, sizeof(*f))) != NULL) {
+    f->s = s;
+    f->ev = kind == NOTIFY_ADDR ? FD_ADDRESS_LIST_CHANGE
+                                : FD_ROUTING_INTERFACE_CHANGE;
+    s->fdwatch[i] = f;
+  }
+  if (f && !f->armed &&
+      ws2__net_watch(&f->watch,
+                     kind == NOTIFY_ADDR ? WS2__NET_ADDR : WS2__NET_ROUTE,
+                     s->af, fdwatch_fired, f) == 0)
+    f->armed = 1;
+  pthread_mutex_unlock(&s->lock);
+}
+
+void ws2__bsp_ioctl_closing(ws2__bsock_t *s) {
+  fdwatch_t *f[2];
+  int i;
+  pthread_mutex_lock(&s->lock);
+  f[0] = s->fdwatch[0];
+  f[1] = s->fdwatch[1];
+  s->fdwatch[0] = s->fdwatch[1] = NULL;
+  pthread_mutex_unlock(&s->lock);
+  for (i = 0; i < 2; i++)
+    if (f[i]) {
+      ws2__net_unwatch(&f[i]->watch); /* a running callback ends first */
+      ws2__free(f[i]);
+    }
+}
+
 /* A change code: overlapped, pending; else blocking or WSAEWOULDBLOCK. */
 static int notify_call(ioctl_call_t *c, int kind) {
   OVERLAPPED ov;
@@ -547,7 +631,10 @@ static int notify_call(ioctl_call_t *c, int kind) {
     if (!c->ovl) return WSAEFAULT;
     return notify_start(c, kind, c->ovl, (void *)c->cr);
   }
-  if (flags_of(c) & WS2__BS_NONBLOCKING) return WSAEWOULDBLOCK;
+  if (flags_of(c) & WS2__BS_NONBLOCKING) {
+    if (kind != NOTIFY_ISB) fdwatch_arm(c->s, kind);
+    return WSAEWOULDBLOCK;
+  }
   /* Blocking: an overlapped request of our own, waited for. hEvent's low
    * bit keeps it off the socket's completion port. */
   if (!(ev = CreateEventW(NULL, TRUE, FALSE, NULL))) return WSAENOBUFS;
@@ -564,6 +651,41 @@ static int notify_call(ioctl_call_t *c, int kind) {
 
 static int do_ideal_backlog_change(ioctl_call_t *c) {
   return notify_call(c, NOTIFY_ISB);
+}
+
+static int do_address_list_change(ioctl_call_t *c) {
+  return notify_call(c, NOTIFY_ADDR);
+}
+
+/* The destination is not looked at: any route change completes it, which
+ * the page allows (a wildcard destination means exactly that). */
+static int do_routing_interface_change(ioctl_call_t *c) {
+  return notify_call(c, NOTIFY_ROUTE);
+}
+
+/* ---- Address and route queries (netwatch.c) --------------------------- */
+
+static int do_address_list_query(ioctl_call_t *c) {
+  int r = ws2__net_address_list(c->s->af, c->out, c->cbout, &c->needed);
+  if (r == 0) c->ret = c->needed;
+  return r;
+}
+
+static int do_routing_interface_query(ioctl_call_t *c) {
+  int len = (int)c->cbout;
+  int r;
+  if (!c->in) return WSAEFAULT;
+  if (!c->out) len = 0;
+  r = ws2__net_route_query((const struct WS_sockaddr *)c->in, (int)c->cbin,
+                           (struct WS_sockaddr *)c->out, &len, &c->needed);
+  if (r == 0) c->ret = (DWORD)len;
+  return r;
+}
+
+static int do_interface_list(ioctl_call_t *c) {
+  int r = ws2__net_interface_list(c->out, c->out ? c->cbout : 0, &c->needed);
+  if (r == 0) c->ret = c->needed;
+  return r;
 }
 
 /* ---- What the base provider cannot do --------------------------------- */
@@ -620,6 +742,11 @@ static const ioctl_code_t codes[] = {
      do_ideal_backlog_query},
     {SIO_IDEAL_SEND_BACKLOG_CHANGE, 0, 0, STREAM_ONLY, do_ideal_backlog_change},
     {SIO_RCVALL, sizeof(DWORD), 0, IP_ONLY, do_rcvall},
+    {SIO_ADDRESS_LIST_QUERY, 0, 0, IP_ONLY, do_address_list_query},
+    {SIO_ADDRESS_LIST_CHANGE, 0, 0, IP_ONLY, do_address_list_change},
+    {SIO_ROUTING_INTERFACE_QUERY, 0, 0, IP_ONLY, do_routing_interface_query},
+    {SIO_ROUTING_INTERFACE_CHANGE, 0, 0, IP_ONLY, do_routing_interface_change},
+    {SIO_GET_INTERFACE_LIST, 0, 0, IP_ONLY, do_interface_list},
     {SIO_ASSOCIATE_HANDLE, 0, 0, 0, do_noprotoopt},
     {SIO_ENABLE_CIRCULAR_QUEUEING, 0, 0, 0, do_noprotoopt},
     {SIO_FLUSH, 0, 0, 0, do_noprotoopt},
@@ -683,6 +810,7 @@ int WSPAPI ws2__bsp_ioctl(SOCKET h, DWORD code, LPVOID in, DWORD cbin,
   r = k ? check(k, &c, ret) : WSAEINVAL;
   if (r == 0) r = k->run(&c);
   if (r == 0 && ret) *ret = c.ret;
+  if (r == WSAEFAULT && c.needed && ret) *ret = c.needed;
   if (r == 0 && (ovl || cr)) {
     /* Answered at once: an immediate success, notified as such. A
      * completion routine without an OVERLAPPED has nothing to carry it. */

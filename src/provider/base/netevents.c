@@ -9,7 +9,10 @@
  *   FD_OOB     a receive with MSG_OOB,
  *   FD_ACCEPT  accept or WSAAccept,
  *   FD_WRITE   a send that failed with WSAEWOULDBLOCK,
- * and FD_CONNECT and FD_CLOSE are recorded once. A call that re-enables an
+ * and FD_CONNECT and FD_CLOSE are recorded once; FD_ADDRESS_LIST_CHANGE
+ * and FD_ROUTING_INTERFACE_CHANGE are recorded when the change the
+ * matching ioctl asked about happens (ioctl.c), that ioctl re-enabling
+ * them. A call that re-enables an
  * event whose condition still holds records it again at once (data left
  * after a partial recv, another pending connection after accept).
  *
@@ -129,6 +132,23 @@ void ws2__bsp_netevents(ws2__bsock_t *s, uint32_t events) {
   memset(&nt, 0, sizeof(nt));
   pthread_mutex_lock(&s->lock);
   if (s->ev_mask && !(s->flags & WS2__BS_CLOSING)) check_locked(s, events, &nt);
+  pthread_mutex_unlock(&s->lock);
+  if (nt.n == 0) return;
+  if (nt.event) ws2__event_set_handle(nt.event);
+  if (nt.hwnd) deliver_async(s->handle, &nt);
+}
+
+void ws2__bsp_netevent_record(ws2__bsock_t *s, LONG ev) {
+  notify_t nt;
+  memset(&nt, 0, sizeof(nt));
+  pthread_mutex_lock(&s->lock);
+  if (s->ev_mask && !(s->flags & WS2__BS_CLOSING)) {
+    s->ev_enabled |= ev; /* re-enabled by the ioctl that asked for it */
+    record(s, ev, 0, &nt);
+    nt.event = s->ev_event;
+    nt.hwnd = s->ev_hwnd;
+    nt.msg = s->ev_msg;
+  }
   pthread_mutex_unlock(&s->lock);
   if (nt.n == 0) return;
   if (nt.event) ws2__event_set_handle(nt.event);

@@ -65,6 +65,7 @@ static void bsock_close(ws2__obj_t *obj) {
   /* Requests in flight end as aborted: cancel them before anything could
    * complete them otherwise. */
   ws2__io_cancel(&s->io, NULL, NULL);
+  ws2__bsp_ioctl_closing(s); /* its FD_*_CHANGE watches */
   /* Requests of other sockets waiting in this one's queues (AcceptEx
    * waiting for first data on its accept socket) end too. */
   ws2__bop_abort_queued(s);
