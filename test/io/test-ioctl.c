@@ -689,3 +689,78 @@ TEST(address_and_route_queries) {
   }
   t_cleanup();
 }
+
+/* Port reservations through WSAIoctl: a block acquired (StartPort 0: the
+ * system's choice), a socket associated with its token binds port 0 into
+ * it, an unassociated socket cannot bind a port of it, release ends it;
+ * the buffer and socket rules. */
+TEST(port_reservations) {
+  SOCKET owner, member, other, raw;
+  INET_PORT_RANGE range;
+  INET_PORT_RESERVATION_INSTANCE inst;
+  INET_PORT_RESERVATION_TOKEN tok;
+  struct sockaddr_in a;
+  int alen = sizeof(a);
+  DWORD ret;
+  USHORT first;
+  t_startup();
+  owner = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  member = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  other = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  range.StartPort = 0;
+  range.NumberOfPorts = 4;
+  /* The output is required: WSAEINVAL. */
+  ASSERT_FAILS_WITH(WSAIoctl(owner, SIO_ACQUIRE_PORT_RESERVATION, &range,
+                             sizeof(range), NULL, 0, &ret, NULL, NULL),
+                    SOCKET_ERROR, WSAEINVAL);
+  ASSERT_FAILS_WITH(
+      WSAIoctl(owner, SIO_ACQUIRE_PORT_RESERVATION, NULL, sizeof(range), &inst,
+               sizeof(inst), &ret, NULL, NULL),
+      SOCKET_ERROR, WSAEFAULT);
+  ASSERT_EQ(WSAIoctl(owner, SIO_ACQUIRE_PORT_RESERVATION, &range, sizeof(range),
+                     &inst, sizeof(inst), &ret, NULL, NULL),
+            0);
+  ASSERT_EQ(ret, sizeof(inst));
+  ASSERT_EQ(inst.Reservation.NumberOfPorts, 4);
+  ASSERT_NE(inst.Token, 0);
+  first = ntohs(inst.Reservation.StartPort);
+  tok.Token = inst.Token;
+  /* A member binds port 0 and gets a port of the block. */
+  ASSERT_EQ(WSAIoctl(member, SIO_ASSOCIATE_PORT_RESERVATION, &tok, sizeof(tok),
+                     NULL, 0, &ret, NULL, NULL),
+            0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(member, (struct sockaddr *)&a, sizeof(a)), 0);
+  ASSERT_EQ(getsockname(member, (struct sockaddr *)&a, &alen), 0);
+  ASSERT_GE(ntohs(a.sin_port), first);
+  ASSERT_LT(ntohs(a.sin_port), first + 4);
+  /* Another socket cannot take a port of the block. */
+  a.sin_port = htons((USHORT)(first + 3));
+  ASSERT_FAILS_WITH(bind(other, (struct sockaddr *)&a, sizeof(a)), SOCKET_ERROR,
+                    WSAEACCES);
+  /* An unknown token. */
+  tok.Token = inst.Token + 1;
+  ASSERT_FAILS_WITH(WSAIoctl(other, SIO_ASSOCIATE_PORT_RESERVATION, &tok,
+                             sizeof(tok), NULL, 0, &ret, NULL, NULL),
+                    SOCKET_ERROR, WSAEINVAL);
+  /* Released: the port is anyone's. */
+  tok.Token = inst.Token;
+  ASSERT_EQ(WSAIoctl(owner, SIO_RELEASE_PORT_RESERVATION, &tok, sizeof(tok),
+                     NULL, 0, &ret, NULL, NULL),
+            0);
+  ASSERT_EQ(bind(other, (struct sockaddr *)&a, sizeof(a)), 0);
+  /* Not a TCP or UDP socket. */
+  raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  if (raw != INVALID_SOCKET) {
+    ASSERT_FAILS_WITH(WSAIoctl(raw, SIO_ASSOCIATE_PORT_RESERVATION, &tok,
+                               sizeof(tok), NULL, 0, &ret, NULL, NULL),
+                      SOCKET_ERROR, WSAEOPNOTSUPP);
+    closesocket(raw);
+  }
+  closesocket(owner);
+  closesocket(member);
+  closesocket(other);
+  t_cleanup();
+}

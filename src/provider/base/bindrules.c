@@ -49,11 +49,26 @@
  * IPv4 and IPv6 endpoints are compared within their family only (a
  * dual-stack wildcard's IPv4 side is Linux's to check). UDP keeps Linux's
  * rules.
+ *
+ * Port reservations (portres.c) apply to every IPv4 and IPv6 bind of a
+ * TCP or UDP socket, under the same lock, which SIO_ACQUIRE_PORT_RESERVATION
+ * also holds while it checks ports: a socket associated with a
+ * reservation binding port 0 tries the ports of its block in order (one
+ * no TCP socket of the process holds, then Linux's bind, which refuses a
+ * port another socket holds) and binds the first that works; a port in a
+ * reservation the socket is not associated with is WSAEACCES. Any other
+ * socket binding port 0 while reservations exist gets its port from
+ * probes: a socket like it bound to port 0 shows the port Linux would
+ * pick; a reserved one is kept bound, so the next probe gets another,
+ * until one is outside every reservation, which the socket then binds
+ * (64 probes at most, then WSAENOBUFS, Windows' error for a bind that
+ * finds no port).
  */
 #include "provider/base/bindrules.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "provider/base/portres.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -62,6 +77,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 enum { MODE_DEFAULT, MODE_REUSE, MODE_EXCLUSIVE };
 enum { ALLOW = 0, INUSE = 1, ACCESS = 2 };
@@ -221,22 +237,128 @@ static int tracked(const ws2__bsock_t *s, int family) {
   return s->type == WS_SOCK_STREAM && (family == AF_INET || family == AF_INET6);
 }
 
+/* Linux's bind, its error as WSPBind reports it. */
+static int linux_bind(ws2__bsock_t *s, const struct sockaddr *sa,
+                      socklen_t salen) {
+  if (bind(s->fd, sa, salen) == 0) return 0;
+  return errno == EINVAL ? WSAEINVAL : ws2__errno_to_wsa(errno);
+}
+
+/* sa (an IPv4 or IPv6 address) with its port set to `port`. */
+static void with_port(struct sockaddr_storage *ss, const struct sockaddr *sa,
+                      socklen_t salen, uint16_t port) {
+  memcpy(ss, sa, salen);
+  if (sa->sa_family == AF_INET)
+    ((struct sockaddr_in *)ss)->sin_port = htons(port);
+  else
+    ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+/* Whether a live entry holds `port`. Drops the stale entries it meets.
+ * reg_lock held. */
+static int held(uint16_t port) {
+  entry_t **pp, *e;
+  for (pp = bucket_of(port); (e = *pp) != NULL;) {
+    if (e->ep.port == port) {
+      if (alive(e)) return 1;
+      *pp = e->next;
+      ws2__free(e);
+      continue;
+    }
+    pp = &e->next;
+  }
+  return 0;
+}
+
+/* Binds s, associated with a reservation, to the first free port of its
+ * block [first, first + count). reg_lock held. */
+static int bind_in_block(ws2__bsock_t *s, const struct sockaddr *sa,
+                         socklen_t salen, int track, uint16_t first,
+                         unsigned count) {
+  struct sockaddr_storage ss;
+  unsigned i;
+  int r;
+  for (i = 0; i < count; i++) {
+    uint16_t port = (uint16_t)(first + i);
+    if (track && held(port)) continue;
+    with_port(&ss, sa, salen, port);
+    r = linux_bind(s, (struct sockaddr *)&ss, salen);
+    if (r != WSAEADDRINUSE) return r; /* bound, or no port would do */
+  }
+  return WSAEADDRINUSE; /* no port of the reservation is free */
+}
+
+#define MAX_PROBES 64
+
+/* Binds s to a port Linux would pick for port 0 that no reservation of
+ * the process holds (see the top of the file). reg_lock held. */
+static int bind_avoiding(ws2__bsock_t *s, const struct sockaddr *sa,
+                         socklen_t salen) {
+  int kept[MAX_PROBES], nkept = 0, i, fd, v6only, r = WSAENOBUFS;
+  int type =
+      (s->type == WS_SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
+  struct sockaddr_storage ss;
+  socklen_t len;
+  endpoint_t got;
+
+  for (i = 0; i < MAX_PROBES; i++) {
+    if ((fd = socket(sa->sa_family, type, 0)) < 0) {
+      r = ws2__errno_to_wsa(errno);
+      break;
+    }
+    len = sizeof(v6only);
+    if (sa->sa_family == AF_INET6 &&
+        getsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) == 0)
+      (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, len);
+    len = sizeof(ss);
+    if (bind(fd, sa, salen) != 0) {
+      r = errno == EINVAL ? WSAEINVAL : ws2__errno_to_wsa(errno);
+      close(fd);
+      break;
+    }
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+        !endpoint_of((struct sockaddr *)&ss, len, &got)) {
+      close(fd);
+      break;
+    }
+    if (ws2__portres_reserved(s, got.port)) {
+      kept[nkept++] = fd; /* so the next probe gets another port */
+      continue;
+    }
+    close(fd);
+    with_port(&ss, sa, salen, got.port);
+    r = linux_bind(s, (struct sockaddr *)&ss, salen);
+    if (r != WSAEADDRINUSE) break; /* else taken meanwhile: probe again */
+  }
+  while (nkept > 0) close(kept[--nkept]);
+  return r;
+}
+
 int ws2__bindrules_bind(ws2__bsock_t *s, const struct sockaddr *sa,
                         socklen_t salen) {
   endpoint_t want;
-  int r = 0;
-  int track = tracked(s, sa->sa_family) && endpoint_of(sa, salen, &want);
+  uint16_t first = 0;
+  unsigned count = 0;
+  int r, avoid = 0, track;
 
-  if (track) {
-    pthread_mutex_lock(&reg_lock);
-    if (want.port != 0) r = check(&want, mode_of(s->flags));
+  /* Only IPv4 and IPv6 binds of TCP and UDP sockets meet the registry and
+   * the reservations. */
+  if ((s->type != WS_SOCK_STREAM && s->type != WS_SOCK_DGRAM) ||
+      !endpoint_of(sa, salen, &want))
+    return linux_bind(s, sa, salen);
+  track = tracked(s, sa->sa_family);
+  pthread_mutex_lock(&reg_lock);
+  r = ws2__portres_bind_plan(s, want.port, &avoid, &first, &count);
+  if (r == WS2__PORTRES_BLOCK) {
+    r = bind_in_block(s, sa, salen, track, first, count);
+  } else if (r == 0 && avoid) {
+    r = bind_avoiding(s, sa, salen);
+  } else if (r == 0) {
+    if (track && want.port != 0) r = check(&want, mode_of(s->flags));
+    if (r == 0) r = linux_bind(s, sa, salen);
   }
-  if (r == 0 && bind(s->fd, sa, salen) != 0)
-    r = errno == EINVAL ? WSAEINVAL : ws2__errno_to_wsa(errno);
-  if (track) {
-    if (r == 0) record(s);
-    pthread_mutex_unlock(&reg_lock);
-  }
+  if (track && r == 0) record(s);
+  pthread_mutex_unlock(&reg_lock);
   return r;
 }
 
@@ -252,8 +374,15 @@ void ws2__bindrules_adopt(ws2__bsock_t *s) {
 }
 
 void ws2__bindrules_forget(ws2__bsock_t *s) {
+  ws2__portres_socket_closed(s);
   if (!atomic_load(&s->bind_slot)) return;
   pthread_mutex_lock(&reg_lock);
   unlink_socket(s);
   pthread_mutex_unlock(&reg_lock);
 }
+
+void ws2__bindrules_lock(void) { pthread_mutex_lock(&reg_lock); }
+
+void ws2__bindrules_unlock(void) { pthread_mutex_unlock(&reg_lock); }
+
+int ws2__bindrules_port_held(uint16_t port) { return held(port); }

@@ -15,14 +15,20 @@
 
 #include "provider/base/bsp.h"
 
+#include <stdint.h>
 #include <sys/socket.h>
 
 /*
  * Binds s to the Linux address sa (WSPBind's system call), first checking
- * the address against the endpoints this process's TCP sockets hold, and
- * records the endpoint on success. Returns 0 or a WSA error code:
- * WSAEADDRINUSE or WSAEACCES where Windows refuses, else whatever Linux's
- * bind says.
+ * the address against the endpoints this process's TCP sockets hold and
+ * against the port reservations of the process (portres.h), and records
+ * the endpoint on success. A TCP or UDP socket associated with a
+ * reservation and binding port 0 gets the lowest free port of the
+ * reservation; any other one binding port 0 gets a port outside every
+ * reservation. Returns 0 or a WSA error code: WSAEADDRINUSE or WSAEACCES
+ * where Windows refuses (WSAEACCES: a reserved port; WSAEADDRINUSE: the
+ * socket's reservation has no free port left), else whatever Linux's bind
+ * says.
  */
 int ws2__bindrules_bind(ws2__bsock_t *s, const struct sockaddr *sa,
                         socklen_t salen);
@@ -34,9 +40,22 @@ int ws2__bindrules_bind(ws2__bsock_t *s, const struct sockaddr *sa,
 void ws2__bindrules_adopt(ws2__bsock_t *s);
 
 /*
- * Forgets the endpoint of s; closesocket calls it before the Linux socket
- * closes. Costs nothing for a socket that never bound.
+ * Forgets the endpoint of s, and ends the port reservations it acquired
+ * (ws2__portres_socket_closed); closesocket calls it before the Linux
+ * socket closes. Costs nothing for a socket that never bound nor touched
+ * a reservation.
  */
 void ws2__bindrules_forget(ws2__bsock_t *s);
+
+/*
+ * The registry's lock, for port reservations (portres.c): held, no bind
+ * of this process runs. Taken before the reservation pool's own lock.
+ */
+void ws2__bindrules_lock(void);
+void ws2__bindrules_unlock(void);
+
+/* Whether a live TCP socket of this process is bound to `port` (host
+ * order), on any address of either family. The registry's lock held. */
+int ws2__bindrules_port_held(uint16_t port);
 
 #endif /* WS2_PROVIDER_BASE_BINDRULES_H */

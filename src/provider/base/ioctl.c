@@ -26,6 +26,7 @@
 #include "provider/base/engine.h"
 #include "provider/base/netwatch.h"
 #include "provider/base/ops.h"
+#include "provider/base/portres.h"
 
 #include <mstcpip.h>
 #include <mswsock.h>
@@ -290,6 +291,40 @@ static int do_ideal_backlog_query(ioctl_call_t *c) {
   ULONG v = 0;
   int r = ideal_backlog(c->s, &v);
   return r ? r : out_bytes(c, &v, sizeof(v));
+}
+
+/* ---- Port reservations (portres.c) ----------------------------------- */
+
+/* The three codes only read input (_WSAIOW); ACQUIRE still writes its
+ * INET_PORT_RESERVATION_INSTANCE, and a missing or short output buffer is
+ * WSAEINVAL, as its page says. TCP and UDP sockets only: WSAEOPNOTSUPP. */
+static int port_socket_ok(ioctl_call_t *c) {
+  return c->s->type == WS_SOCK_STREAM || c->s->type == WS_SOCK_DGRAM;
+}
+
+static int do_port_acquire(ioctl_call_t *c) {
+  INET_PORT_RANGE in;
+  INET_PORT_RESERVATION_INSTANCE out;
+  int r;
+  if (!port_socket_ok(c)) return WSAEOPNOTSUPP;
+  if (!c->out || c->cbout < sizeof(out)) return WSAEINVAL;
+  memcpy(&in, c->in, sizeof(in));
+  if ((r = ws2__portres_acquire(c->s, &in, &out)) != 0) return r;
+  return out_bytes(c, &out, sizeof(out));
+}
+
+static int do_port_release(ioctl_call_t *c) {
+  ULONG64 token;
+  if (!port_socket_ok(c)) return WSAEOPNOTSUPP;
+  memcpy(&token, c->in, sizeof(token)); /* the caller's may be unaligned */
+  return ws2__portres_release(c->s, token);
+}
+
+static int do_port_associate(ioctl_call_t *c) {
+  ULONG64 token;
+  if (!port_socket_ok(c)) return WSAEOPNOTSUPP;
+  memcpy(&token, c->in, sizeof(token));
+  return ws2__portres_associate(c->s, token);
 }
 
 /* ---- SIO_RCVALL --------------------------------------------------------- */
@@ -742,6 +777,10 @@ static const ioctl_code_t codes[] = {
      do_ideal_backlog_query},
     {SIO_IDEAL_SEND_BACKLOG_CHANGE, 0, 0, STREAM_ONLY, do_ideal_backlog_change},
     {SIO_RCVALL, sizeof(DWORD), 0, IP_ONLY, do_rcvall},
+    {SIO_ACQUIRE_PORT_RESERVATION, sizeof(INET_PORT_RANGE), 0, 0,
+     do_port_acquire},
+    {SIO_RELEASE_PORT_RESERVATION, sizeof(ULONG64), 0, 0, do_port_release},
+    {SIO_ASSOCIATE_PORT_RESERVATION, sizeof(ULONG64), 0, 0, do_port_associate},
     {SIO_ADDRESS_LIST_QUERY, 0, 0, IP_ONLY, do_address_list_query},
     {SIO_ADDRESS_LIST_CHANGE, 0, 0, IP_ONLY, do_address_list_change},
     {SIO_ROUTING_INTERFACE_QUERY, 0, 0, IP_ONLY, do_routing_interface_query},
