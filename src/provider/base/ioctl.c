@@ -203,15 +203,16 @@ static int do_multipoint_loopback(ioctl_call_t *c) {
                        in_dword(c) != 0);
 }
 
-/* The limited broadcast address, for sendto on an IPv4 datagram socket;
- * IPv6 has no broadcast (WSAENOPROTOOPT, as the WSAIoctl page says). */
+/* The limited broadcast address, for sendto on an IPv4 datagram socket
+ * (netwatch.c); IPv6 has no broadcast: WSAENOPROTOOPT, as the WSAIoctl
+ * page says. */
 static int do_broadcast_address(ioctl_call_t *c) {
-  struct WS_sockaddr_in a;
+  int len = (int)c->cbout, r;
   if (c->s->af != WS_AF_INET) return WSAENOPROTOOPT;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = WS_AF_INET;
-  a.sin_addr.S_un.S_addr = 0xFFFFFFFFu;
-  return out_bytes(c, &a, sizeof(a));
+  r = ws2__net_broadcast_address(c->s->af, (struct WS_sockaddr *)c->out, &len,
+                                 &c->needed);
+  if (r == 0) c->ret = (DWORD)len;
+  return r;
 }
 
 /* A stable 64-bit id for the endpoint: the kernel's socket cookie. */
