@@ -336,6 +336,31 @@ TEST(what_the_codes_do) {
     ASSERT_EQ(ioctlsocket(k.tcp, FIONBIO, &off), 0);
     WSACloseEvent(ev);
   }
+  /* FIONREAD on a datagram socket: every datagram's bytes, not the first
+   * one's (5 + 9 + 2); a receive still gets the first. */
+  {
+    SOCKET snd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    struct sockaddr_in to;
+    int tolen = sizeof(to), i;
+    u_long n = 0;
+    char buf[16];
+    ASSERT_EQ(getsockname(k.udp, (struct sockaddr *)&to, &tolen), 0);
+    ASSERT_EQ(sendto(snd, "hello", 5, 0, (struct sockaddr *)&to, tolen), 5);
+    ASSERT_EQ(sendto(snd, "worldwide", 9, 0, (struct sockaddr *)&to, tolen), 9);
+    ASSERT_EQ(sendto(snd, "xy", 2, 0, (struct sockaddr *)&to, tolen), 2);
+    for (i = 0; i < 500 && n < 16; i++) {
+      ASSERT_EQ(ioctlsocket(k.udp, FIONREAD, &n), 0);
+      if (n < 16) Sleep(2);
+    }
+    ASSERT_EQ(n, 16);
+    ASSERT_EQ(recv(k.udp, buf, sizeof(buf), 0), 5);
+    ASSERT_MEM_EQ(buf, "hello", 5);
+    ASSERT_EQ(ioctlsocket(k.udp, FIONREAD, &n), 0);
+    ASSERT_EQ(n, 11);
+    ASSERT_EQ(recv(k.udp, buf, sizeof(buf), 0), 9);
+    ASSERT_EQ(recv(k.udp, buf, sizeof(buf), 0), 2);
+    closesocket(snd);
+  }
   /* FIONREAD counts what is queued on a stream. */
   {
     u_long n = 0;

@@ -111,15 +111,43 @@ static int do_fionbio(ioctl_call_t *c) {
   return 0;
 }
 
-/* Stream: bytes queued. Datagram: Windows reports all the bytes queued;
- * Linux can only tell the first datagram's size without reading them, so
- * that is what ws2 reports (docs/STATUS.md). */
+/* The bytes of every datagram queued on a datagram socket, as Windows
+ * counts them: Linux's FIONREAD gives the first one's only, so they are
+ * peeked one after the other with a peek offset (SO_PEEK_OFF: UDP since
+ * Linux 6.x walks the queue with it), the offset turned off again after.
+ * Returns -1 where the kernel cannot (then the first datagram's size is
+ * what there is). */
+static long datagram_bytes(ws2__bsock_t *s) {
+  long total = 0;
+  int on = 0, off = -1;
+  char b;
+  if (setsockopt(s->fd, SOL_SOCKET, SO_PEEK_OFF, &on, sizeof(on)) != 0)
+    return -1;
+  for (;;) {
+    /* EAGAIN ends the queue; so does a zero-length datagram, which the
+     * offset cannot move past (what follows it is not counted). */
+    ssize_t n = recv(s->fd, &b, 1, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (n <= 0) break;
+    total += n;
+  }
+  (void)setsockopt(s->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off));
+  return total;
+}
+
+/* Stream: the bytes queued. Datagram: all the bytes queued, not the
+ * first datagram's size, as the page says. */
 static int do_fionread(ioctl_call_t *c) {
   int v = 0;
+  long total = -1;
   WS_u_long n;
   if (flags_of(c) & WS2__BS_LISTENING) return WSAEINVAL;
-  if (ioctl(c->s->fd, FIONREAD, &v) != 0) v = 0;
-  n = (WS_u_long)v;
+  if (c->s->type != WS_SOCK_STREAM) {
+    pthread_mutex_lock(&c->s->lock); /* receives queued meanwhile wait */
+    total = datagram_bytes(c->s);
+    pthread_mutex_unlock(&c->s->lock);
+  }
+  if (total < 0 && ioctl(c->s->fd, FIONREAD, &v) != 0) v = 0;
+  n = total >= 0 ? (WS_u_long)total : (WS_u_long)v;
   return out_bytes(c, &n, sizeof(n));
 }
 
