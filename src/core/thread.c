@@ -184,7 +184,7 @@ static void interrupt_if_polling(ws2__thread_t *t) {
 int ws2__thread_claim(ws2__thread_t *t, uint32_t reason) {
   uint32_t expected = WS2__WAKE_NONE;
   if (!atomic_compare_exchange_strong(&t->wake, &expected, reason)) return 0;
-  ws2__futex_wake(&t->wake, 1);
+  if (t != tls_self) ws2__futex_wake(&t->wake, 1); /* self is not asleep */
   interrupt_if_polling(t);
   return 1;
 }
@@ -207,7 +207,10 @@ int ws2__thread_claim_later(ws2__thread_t *t, uint32_t reason,
 
 void ws2__wakelist_flush(ws2__wakelist_t *wl) {
   int i;
-  for (i = 0; i < wl->n; i++) ws2__futex_wake(&wl->t[i]->wake, 1);
+  /* A thread claiming itself (the poller handing a packet to its own
+   * wait) is not asleep on its futex: no system call for it. */
+  for (i = 0; i < wl->n; i++)
+    if (wl->t[i] != tls_self) ws2__futex_wake(&wl->t[i]->wake, 1);
   if (wl->interrupt) {
     ws2__poller_t *p = atomic_load(&g_poller);
     p->interrupt(p);
