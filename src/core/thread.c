@@ -116,6 +116,11 @@ static _Atomic(void *) g_owner;           /* the thread polling, or &g_owner */
 static _Atomic ULONGLONG g_last_app_poll; /* GetTickCount64 of the last */
 static pthread_mutex_t g_sleepers_lock = PTHREAD_MUTEX_INITIALIZER;
 static ws2__list_t g_sleepers = {{&g_sleepers.head, &g_sleepers.head}};
+/* How many are on g_sleepers: promote() looks here before taking the
+ * lock. A sleeper counts itself in before it looks at g_owner, a leaving
+ * poller clears g_owner before it looks here (both sequentially
+ * consistent): one of the two sees the other. */
+static _Atomic int g_nsleepers;
 
 int ws2__poller_install(ws2__poller_t *p) {
   const char *v = getenv("WS2_ENGINE_THREAD");
@@ -128,6 +133,7 @@ int ws2__poller_install(ws2__poller_t *p) {
  * in a ws2 wait: it finds the role free and takes it. */
 static void promote(void) {
   ws2__node_t *n;
+  if (atomic_load(&g_nsleepers) == 0) return;
   pthread_mutex_lock(&g_sleepers_lock);
   n = ws2__list_first(&g_sleepers);
   if (n)
@@ -285,12 +291,14 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
       }
       pthread_mutex_lock(&g_sleepers_lock);
       ws2__list_push_front(&g_sleepers, &self->sleeper_node);
+      atomic_fetch_add(&g_nsleepers, 1);
       pthread_mutex_unlock(&g_sleepers_lock);
       /* Registered before looking: a role released after this look
        * promotes a sleeper (maybe us); released before it, we take it. */
       if (!atomic_load(&g_owner)) {
         pthread_mutex_lock(&g_sleepers_lock);
         ws2__list_remove(&self->sleeper_node);
+        atomic_fetch_sub(&g_nsleepers, 1);
         pthread_mutex_unlock(&g_sleepers_lock);
         continue;
       }
@@ -299,6 +307,7 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
     if (g_poller) {
       pthread_mutex_lock(&g_sleepers_lock);
       ws2__list_remove(&self->sleeper_node);
+      atomic_fetch_sub(&g_nsleepers, 1);
       pthread_mutex_unlock(&g_sleepers_lock);
     }
     if (rc == -ETIMEDOUT) {
