@@ -356,6 +356,36 @@ static int do_port_associate(ioctl_call_t *c) {
   return ws2__portres_associate(c->s, token);
 }
 
+/* ---- What a socket keeps for its control codes ------------------------ */
+
+struct ws2__fdwatch;
+struct ws2__bsock_ioctl {
+  /* SIO_RCVALL: the socket's own raw socket while a packet socket stands
+   * in its place (-1: none). */
+  int rcvall_saved_fd;
+  /* FD_ADDRESS_LIST_CHANGE / FD_ROUTING_INTERFACE_CHANGE watches made by
+   * the change codes on a non-blocking socket. */
+  struct ws2__fdwatch *fdwatch[2];
+};
+
+/* s's state, made on first use; s->lock held. NULL: no memory. */
+static struct ws2__bsock_ioctl *state_locked(ws2__bsock_t *s) {
+  struct ws2__bsock_ioctl *st = s->ioctl_state;
+  if (!st && (st = ws2__calloc(1, sizeof(*st))) != NULL) {
+    st->rcvall_saved_fd = -1;
+    s->ioctl_state = st;
+  }
+  return st;
+}
+
+void ws2__bsp_ioctl_destroy(ws2__bsock_t *s) {
+  struct ws2__bsock_ioctl *st = s->ioctl_state;
+  if (!st) return;
+  if (st->rcvall_saved_fd >= 0) close(st->rcvall_saved_fd);
+  ws2__free(st); /* the watches went at closing */
+  s->ioctl_state = NULL;
+}
+
 /* ---- SIO_RCVALL --------------------------------------------------------- */
 
 /* The interface that holds the socket's bound address: its index, or 0. */
@@ -398,6 +428,7 @@ static unsigned bound_ifindex(ws2__bsock_t *s, int *family) {
  */
 static int do_rcvall(ioctl_call_t *c) {
   ws2__bsock_t *s = c->s;
+  struct ws2__bsock_ioctl *st;
   DWORD mode = in_dword(c);
   int family = 0, pfd, r = 0;
   unsigned idx;
@@ -405,13 +436,17 @@ static int do_rcvall(ioctl_call_t *c) {
   if (mode != RCVALL_OFF && mode != RCVALL_ON && mode != RCVALL_IPLEVEL)
     return WSAEINVAL;
   pthread_mutex_lock(&s->lock);
+  if (!(st = state_locked(s))) {
+    pthread_mutex_unlock(&s->lock);
+    return WSAENOBUFS;
+  }
   if (mode == RCVALL_OFF) {
-    if (s->rcvall_saved_fd >= 0) {
-      if (dup3(s->rcvall_saved_fd, s->fd, O_CLOEXEC) < 0)
+    if (st->rcvall_saved_fd >= 0) {
+      if (dup3(st->rcvall_saved_fd, s->fd, O_CLOEXEC) < 0)
         r = ws2__errno_to_wsa(errno);
       else {
-        close(s->rcvall_saved_fd);
-        s->rcvall_saved_fd = -1;
+        close(st->rcvall_saved_fd);
+        st->rcvall_saved_fd = -1;
         s->engine->ops->fd_changed(s->engine, s);
       }
     }
@@ -444,8 +479,8 @@ static int do_rcvall(ioctl_call_t *c) {
     mr.mr_type = PACKET_MR_PROMISC;
     (void)setsockopt(pfd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr));
   }
-  if (!r && s->rcvall_saved_fd < 0 &&
-      (s->rcvall_saved_fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+  if (!r && st->rcvall_saved_fd < 0 &&
+      (st->rcvall_saved_fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) < 0)
     r = ws2__errno_to_wsa(errno);
   if (!r && dup3(pfd, s->fd, O_CLOEXEC) < 0) r = ws2__errno_to_wsa(errno);
   if (!r) s->engine->ops->fd_changed(s->engine, s);
@@ -651,17 +686,18 @@ static int fdwatch_fired(ws2__net_watch_t *w, void *ctx) {
 
 static void fdwatch_arm(ws2__bsock_t *s, int kind) {
   int i = kind == NOTIFY_ADDR ? 0 : 1;
+  struct ws2__bsock_ioctl *st;
   fdwatch_t *f;
   pthread_mutex_lock(&s->lock);
-  if (s->flags & WS2__BS_CLOSING) {
+  if ((s->flags & WS2__BS_CLOSING) || !(st = state_locked(s))) {
     pthread_mutex_unlock(&s->lock);
     return;
   }
-  if (!(f = s->fdwatch[i]) && (f = ws2__calloc(1, sizeof(*f))) != NULL) {
+  if (!(f = st->fdwatch[i]) && (f = ws2__calloc(1, sizeof(*f))) != NULL) {
     f->s = s;
     f->ev = kind == NOTIFY_ADDR ? FD_ADDRESS_LIST_CHANGE
                                 : FD_ROUTING_INTERFACE_CHANGE;
-    s->fdwatch[i] = f;
+    st->fdwatch[i] = f;
   }
   if (f && !f->armed &&
       ws2__net_watch(&f->watch,
@@ -672,12 +708,14 @@ static void fdwatch_arm(ws2__bsock_t *s, int kind) {
 }
 
 void ws2__bsp_ioctl_closing(ws2__bsock_t *s) {
-  fdwatch_t *f[2];
+  fdwatch_t *f[2] = {NULL, NULL};
   int i;
   pthread_mutex_lock(&s->lock);
-  f[0] = s->fdwatch[0];
-  f[1] = s->fdwatch[1];
-  s->fdwatch[0] = s->fdwatch[1] = NULL;
+  if (s->ioctl_state) {
+    f[0] = s->ioctl_state->fdwatch[0];
+    f[1] = s->ioctl_state->fdwatch[1];
+    s->ioctl_state->fdwatch[0] = s->ioctl_state->fdwatch[1] = NULL;
+  }
   pthread_mutex_unlock(&s->lock);
   for (i = 0; i < 2; i++)
     if (f[i]) {
