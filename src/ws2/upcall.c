@@ -1,12 +1,13 @@
 /*
- * upcall.c: the upcall table (WPU*) given to providers. This issue needs
- * what the base provider uses; issue 5 completes the table with the
- * documented errors of every entry (docs/STATUS.md).
+ * upcall.c: the upcall table (WPU*) given to every provider, with the
+ * documented result of each entry (docs/STATUS.md, "SPI").
  */
 #include "ws2/ws2.h"
 
 #include "core/io.h"
 #include "ws2/provider.h"
+
+#include <windows.h>
 
 ws2__provider_t *ws2__provider_for_catalog_id(DWORD id);
 
@@ -26,6 +27,139 @@ static SOCKET WSPAPI wpu_modify_ifs_handle(DWORD dwCatalogEntryId,
   return ProposedHandle;
 }
 
+/* ---- Events: the WSA event functions, errors in *lpErrno ------------- */
+
+static WSAEVENT WSPAPI wpu_create_event(LPINT lpErrno) {
+  HANDLE h = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (!h) *lpErrno = WSA_NOT_ENOUGH_MEMORY;
+  return h ? h : WSA_INVALID_EVENT;
+}
+
+static BOOL WSPAPI wpu_close_event(WSAEVENT h, LPINT lpErrno) {
+  if (CloseHandle(h)) return TRUE;
+  *lpErrno = WSA_INVALID_HANDLE;
+  return FALSE;
+}
+
+static BOOL WSPAPI wpu_set_event(WSAEVENT h, LPINT lpErrno) {
+  if (SetEvent(h)) return TRUE;
+  *lpErrno = WSA_INVALID_HANDLE;
+  return FALSE;
+}
+
+static BOOL WSPAPI wpu_reset_event(WSAEVENT h, LPINT lpErrno) {
+  if (ResetEvent(h)) return TRUE;
+  *lpErrno = WSA_INVALID_HANDLE;
+  return FALSE;
+}
+
+/* ---- fd_set, messages, the blocking hook ------------------------------ */
+
+static int WSPAPI wpu_fd_is_set(SOCKET s, WS_fd_set *set) {
+  return __WSAFDIsSet(s, set);
+}
+
+static BOOL WSPAPI wpu_post_message(HWND hwnd, UINT msg, WPARAM wp,
+                                    LPARAM lp) {
+  return PostMessageW(hwnd, msg, wp, lp);
+}
+
+/* Winsock 2.2 has no blocking hooks (WSASetBlockingHook fails): there is
+ * no callback to call while a provider blocks, which the page allows
+ * (*lplpfnCallback NULL). */
+static int WSPAPI wpu_query_blocking_callback(DWORD dwCatalogEntryId,
+                                              LPBLOCKINGCALLBACK *lplpfnCallback,
+                                              PDWORD_PTR lpdwContext,
+                                              LPINT lpErrno) {
+  (void)dwCatalogEntryId;
+  if (!lplpfnCallback || !lpdwContext) {
+    if (lpErrno) *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  *lplpfnCallback = NULL;
+  *lpdwContext = 0;
+  return 0;
+}
+
+/* ---- Threads and APCs ------------------------------------------------- */
+
+static int WSPAPI wpu_open_current_thread(LPWSATHREADID lpThreadId,
+                                          LPINT lpErrno) {
+  HANDLE h;
+  if (!lpThreadId) {
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(),
+                       GetCurrentProcess(), &h, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS)) {
+    *lpErrno = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  lpThreadId->ThreadHandle = h;
+  lpThreadId->Reserved = (DWORD_PTR)GetCurrentThreadId();
+  return 0;
+}
+
+static int WSPAPI wpu_close_thread(LPWSATHREADID lpThreadId, LPINT lpErrno) {
+  if (!lpThreadId) {
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  if (!CloseHandle(lpThreadId->ThreadHandle)) {
+    *lpErrno = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  lpThreadId->ThreadHandle = NULL;
+  return 0;
+}
+
+/* The APC runs fn(ctx) in an alertable wait of the thread. */
+typedef struct {
+  LPWSAUSERAPC fn;
+  DWORD_PTR ctx;
+} user_apc_t;
+
+static VOID CALLBACK run_user_apc(ULONG_PTR arg) {
+  user_apc_t *a = (user_apc_t *)arg;
+  LPWSAUSERAPC fn = a->fn;
+  DWORD_PTR ctx = a->ctx;
+  HeapFree(GetProcessHeap(), 0, a);
+  fn(ctx);
+}
+
+static int WSPAPI wpu_queue_apc(LPWSATHREADID lpThreadId,
+                                LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext,
+                                LPINT lpErrno) {
+  user_apc_t *a;
+  if (!lpThreadId || !lpfnUserApc) {
+    *lpErrno = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  if (!(a = HeapAlloc(GetProcessHeap(), 0, sizeof(*a)))) {
+    *lpErrno = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  a->fn = lpfnUserApc;
+  a->ctx = dwContext;
+  if (!QueueUserAPC(run_user_apc, lpThreadId->ThreadHandle, (ULONG_PTR)a)) {
+    HeapFree(GetProcessHeap(), 0, a);
+    *lpErrno = WSAEINVAL; /* no such thread (or it has exited) */
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
 const WSPUPCALLTABLE ws2__upcalls = {
+    .lpWPUCloseEvent = wpu_close_event,
+    .lpWPUCreateEvent = wpu_create_event,
+    .lpWPUFDIsSet = wpu_fd_is_set,
     .lpWPUModifyIFSHandle = wpu_modify_ifs_handle,
+    .lpWPUPostMessage = wpu_post_message,
+    .lpWPUQueryBlockingCallback = wpu_query_blocking_callback,
+    .lpWPUQueueApc = wpu_queue_apc,
+    .lpWPUResetEvent = wpu_reset_event,
+    .lpWPUSetEvent = wpu_set_event,
+    .lpWPUOpenCurrentThread = wpu_open_current_thread,
+    .lpWPUCloseThread = wpu_close_thread,
 };
