@@ -56,6 +56,14 @@ int ws2__ntstatus_to_wsa(NTSTATUS st) {
   return 10022 /* WSAEINVAL */;
 }
 
+NTSTATUS ws2__wsa_to_ntstatus(int wsa) {
+  size_t i;
+  if (wsa == 0) return 0;
+  for (i = 0; i < NROWS; i++)
+    if (status_rows[i].wsa == wsa) return (NTSTATUS)status_rows[i].status;
+  return (NTSTATUS)WS2_NTSTATUS_FROM_WIN32((uint32_t)wsa);
+}
+
 NTSTATUS ws2__errno_to_ntstatus(int err) {
   const struct status_row *r;
   if (err == EWOULDBLOCK) err = EAGAIN;

@@ -332,13 +332,6 @@ INT WSAAPI WSAProviderCompleteAsyncCall(HANDLE hAsyncCall, INT iRetCode) {
 
 /* ---- Issue 5 (SPI and catalog) replaces everything below. ---- */
 
-/* WSAEINVAL: s is not a socket from WPUCreateSocketHandle (none yet). */
-int WSPAPI WPUCompleteOverlappedRequest(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
-                                        DWORD dwError, DWORD cbTransferred,
-                                        LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEINVAL);
-}
-
 INT WSAAPI WSAProviderConfigChange(
     LPHANDLE lpNotificationHandle, LPWSAOVERLAPPED lpOverlapped,
     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {

@@ -11,9 +11,11 @@
 #include <ws2spi.h>
 
 #include "core/io.h"
+#include "ws2/nifs.h"
 #include "ws2/provider.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 ws2__provider_t *ws2__provider_of(SOCKET s) {
@@ -22,7 +24,9 @@ ws2__provider_t *ws2__provider_of(SOCKET s) {
   if (!ws2__check_started()) return NULL;
   /* The handle's tag (providers live until the last WSACleanup); a
    * duplicated handle has none and takes the object's context. */
-  if ((p = ws2__handle_tag((HANDLE)s)) != NULL) return p;
+  /* (Its low bit marks a non-IFS handle, nifs.h.) */
+  if ((p = ws2__handle_tag((HANDLE)s)) != NULL)
+    return (ws2__provider_t *)((uintptr_t)p & ~(uintptr_t)1);
   if ((io = ws2__io_get((HANDLE)s)) != NULL) {
     p = io->context;
     ws2__obj_unref(&io->obj);
@@ -36,6 +40,13 @@ ws2__provider_t *ws2__provider_of(SOCKET s) {
 static int result(int r, const int *err) {
   if (r == SOCKET_ERROR) WSASetLastError(*err);
   return r;
+}
+
+/* The tail of an overlapped call: on a non-IFS handle, ws2 learns what
+ * the call returned (nifs.h), then the usual tail. */
+static int overlapped_result(ws2__nifs_call_t *nc, int r, const int *err) {
+  ws2__nifs_end(nc, r, *err);
+  return result(r, err);
 }
 
 SOCKET WSAAPI WSASocketW(int af, int type, int protocol,
@@ -60,8 +71,7 @@ SOCKET WSAAPI WSASocketA(int af, int type, int protocol,
                          DWORD dwFlags) {
   WSAPROTOCOL_INFOW w;
   size_t i;
-  if (!lpProtocolInfo)
-    return WSASocketW(af, type, protocol, NULL, g, dwFlags);
+  if (!lpProtocolInfo) return WSASocketW(af, type, protocol, NULL, g, dwFlags);
   /* Everything up to szProtocol has the same layout. */
   memcpy(&w, lpProtocolInfo, offsetof(WSAPROTOCOL_INFOW, szProtocol));
   for (i = 0; i < WSAPROTOCOL_LEN + 1; i++)
@@ -138,8 +148,7 @@ int WSAAPI WSASendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData) {
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPSendDisconnect(s, lpOutboundDisconnectData,
-                                             &err),
+  return result(p->procs.lpWSPSendDisconnect(s, lpOutboundDisconnectData, &err),
                 &err);
 }
 
@@ -147,8 +156,7 @@ int WSAAPI WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData) {
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPRecvDisconnect(s, lpInboundDisconnectData,
-                                             &err),
+  return result(p->procs.lpWSPRecvDisconnect(s, lpInboundDisconnectData, &err),
                 &err);
 }
 
@@ -189,13 +197,16 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
                     LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   ws2__provider_t *p = ws2__provider_of(s);
+  ws2__nifs_call_t nc;
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer,
-                                    cbInBuffer, lpvOutBuffer, cbOutBuffer,
-                                    lpcbBytesReturned, lpOverlapped,
-                                    lpCompletionRoutine, NULL, &err),
-                &err);
+  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
+  return overlapped_result(
+      &nc,
+      p->procs.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer,
+                          lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
+                          lpOverlapped, lpCompletionRoutine, NULL, &err),
+      &err);
 }
 
 int WSAAPI ioctlsocket(SOCKET s, LONG cmd, WS_u_long *argp) {
@@ -228,12 +239,16 @@ int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   ws2__provider_t *p = ws2__provider_of(s);
+  ws2__nifs_call_t nc;
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPSend(s, lpBuffers, dwBufferCount,
-                                   lpNumberOfBytesSent, dwFlags, lpOverlapped,
-                                   lpCompletionRoutine, NULL, &err),
-                &err);
+  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
+  return overlapped_result(
+      &nc,
+      p->procs.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
+                         dwFlags, lpOverlapped, lpCompletionRoutine, NULL,
+                         &err),
+      &err);
 }
 
 int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
@@ -242,13 +257,16 @@ int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                      LPWSAOVERLAPPED lpOverlapped,
                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   ws2__provider_t *p = ws2__provider_of(s);
+  ws2__nifs_call_t nc;
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPSendTo(s, lpBuffers, dwBufferCount,
-                                     lpNumberOfBytesSent, dwFlags, lpTo,
-                                     iTolen, lpOverlapped,
-                                     lpCompletionRoutine, NULL, &err),
-                &err);
+  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
+  return overlapped_result(
+      &nc,
+      p->procs.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
+                           dwFlags, lpTo, iTolen, lpOverlapped,
+                           lpCompletionRoutine, NULL, &err),
+      &err);
 }
 
 int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
@@ -256,12 +274,16 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   ws2__provider_t *p = ws2__provider_of(s);
+  ws2__nifs_call_t nc;
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPRecv(s, lpBuffers, dwBufferCount,
-                                   lpNumberOfBytesRecvd, lpFlags, lpOverlapped,
-                                   lpCompletionRoutine, NULL, &err),
-                &err);
+  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
+  return overlapped_result(
+      &nc,
+      p->procs.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
+                         lpFlags, lpOverlapped, lpCompletionRoutine, NULL,
+                         &err),
+      &err);
 }
 
 int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
@@ -270,13 +292,16 @@ int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        LPWSAOVERLAPPED lpOverlapped,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   ws2__provider_t *p = ws2__provider_of(s);
+  ws2__nifs_call_t nc;
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPRecvFrom(s, lpBuffers, dwBufferCount,
-                                       lpNumberOfBytesRecvd, lpFlags, lpFrom,
-                                       lpFromlen, lpOverlapped,
-                                       lpCompletionRoutine, NULL, &err),
-                &err);
+  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
+  return overlapped_result(
+      &nc,
+      p->procs.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
+                             lpFlags, lpFrom, lpFromlen, lpOverlapped,
+                             lpCompletionRoutine, NULL, &err),
+      &err);
 }
 
 /* The BSD calls: one buffer, synchronous, the count as the result. */
@@ -359,9 +384,8 @@ int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject,
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPEventSelect(s, hEventObject, lNetworkEvents,
-                                          &err),
-                &err);
+  return result(
+      p->procs.lpWSPEventSelect(s, hEventObject, lNetworkEvents, &err), &err);
 }
 
 int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
@@ -369,13 +393,12 @@ int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPEnumNetworkEvents(s, hEventObject,
-                                                lpNetworkEvents, &err),
-                &err);
+  return result(
+      p->procs.lpWSPEnumNetworkEvents(s, hEventObject, lpNetworkEvents, &err),
+      &err);
 }
 
-int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg,
-                          LONG lEvent) {
+int WSAAPI WSAAsyncSelect(SOCKET s, HWND hWnd, unsigned int wMsg, LONG lEvent) {
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
@@ -389,9 +412,9 @@ int WSAAPI WSADuplicateSocketW(SOCKET s, DWORD dwProcessId,
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
-  return result(p->procs.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo,
-                                              &err),
-                &err);
+  return result(
+      p->procs.lpWSPDuplicateSocket(s, dwProcessId, lpProtocolInfo, &err),
+      &err);
 }
 
 int WSAAPI WSADuplicateSocketA(SOCKET s, DWORD dwProcessId,
@@ -419,8 +442,8 @@ int WSAAPI WSASendMsg(SOCKET Handle, LPWSAMSG lpMsg, DWORD dwFlags,
   GUID id = WSAID_WSASENDMSG;
   LPFN_WSASENDMSG fn = NULL;
   DWORD n = 0;
-  if (WSAIoctl(Handle, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id),
-               &fn, sizeof(fn), &n, NULL, NULL) == SOCKET_ERROR)
+  if (WSAIoctl(Handle, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id), &fn,
+               sizeof(fn), &n, NULL, NULL) == SOCKET_ERROR)
     return SOCKET_ERROR;
   return fn(Handle, lpMsg, dwFlags, lpNumberOfBytesSent, lpOverlapped,
             lpCompletionRoutine);

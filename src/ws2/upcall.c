@@ -5,6 +5,7 @@
 #include "ws2/ws2.h"
 
 #include "core/io.h"
+#include "ws2/nifs.h"
 #include "ws2/provider.h"
 
 #include <windows.h>
@@ -59,18 +60,16 @@ static int WSPAPI wpu_fd_is_set(SOCKET s, WS_fd_set *set) {
   return __WSAFDIsSet(s, set);
 }
 
-static BOOL WSPAPI wpu_post_message(HWND hwnd, UINT msg, WPARAM wp,
-                                    LPARAM lp) {
+static BOOL WSPAPI wpu_post_message(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
   return PostMessageW(hwnd, msg, wp, lp);
 }
 
 /* Winsock 2.2 has no blocking hooks (WSASetBlockingHook fails): there is
  * no callback to call while a provider blocks, which the page allows
  * (*lplpfnCallback NULL). */
-static int WSPAPI wpu_query_blocking_callback(DWORD dwCatalogEntryId,
-                                              LPBLOCKINGCALLBACK *lplpfnCallback,
-                                              PDWORD_PTR lpdwContext,
-                                              LPINT lpErrno) {
+static int WSPAPI wpu_query_blocking_callback(
+    DWORD dwCatalogEntryId, LPBLOCKINGCALLBACK *lplpfnCallback,
+    PDWORD_PTR lpdwContext, LPINT lpErrno) {
   (void)dwCatalogEntryId;
   if (!lplpfnCallback || !lpdwContext) {
     if (lpErrno) *lpErrno = WSAEFAULT;
@@ -150,7 +149,40 @@ static int WSPAPI wpu_queue_apc(LPWSATHREADID lpThreadId,
   return 0;
 }
 
+/* ---- Non-IFS handles (nifs.c) ---------------------------------------- */
+
+static SOCKET WSPAPI wpu_create_socket_handle(DWORD dwCatalogEntryId,
+                                              DWORD_PTR dwContext,
+                                              LPINT lpErrno) {
+  ws2__provider_t *p = ws2__provider_for_catalog_id(dwCatalogEntryId);
+  if (!p) {
+    *lpErrno = WSAEINVAL;
+    return INVALID_SOCKET;
+  }
+  return ws2__nifs_create(p, dwCatalogEntryId, dwContext, lpErrno);
+}
+
+static int WSPAPI wpu_close_socket_handle(SOCKET s, LPINT lpErrno) {
+  return ws2__nifs_close(s, lpErrno);
+}
+
+static int WSPAPI wpu_query_socket_handle_context(SOCKET s,
+                                                  PDWORD_PTR lpContext,
+                                                  LPINT lpErrno) {
+  return ws2__nifs_context(s, lpContext, lpErrno);
+}
+
+/* Exported by ws2_32, not in the table. */
+int WSPAPI WPUCompleteOverlappedRequest(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+                                        DWORD dwError, DWORD cbTransferred,
+                                        LPINT lpErrno) {
+  return ws2__nifs_complete(s, lpOverlapped, dwError, cbTransferred, lpErrno);
+}
+
 const WSPUPCALLTABLE ws2__upcalls = {
+    .lpWPUCloseSocketHandle = wpu_close_socket_handle,
+    .lpWPUCreateSocketHandle = wpu_create_socket_handle,
+    .lpWPUQuerySocketHandleContext = wpu_query_socket_handle_context,
     .lpWPUCloseEvent = wpu_close_event,
     .lpWPUCreateEvent = wpu_create_event,
     .lpWPUFDIsSet = wpu_fd_is_set,

@@ -1,0 +1,260 @@
+/*
+ * nifs.c: non-IFS socket handles and their completion rule (nifs.h).
+ */
+#include "ws2/nifs.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/io.h"
+#include "core/log.h"
+#include "ws2/provider.h"
+#include "ws2/ws2.h"
+
+#include <stdint.h>
+
+typedef struct ws2__nifs {
+  ws2__io_t io; /* io.context: the provider that owns the handle */
+  DWORD catalog_id;
+  DWORD_PTR context; /* the provider's, from WPUCreateSocketHandle */
+  SOCKET handle;
+} nifs_t;
+
+/* An application's overlapped call, from its start to its completion.
+ * in_call, reported, status and bytes are under the handle's io lock. */
+typedef struct ws2__nifs_req {
+  ws2__req_t req;
+  int in_call;   /* the application's call has not returned yet */
+  int reported;  /* the provider reported it while in_call */
+  int immediate; /* the call returned success at once */
+  int failed;    /* the call failed at once: nothing will be notified */
+  NTSTATUS status;
+  ULONG_PTR bytes;
+} nifs_req_t;
+
+#define STATUS_CANCELLED_ ((NTSTATUS)0xC0000120)
+
+static void nifs_close(ws2__obj_t *obj);
+static void nifs_destroy(ws2__obj_t *obj);
+static const ws2__objtype_t nifs_type = {"provider socket", WS2__OBJ_IO,
+                                         nifs_close, nifs_destroy};
+
+static void req_free(ws2__req_t *req) {
+  ws2__free(ws2__container_of(req, nifs_req_t, req));
+}
+/* No cancel hook: the provider cannot be asked to stop one request (the
+ * SPI has no such entry); the request completes when it reports it, or
+ * aborted when the provider closes the handle. */
+static const ws2__req_ops_t req_ops = {NULL, req_free};
+
+static nifs_t *nifs_get(SOCKET s) {
+  ws2__obj_t *obj = ws2__handle_get((HANDLE)s, &nifs_type);
+  return obj ? ws2__container_of(obj, nifs_t, io.obj) : NULL;
+}
+
+/* ReadFile / WriteFile: the provider's WSPRecv / WSPSend, through the
+ * Winsock entry points (which keep the request, as for WSARecv). */
+static DWORD nifs_rw(ws2__io_t *io, int write, void *buf, DWORD len,
+                     LPDWORD done, LPOVERLAPPED ovl,
+                     LPOVERLAPPED_COMPLETION_ROUTINE routine) {
+  nifs_t *n = ws2__container_of(io, nifs_t, io);
+  WSABUF b;
+  DWORD flags = 0;
+  int r;
+  if (routine) return ERROR_NOT_SUPPORTED; /* ReadFileEx: not redirected */
+  b.buf = buf;
+  b.len = len;
+  r = write ? WSASend(n->handle, &b, 1, done, 0, ovl, NULL)
+            : WSARecv(n->handle, &b, 1, done, &flags, ovl, NULL);
+  if (r == 0) return 0;
+  r = WSAGetLastError();
+  return r == WSA_IO_PENDING ? ERROR_IO_PENDING : (DWORD)r;
+}
+
+static const ws2__io_fops_t nifs_fops = {nifs_rw};
+
+SOCKET ws2__nifs_create(ws2__provider_t *p, DWORD catalog_id, DWORD_PTR context,
+                        int *err) {
+  nifs_t *n = ws2__calloc(1, sizeof(*n));
+  HANDLE h;
+  if (!n) {
+    *err = WSAENOBUFS;
+    return INVALID_SOCKET;
+  }
+  ws2__io_init(&n->io, &nifs_type);
+  n->io.fops = &nifs_fops;
+  n->io.context = p;
+  n->catalog_id = catalog_id;
+  n->context = context;
+  if (ws2__handle_new(&n->io.obj, &h) != 0) {
+    ws2__obj_unref(&n->io.obj);
+    *err = WSAENOBUFS;
+    return INVALID_SOCKET;
+  }
+  n->handle = (SOCKET)h;
+  /* The tag says which provider serves it, and (low bit) that ws2 keeps
+   * its requests. */
+  ws2__handle_set_tag(h, (void *)((uintptr_t)p | 1));
+  ws2__obj_unref(&n->io.obj); /* the handle's reference remains */
+  return n->handle;
+}
+
+int ws2__nifs_close(SOCKET s, int *err) {
+  nifs_t *n = nifs_get(s);
+  if (!n) {
+    *err = WSAENOTSOCK;
+    return SOCKET_ERROR;
+  }
+  ws2__obj_unref(&n->io.obj);
+  if (!CloseHandle((HANDLE)s)) {
+    *err = WSAENOTSOCK;
+    return SOCKET_ERROR;
+  }
+  return 0;
+}
+
+int ws2__nifs_context(SOCKET s, PDWORD_PTR context, int *err) {
+  nifs_t *n;
+  if (!context) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  if (!(n = nifs_get(s))) {
+    *err = WSAENOTSOCK;
+    return SOCKET_ERROR;
+  }
+  *context = n->context;
+  ws2__obj_unref(&n->io.obj);
+  return 0;
+}
+
+/* The handle is closed: the requests the provider has not reported end
+ * aborted (it closed without reporting them). */
+static void nifs_close(ws2__obj_t *obj) {
+  nifs_t *n = ws2__container_of(obj, nifs_t, io.obj);
+  for (;;) {
+    nifs_req_t *r = NULL;
+    pthread_mutex_lock(&n->io.lock);
+    if (!ws2__list_empty(&n->io.reqs)) {
+      r = ws2__container_of(ws2__list_first(&n->io.reqs), nifs_req_t,
+                            req.u.f.node);
+      ws2__req_ref(&r->req);
+      r->in_call = 0; /* whatever the call returns, it is over */
+    }
+    pthread_mutex_unlock(&n->io.lock);
+    if (!r) return;
+    ws2__req_complete(&r->req, STATUS_CANCELLED_, 0, 0, 0);
+    ws2__req_unref(&r->req);
+  }
+}
+
+static void nifs_destroy(ws2__obj_t *obj) {
+  nifs_t *n = ws2__container_of(obj, nifs_t, io.obj);
+  ws2__io_fini(&n->io);
+  ws2__free(n);
+}
+
+/* The request on n for ovl (referenced), or NULL; io lock held. */
+static nifs_req_t *find_locked(nifs_t *n, LPWSAOVERLAPPED ovl) {
+  ws2__node_t *node;
+  ws2__list_foreach(node, &n->io.reqs) {
+    nifs_req_t *r = ws2__container_of(node, nifs_req_t, req.u.f.node);
+    if (ws2__req_ovl(&r->req) == ovl) return r;
+  }
+  return NULL;
+}
+
+static NTSTATUS status_of(DWORD wsa_error) {
+  return ws2__wsa_to_ntstatus((int)wsa_error);
+}
+
+int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
+                       int *err) {
+  nifs_t *n = nifs_get(s);
+  nifs_req_t *r;
+  int hold = 0;
+  if (!n) {
+    *err = WSAEINVAL; /* not a handle from WPUCreateSocketHandle */
+    return SOCKET_ERROR;
+  }
+  if (!ovl) {
+    ws2__obj_unref(&n->io.obj);
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  pthread_mutex_lock(&n->io.lock);
+  if ((r = find_locked(n, ovl)) != NULL && r->failed) {
+    r = NULL; /* its call failed: nothing to notify */
+    hold = 1; /* and nothing to complete on its own */
+  } else if (r) {
+    if (r->in_call) {
+      /* Reported before the application's call returned: held until it
+       * does, when ws2 knows whether it returned success at once. */
+      r->reported = 1;
+      r->status = status_of(error);
+      r->bytes = bytes;
+      hold = 1;
+    } else {
+      ws2__req_ref(&r->req);
+    }
+  }
+  pthread_mutex_unlock(&n->io.lock);
+  if (r && !hold) {
+    ws2__req_complete(&r->req, status_of(error), bytes, 0, r->immediate);
+    ws2__req_unref(&r->req);
+  } else if (!r && __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE) ==
+                       (ULONG_PTR)STATUS_PENDING) {
+    /* A request ws2 did not see start (the provider's own, or one whose
+     * OVERLAPPED the application reused): completed as Windows does, as
+     * a pending one. One already completed is not completed again. */
+    nifs_req_t *lone = ws2__calloc(1, sizeof(*lone));
+    if (lone) {
+      ws2__req_init(&lone->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
+      ws2__req_complete(&lone->req, status_of(error), bytes, 0, 0);
+    }
+  }
+  ws2__obj_unref(&n->io.obj);
+  return 0;
+}
+
+void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
+                     ws2__nifs_call_t *c) {
+  nifs_t *n;
+  nifs_req_t *r;
+  c->req = NULL;
+  if (!ovl || routine) return;
+  if (!((uintptr_t)ws2__handle_tag((HANDLE)s) & 1)) return; /* IFS */
+  if (!(n = nifs_get(s))) return;
+  if ((r = ws2__calloc(1, sizeof(*r))) != NULL) {
+    r->in_call = 1;
+    ws2__req_init(&r->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
+    c->req = r;
+  }
+  ws2__obj_unref(&n->io.obj); /* the request holds the handle now */
+}
+
+void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
+  nifs_req_t *r = c->req;
+  ws2__io_t *io;
+  int reported;
+  if (!r) return;
+  io = r->req.u.f.io;
+  pthread_mutex_lock(&io->lock);
+  r->in_call = 0;
+  r->immediate = rc == 0;
+  r->failed = rc != 0 && err != WSA_IO_PENDING;
+  reported = r->reported;
+  pthread_mutex_unlock(&io->lock);
+  if (r->failed) {
+    /* The call failed: nothing is notified. A completion the provider
+     * reported anyway is its mistake, dropped (and said). */
+    if (reported)
+      ws2__log(WS2__LOG_WARN,
+               "a layered provider reported the completion of a call that "
+               "failed (error %d); dropped",
+               err);
+    ws2__req_discard(&r->req, status_of((DWORD)err));
+    return;
+  }
+  if (reported)
+    ws2__req_complete(&r->req, r->status, r->bytes, 0, r->immediate);
+}
