@@ -11,6 +11,8 @@
 #include "ws2/ws2.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct ws2__nifs {
   ws2__io_t io; /* io.context: the provider that owns the handle */
@@ -163,6 +165,21 @@ static nifs_req_t *find_locked(nifs_t *n, LPWSAOVERLAPPED ovl) {
   return NULL;
 }
 
+/*
+ * WS2_COMPAT=kb2568167 reproduces Windows' loss on purpose, so that an
+ * application can test how it detects and survives it: a completion
+ * reported with WPUCompleteOverlappedRequest counts as a success at once
+ * for the handle's FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (Windows' I/O
+ * manager completes it as a synchronous request), so with skip-on-success
+ * set no packet comes, whatever the application's call returned; hEvent
+ * is still signalled. Read at each completion (a test may set it).
+ */
+static int immediate_for(const nifs_req_t *r) {
+  const char *c = getenv("WS2_COMPAT");
+  if (c && strstr(c, "kb2568167")) return 1;
+  return r->immediate;
+}
+
 static NTSTATUS status_of(DWORD wsa_error) {
   return ws2__wsa_to_ntstatus((int)wsa_error);
 }
@@ -199,7 +216,7 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
   }
   pthread_mutex_unlock(&n->io.lock);
   if (r && !hold) {
-    ws2__req_complete(&r->req, status_of(error), bytes, 0, r->immediate);
+    ws2__req_complete(&r->req, status_of(error), bytes, 0, immediate_for(r));
     ws2__req_unref(&r->req);
   } else if (!r && __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE) ==
                        (ULONG_PTR)STATUS_PENDING) {
@@ -256,5 +273,5 @@ void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
     return;
   }
   if (reported)
-    ws2__req_complete(&r->req, r->status, r->bytes, 0, r->immediate);
+    ws2__req_complete(&r->req, r->status, r->bytes, 0, immediate_for(r));
 }

@@ -16,8 +16,7 @@
  * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS; a completion the provider reports
  * while the application's call has not yet returned is held until it
  * returns. Each request completes exactly once, whichever thread reports
- * it. (WS2_COMPAT=kb2568167, which reproduces Windows' loss, comes with
- * the catalog.)
+ * it. WS2_COMPAT=kb2568167 reproduces Windows' loss on purpose (nifs.c).
  */
 #ifndef WS2_WS2_NIFS_H
 #define WS2_WS2_NIFS_H

@@ -17,6 +17,7 @@
 #include "ws2test.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { RET_PENDING, RET_ZERO, RET_FAIL };
@@ -348,5 +349,40 @@ TEST(event_thread_and_apc_upcalls) {
     ASSERT_NE(u->lpWPUFDIsSet(99, &set), 0);
     ASSERT_EQ(u->lpWPUFDIsSet(98, &set), 0);
   }
+  ASSERT_EQ(WSACleanup(), 0);
+}
+
+/* WS2_COMPAT=kb2568167: Windows' loss, on purpose: with skip-on-success a
+ * pending request's packet does not come; its event still does. */
+TEST(compat_kb2568167_loses_the_packet) {
+  SOCKET s;
+  HANDLE port;
+  WSAOVERLAPPED ov;
+  int e = 0;
+  start();
+  setenv("WS2_COMPAT", "kb2568167", 1);
+  s = fake_socket(0);
+  port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+  ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)s, port, 3, 0), port);
+  ASSERT_TRUE(SetFileCompletionNotificationModes(
+      (HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  g_ret = RET_PENDING;
+  g_report = REPORT_NONE;
+  ASSERT_EQ(recv_once(s, &ov), WSA_IO_PENDING);
+  ASSERT_EQ(WPUCompleteOverlappedRequest(s, &ov, 0, 5, &e), 0);
+  ASSERT_EQ(packets(port, &ov), 0); /* lost, as on Windows */
+  ASSERT_EQ(WaitForSingleObject(ov.hEvent, 0), WAIT_OBJECT_0);
+  ASSERT_EQ(ov.InternalHigh, 5);
+  unsetenv("WS2_COMPAT");
+  /* Without it: the packet comes. */
+  WSAResetEvent(ov.hEvent);
+  ASSERT_EQ(recv_once(s, &ov), WSA_IO_PENDING);
+  ASSERT_EQ(WPUCompleteOverlappedRequest(s, &ov, 0, 5, &e), 0);
+  ASSERT_EQ(packets(port, &ov), 1);
+  WSACloseEvent(ov.hEvent);
+  CloseHandle(port);
+  ASSERT_EQ(ws2__nifs_close(s, &e), 0);
   ASSERT_EQ(WSACleanup(), 0);
 }
