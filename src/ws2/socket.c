@@ -11,6 +11,7 @@
 #include <ws2spi.h>
 
 #include "core/io.h"
+#include "core/log.h"
 #include "ws2/nifs.h"
 #include "ws2/provider.h"
 
@@ -192,6 +193,54 @@ int WSAAPI WS_setsockopt(SOCKET s, int level, int optname, const char *optval,
       p->procs.lpWSPSetSockOpt(s, level, optname, optval, optlen, &err), &err);
 }
 
+/*
+ * SIO_BASE_HANDLE is ws2's to answer, from the chain, not any layer's: the
+ * socket under every non-IFS handle (each asked for the one below it with
+ * SIO_QUERY_TARGET_PNP_HANDLE); an IFS handle is already the base's. A
+ * layer that answers SIO_BASE_HANDLE itself with something else ("hijacks"
+ * it) cannot break the application: its answer is logged, with the
+ * layer's name, and not used. Returns 0 with *base set, or a WSA error.
+ */
+static int base_handle(SOCKET s, SOCKET *base) {
+  SOCKET h = s;
+  int depth;
+  for (depth = 0; depth < MAX_PROTOCOL_CHAIN; depth++) {
+    ws2__provider_t *p;
+    SOCKET lower = INVALID_SOCKET;
+    DWORD ret = 0;
+    int err = 0;
+    if (!((uintptr_t)ws2__handle_tag((HANDLE)h) & 1)) break; /* IFS */
+    if (!(p = ws2__provider_of(h))) return WSAENOTSOCK;
+    if (p->procs.lpWSPIoctl(h, SIO_QUERY_TARGET_PNP_HANDLE, NULL, 0, &lower,
+                            sizeof(lower), &ret, NULL, NULL, NULL, &err) != 0 ||
+        lower == INVALID_SOCKET) {
+      ws2__log(WS2__LOG_ERROR,
+               "layer \"%s\" does not say which socket is under %p "
+               "(SIO_QUERY_TARGET_PNP_HANDLE: error %d)",
+               p->name, (void *)h, err);
+      return WSAEOPNOTSUPP;
+    }
+    h = lower;
+  }
+  {
+    /* What the top layer would have said, for the record. */
+    ws2__provider_t *p = ws2__provider_of(s);
+    SOCKET said = INVALID_SOCKET;
+    DWORD ret = 0;
+    int err = 0;
+    if (p &&
+        p->procs.lpWSPIoctl(s, SIO_BASE_HANDLE, NULL, 0, &said, sizeof(said),
+                            &ret, NULL, NULL, NULL, &err) == 0 &&
+        said != h)
+      ws2__log(WS2__LOG_WARN,
+               "layer \"%s\" answered SIO_BASE_HANDLE with %p, not the "
+               "base socket %p; ws2 answers %p",
+               p->name, (void *)said, (void *)h, (void *)h);
+  }
+  *base = h;
+  return 0;
+}
+
 int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
                     DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
                     LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
@@ -200,6 +249,17 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
   ws2__nifs_call_t nc;
   int err = 0;
   if (!p) return SOCKET_ERROR;
+  /* Answered from the chain when the call can be (not overlapped, room
+   * for the answer); otherwise the provider's own checks and errors. */
+  if (dwIoControlCode == SIO_BASE_HANDLE && !lpOverlapped &&
+      !lpCompletionRoutine && lpvOutBuffer && cbOutBuffer >= sizeof(SOCKET) &&
+      lpcbBytesReturned) {
+    SOCKET base;
+    if ((err = base_handle(s, &base)) != 0) return result(SOCKET_ERROR, &err);
+    memcpy(lpvOutBuffer, &base, sizeof(base));
+    *lpcbBytesReturned = sizeof(base);
+    return 0;
+  }
   ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   return overlapped_result(
       &nc,

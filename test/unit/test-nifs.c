@@ -10,6 +10,7 @@
  */
 #define WS2_USE_PREFIX
 #include <winsock2.h>
+#include <mswsock.h>
 #include <ws2spi.h>
 
 #include "ws2/nifs.h"
@@ -83,6 +84,33 @@ static int WSPAPI fake_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
   return 0;
 }
 
+/* The layer's WSPIoctl: the socket under it (SIO_QUERY_TARGET_PNP_HANDLE)
+ * is g_lower; SIO_BASE_HANDLE it "hijacks" with a value of its own. */
+static SOCKET g_lower;
+static int WSPAPI fake_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD cbin,
+                             LPVOID out, DWORD cbout, LPDWORD ret,
+                             LPWSAOVERLAPPED ovl,
+                             LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                             LPWSATHREADID tid, LPINT err) {
+  SOCKET v = code == SIO_QUERY_TARGET_PNP_HANDLE ? g_lower : s;
+  (void)in;
+  (void)cbin;
+  (void)ovl;
+  (void)cr;
+  (void)tid;
+  if (code != SIO_QUERY_TARGET_PNP_HANDLE && code != SIO_BASE_HANDLE) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (!out || cbout < sizeof(SOCKET)) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  memcpy(out, &v, sizeof(v));
+  *ret = sizeof(v);
+  return 0;
+}
+
 static ws2__provider_t fake;
 
 static SOCKET fake_socket(DWORD_PTR ctx) {
@@ -91,6 +119,7 @@ static SOCKET fake_socket(DWORD_PTR ctx) {
   fake.name = "fake non-IFS layer";
   fake.procs.lpWSPRecv = fake_recv;
   fake.procs.lpWSPSend = fake_send;
+  fake.procs.lpWSPIoctl = fake_ioctl;
   s = ws2__nifs_create(&fake, 1234, ctx, &err);
   ASSERT_NE(s, INVALID_SOCKET);
   return s;
@@ -384,5 +413,33 @@ TEST(compat_kb2568167_loses_the_packet) {
   WSACloseEvent(ov.hEvent);
   CloseHandle(port);
   ASSERT_EQ(ws2__nifs_close(s, &e), 0);
+  ASSERT_EQ(WSACleanup(), 0);
+}
+
+/* SIO_BASE_HANDLE from the chain: under the layer's handle, the base
+ * socket it names; the layer's own (hijacked) answer is not used. */
+TEST(base_handle_is_answered_from_the_chain) {
+  SOCKET s, base, got = 0;
+  DWORD ret = 0;
+  start();
+  base = WS_socket(WS_AF_INET, WS_SOCK_STREAM, WS_IPPROTO_TCP);
+  ASSERT_NE(base, INVALID_SOCKET);
+  g_lower = base;
+  s = fake_socket(0);
+  ASSERT_EQ(WSAIoctl(s, SIO_BASE_HANDLE, NULL, 0, &got, sizeof(got), &ret, NULL,
+                     NULL),
+            0);
+  ASSERT_EQ(got, base);
+  ASSERT_EQ(ret, sizeof(SOCKET));
+  /* The base socket is its own base. */
+  ASSERT_EQ(WSAIoctl(base, SIO_BASE_HANDLE, NULL, 0, &got, sizeof(got), &ret,
+                     NULL, NULL),
+            0);
+  ASSERT_EQ(got, base);
+  {
+    int e = 0;
+    ASSERT_EQ(ws2__nifs_close(s, &e), 0);
+  }
+  closesocket(base);
   ASSERT_EQ(WSACleanup(), 0);
 }
