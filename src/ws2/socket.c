@@ -8,6 +8,7 @@
 #include "ws2/ws2.h"
 
 #include <mswsock.h>
+#include <windows.h>
 #include <ws2spi.h>
 
 #include "core/io.h"
@@ -16,6 +17,8 @@
 #include "ws2/provider.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -41,6 +44,40 @@ ws2__provider_t *ws2__provider_of(SOCKET s) {
 static int result(int r, const int *err) {
   if (r == SOCKET_ERROR) WSASetLastError(*err);
   return r;
+}
+
+/*
+ * The WSATHREADID providers get with a call that has a completion routine:
+ * a layer that reports the completion itself queues the routine to that
+ * thread with WPUQueueApc. One per thread (a duplicated handle of it),
+ * made at its first such call and closed when the thread ends.
+ */
+static pthread_key_t tid_key;
+static pthread_once_t tid_once = PTHREAD_ONCE_INIT;
+
+static void tid_free(void *v) {
+  WSATHREADID *t = v;
+  CloseHandle(t->ThreadHandle);
+  free(t);
+}
+
+static void tid_key_make(void) { (void)pthread_key_create(&tid_key, tid_free); }
+
+static LPWSATHREADID thread_id(void *routine) {
+  WSATHREADID *t;
+  if (!routine) return NULL;
+  pthread_once(&tid_once, tid_key_make);
+  if ((t = pthread_getspecific(tid_key)) != NULL) return t;
+  if (!(t = calloc(1, sizeof(*t)))) return NULL;
+  if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(),
+                       GetCurrentProcess(), &t->ThreadHandle, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS)) {
+    free(t);
+    return NULL;
+  }
+  t->Reserved = (DWORD_PTR)GetCurrentThreadId();
+  (void)pthread_setspecific(tid_key, t);
+  return t;
 }
 
 /* The tail of an overlapped call: on a non-IFS handle, ws2 learns what
@@ -265,7 +302,8 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
       &nc,
       p->procs.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer,
                           lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
-                          lpOverlapped, lpCompletionRoutine, NULL, &err),
+                          lpOverlapped, lpCompletionRoutine,
+                          thread_id(lpCompletionRoutine), &err),
       &err);
 }
 
@@ -306,8 +344,8 @@ int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
   return overlapped_result(
       &nc,
       p->procs.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
-                         dwFlags, lpOverlapped, lpCompletionRoutine, NULL,
-                         &err),
+                         dwFlags, lpOverlapped, lpCompletionRoutine,
+                         thread_id(lpCompletionRoutine), &err),
       &err);
 }
 
@@ -325,7 +363,8 @@ int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
       &nc,
       p->procs.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
                            dwFlags, lpTo, iTolen, lpOverlapped,
-                           lpCompletionRoutine, NULL, &err),
+                           lpCompletionRoutine, thread_id(lpCompletionRoutine),
+                           &err),
       &err);
 }
 
@@ -341,8 +380,8 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
   return overlapped_result(
       &nc,
       p->procs.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
-                         lpFlags, lpOverlapped, lpCompletionRoutine, NULL,
-                         &err),
+                         lpFlags, lpOverlapped, lpCompletionRoutine,
+                         thread_id(lpCompletionRoutine), &err),
       &err);
 }
 
@@ -360,7 +399,8 @@ int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
       &nc,
       p->procs.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
                              lpFlags, lpFrom, lpFromlen, lpOverlapped,
-                             lpCompletionRoutine, NULL, &err),
+                             lpCompletionRoutine,
+                             thread_id(lpCompletionRoutine), &err),
       &err);
 }
 
