@@ -10,6 +10,7 @@
 #include "ws2/provider.h"
 #include "ws2/ws2.h"
 
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@ typedef struct ws2__nifs {
   DWORD catalog_id;
   DWORD_PTR context; /* the provider's, from WPUCreateSocketHandle */
   SOCKET handle;
+  /* Calls between ws2__nifs_begin's start and their request being on the
+   * handle's list, under io.lock: a completion reported for an OVERLAPPED
+   * not found meanwhile may be one of theirs, and waits for them. */
+  int starting;
 } nifs_t;
 
 /* An application's overlapped call, from its start to its completion.
@@ -188,7 +193,7 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
                        int *err) {
   nifs_t *n = nifs_get(s);
   nifs_req_t *r;
-  int hold = 0;
+  int hold = 0, lone = 0;
   if (!n) {
     *err = WSAEINVAL; /* not a handle from WPUCreateSocketHandle */
     return SOCKET_ERROR;
@@ -199,7 +204,15 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
     return SOCKET_ERROR;
   }
   pthread_mutex_lock(&n->io.lock);
-  if ((r = find_locked(n, ovl)) != NULL && r->failed) {
+  while (!(r = find_locked(n, ovl)) && n->starting) {
+    /* A call on this handle is being started: its request may be the one
+     * (a report can race the call's start); look again once it is on the
+     * list. The window is a few instructions long. */
+    pthread_mutex_unlock(&n->io.lock);
+    sched_yield();
+    pthread_mutex_lock(&n->io.lock);
+  }
+  if (r && r->failed) {
     r = NULL; /* its call failed: nothing to notify */
     hold = 1; /* and nothing to complete on its own */
   } else if (r) {
@@ -214,19 +227,23 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
       ws2__req_ref(&r->req);
     }
   }
+  /* Decided under the lock, with no call starting: a request ws2 did not
+   * see start (an extension function the application called through the
+   * layer's own pointer) is still pending; one already completed is not
+   * completed again. */
+  if (!r && !hold)
+    lone = __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE) ==
+           (ULONG_PTR)STATUS_PENDING;
   pthread_mutex_unlock(&n->io.lock);
   if (r && !hold) {
     ws2__req_complete(&r->req, status_of(error), bytes, 0, immediate_for(r));
     ws2__req_unref(&r->req);
-  } else if (!r && __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE) ==
-                       (ULONG_PTR)STATUS_PENDING) {
-    /* A request ws2 did not see start (the provider's own, or one whose
-     * OVERLAPPED the application reused): completed as Windows does, as
-     * a pending one. One already completed is not completed again. */
-    nifs_req_t *lone = ws2__calloc(1, sizeof(*lone));
-    if (lone) {
-      ws2__req_init(&lone->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
-      ws2__req_complete(&lone->req, status_of(error), bytes, 0, 0);
+  } else if (lone) {
+    /* Completed as Windows does, as a pending one. */
+    nifs_req_t *q = ws2__calloc(1, sizeof(*q));
+    if (q) {
+      ws2__req_init(&q->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
+      ws2__req_complete(&q->req, status_of(error), bytes, 0, 0);
     }
   }
   ws2__obj_unref(&n->io.obj);
@@ -243,7 +260,13 @@ void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
   if (!(n = nifs_get(s))) return;
   if ((r = ws2__calloc(1, sizeof(*r))) != NULL) {
     r->in_call = 1;
+    pthread_mutex_lock(&n->io.lock);
+    n->starting++;
+    pthread_mutex_unlock(&n->io.lock);
     ws2__req_init(&r->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
+    pthread_mutex_lock(&n->io.lock);
+    n->starting--;
+    pthread_mutex_unlock(&n->io.lock);
     c->req = r;
   }
   ws2__obj_unref(&n->io.obj); /* the request holds the handle now */
