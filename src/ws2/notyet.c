@@ -330,86 +330,13 @@ INT WSAAPI WSAProviderCompleteAsyncCall(HANDLE hAsyncCall, INT iRetCode) {
   return FAIL(SOCKET_ERROR, WSAEOPNOTSUPP);
 }
 
-/* ---- Issue 5 (SPI and catalog) replaces everything below. ---- */
-
-INT WSAAPI WSAProviderConfigChange(
-    LPHANDLE lpNotificationHandle, LPWSAOVERLAPPED lpOverlapped,
-    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  return FAIL_STARTED(SOCKET_ERROR, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCEnumProtocols(LPINT lpiProtocols,
-                            LPWSAPROTOCOL_INFOW lpProtocolBuffer,
-                            LPDWORD lpdwBufferLength, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCDeinstallProvider(LPGUID lpProviderId, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCInstallProvider(LPGUID lpProviderId,
-                              const WCHAR *lpszProviderDllPath,
-                              const LPWSAPROTOCOL_INFOW lpProtocolInfoList,
-                              DWORD dwNumberOfEntries, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCGetProviderPath(LPGUID lpProviderId, WCHAR *lpszProviderDllPath,
-                              LPINT lpProviderDllPathLen, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCUpdateProvider(LPGUID lpProviderId,
-                             const WCHAR *lpszProviderDllPath,
-                             const LPWSAPROTOCOL_INFOW lpProtocolInfoList,
-                             DWORD dwNumberOfEntries, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCInstallProviderAndChains(
-    LPGUID lpProviderId, const LPWSTR lpszProviderDllPath,
-    const LPWSTR lpszLspName, DWORD dwServiceFlags,
-    LPWSAPROTOCOL_INFOW lpProtocolInfoList, DWORD dwNumberOfEntries,
-    LPDWORD lpdwCatalogEntryId, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCSetProviderInfo(LPGUID lpProviderId,
-                              WSC_PROVIDER_INFO_TYPE InfoType, PBYTE Info,
-                              size_t InfoSize, DWORD Flags, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCGetProviderInfo(LPGUID lpProviderId,
-                              WSC_PROVIDER_INFO_TYPE InfoType, PBYTE Info,
-                              size_t *InfoSize, DWORD Flags, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCSetApplicationCategory(LPCWSTR Path, DWORD PathLength,
-                                     LPCWSTR Extra, DWORD ExtraLength,
-                                     DWORD PermittedLspCategories,
-                                     DWORD *pPrevPermLspCat, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCGetApplicationCategory(LPCWSTR Path, DWORD PathLength,
-                                     LPCWSTR Extra, DWORD ExtraLength,
-                                     DWORD *pPermittedLspCategories,
-                                     LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-/* Returns the error code. */
-int WSPAPI WSCWriteProviderOrder(LPDWORD lpwdCatalogEntryId,
-                                 DWORD dwNumberOfEntries) {
-  return WSAEOPNOTSUPP;
-}
+/* ---- Issue 5 (SPI and catalog) replaces what is left below. ---- */
 
 /*
- * The 32-bit catalog of 64-bit Windows (WSC*32, WSC*64_32). ws2 has one
- * catalog; issue 5 decides whether these reach it or stay unsupported.
+ * The 32-bit catalog of 64-bit Windows, alone (WSC*32). ws2 has one
+ * catalog and no 32-bit programs: there is no 32-bit catalog for these to
+ * act on (the *64_32 forms, which install into every catalog, install into
+ * the one: wsc.c).
  */
 int WSPAPI WSCEnumProtocols32(LPINT lpiProtocols,
                               LPWSAPROTOCOL_INFOW lpProtocolBuffer,
@@ -418,21 +345,6 @@ int WSPAPI WSCEnumProtocols32(LPINT lpiProtocols,
 }
 
 int WSPAPI WSCDeinstallProvider32(LPGUID lpProviderId, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCInstallProvider64_32(LPGUID lpProviderId,
-                                   const WCHAR *lpszProviderDllPath,
-                                   const LPWSAPROTOCOL_INFOW lpProtocolInfoList,
-                                   DWORD dwNumberOfEntries, LPINT lpErrno) {
-  return fail_errno(lpErrno, WSAEOPNOTSUPP);
-}
-
-int WSPAPI WSCInstallProviderAndChains64_32(
-    LPGUID lpProviderId, const LPWSTR lpszProviderDllPath,
-    const LPWSTR lpszProviderDllPath32, const LPWSTR lpszLspName,
-    DWORD dwServiceFlags, LPWSAPROTOCOL_INFOW lpProtocolInfoList,
-    DWORD dwNumberOfEntries, LPDWORD lpdwCatalogEntryId, LPINT lpErrno) {
   return fail_errno(lpErrno, WSAEOPNOTSUPP);
 }
 

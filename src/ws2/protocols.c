@@ -1,28 +1,43 @@
 /*
- * protocols.c: WSAEnumProtocolsA/W over the providers' entries. Until the
- * catalog (issue 5), the entries are the base provider's built-in ones.
+ * protocols.c: WSAEnumProtocolsA/W over the process's catalog snapshot
+ * (src/catalog/catalog.h: read at the first WSAStartup). As Windows
+ * documents, they list base protocols and protocol chains only: not the
+ * layered entries (ChainLen 0, LAYERED_PROTOCOL) nor those marked
+ * PFL_HIDDEN, which WSCEnumProtocols lists too. (The WSAEnumProtocols
+ * page also says dummy layered entries are listed, in one sentence, then
+ * that they are not; ws2 follows the explicit rule, which the
+ * WSCEnumProtocols page repeats.)
  */
 #include "ws2/ws2.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#include "provider/base/bsp.h"
+#include "catalog/catalog.h"
 
 /* Whether entry e answers a protocol in the zero-terminated list. */
 static int wanted(const WSAPROTOCOL_INFOW *e, const INT *list) {
   if (!list) return 1;
   for (; *list; list++)
-    if (*list >= e->iProtocol && *list <= e->iProtocol + e->iProtocolMaxOffset)
+    if (*list >= e->iProtocol &&
+        *list <= (long long)e->iProtocol + e->iProtocolMaxOffset)
       return 1;
   return 0;
+}
+
+/* Whether WSAEnumProtocols lists entry e for the filter. */
+static int listed(const WSAPROTOCOL_INFOW *e, const INT *list) {
+  return wanted(e, list) && !(e->dwProviderFlags & PFL_HIDDEN) &&
+         e->ProtocolChain.ChainLen != LAYERED_PROTOCOL;
 }
 
 /* Enumerates into buf (entries of `size` bytes, converted by `put`). */
 static int enumerate(const INT *list, void *buf, LPDWORD len, size_t size,
                      void (*put)(void *dst, const WSAPROTOCOL_INFOW *src)) {
-  const WSAPROTOCOL_INFOW *all;
-  int n = ws2__bsp_protocols(&all), i, count = 0;
+  ws2__catalog_t *cat;
+  const ws2__cat_entry_t *all;
+  size_t n, i;
+  int count = 0;
   DWORD need;
 
   if (!ws2__check_started()) return SOCKET_ERROR;
@@ -30,22 +45,27 @@ static int enumerate(const INT *list, void *buf, LPDWORD len, size_t size,
     WSASetLastError(WSAEFAULT);
     return SOCKET_ERROR;
   }
+  if (!(cat = ws2__catalog_snapshot())) {
+    WSASetLastError(WSAENOBUFS);
+    return SOCKET_ERROR;
+  }
+  all = cat->entries;
+  n = cat->nentries;
   for (i = 0; i < n; i++)
-    if (wanted(&all[i], list) && !(all[i].dwProviderFlags & PFL_HIDDEN) &&
-        all[i].ProtocolChain.ChainLen != LAYERED_PROTOCOL)
-      count++;
-  need = (DWORD)(count * size);
+    if (listed(&all[i].info, list)) count++;
+  need = (DWORD)((size_t)count * size);
   if (!buf || *len < need) {
     *len = need;
+    ws2__catalog_release(cat);
     WSASetLastError(WSAENOBUFS);
     return SOCKET_ERROR;
   }
   count = 0;
   for (i = 0; i < n; i++)
-    if (wanted(&all[i], list) && !(all[i].dwProviderFlags & PFL_HIDDEN) &&
-        all[i].ProtocolChain.ChainLen != LAYERED_PROTOCOL)
-      put((char *)buf + size * (size_t)count++, &all[i]);
+    if (listed(&all[i].info, list))
+      put((char *)buf + size * (size_t)count++, &all[i].info);
   *len = need;
+  ws2__catalog_release(cat);
   return count;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "ws2/ws2.h"
 
+#include "catalog/catalog.h"
 #include "ws2/provider.h"
 
 #include <pthread.h>
@@ -33,6 +34,21 @@ int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData) {
 
   if (major < 1) return WSAVERNOTSUPPORTED;
   if (!lpWSAData) return WSAEFAULT;
+  /* The process's first WSAStartup (again, after its last WSACleanup)
+   * reads the catalog: the snapshot sockets are made from from now on
+   * (an unusable file gives the built-in default, with an error logged). */
+  pthread_mutex_lock(&cleanup_lock);
+  if (atomic_load(&startup_count) == 0) {
+    ws2__catalog_t *cat;
+    ws2__catalog_snapshot_refresh();
+    cat = ws2__catalog_snapshot();
+    if (!cat) {
+      pthread_mutex_unlock(&cleanup_lock);
+      return WSASYSNOTREADY;
+    }
+    ws2__catalog_release(cat);
+  }
+  pthread_mutex_unlock(&cleanup_lock);
   if (ws2__providers_start() != 0) return WSASYSNOTREADY;
   granted = (major > 2 || (major == 2 && minor >= 2)) ? MAKEWORD(2, 2)
                                                       : wVersionRequested;
