@@ -149,6 +149,15 @@ static int WSPAPI wpu_queue_apc(LPWSATHREADID lpThreadId,
   return 0;
 }
 
+/* The provider's path from the catalog: WSCGetProviderPath's answer. */
+static int WSPAPI wpu_get_provider_path(LPGUID lpProviderId,
+                                        WCHAR *lpszProviderDllPath,
+                                        LPINT lpProviderDllPathLen,
+                                        LPINT lpErrno) {
+  return WSCGetProviderPath(lpProviderId, lpszProviderDllPath,
+                            lpProviderDllPathLen, lpErrno);
+}
+
 /* ---- Non-IFS handles (nifs.c) ---------------------------------------- */
 
 static SOCKET WSPAPI wpu_create_socket_handle(DWORD dwCatalogEntryId,
@@ -186,6 +195,7 @@ const WSPUPCALLTABLE ws2__upcalls = {
     .lpWPUCloseEvent = wpu_close_event,
     .lpWPUCreateEvent = wpu_create_event,
     .lpWPUFDIsSet = wpu_fd_is_set,
+    .lpWPUGetProviderPath = wpu_get_provider_path,
     .lpWPUModifyIFSHandle = wpu_modify_ifs_handle,
     .lpWPUPostMessage = wpu_post_message,
     .lpWPUQueryBlockingCallback = wpu_query_blocking_callback,

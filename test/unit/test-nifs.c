@@ -443,3 +443,23 @@ TEST(base_handle_is_answered_from_the_chain) {
   closesocket(base);
   ASSERT_EQ(WSACleanup(), 0);
 }
+
+/* WPUGetProviderPath: the catalog's path for a provider (the built-in
+ * base provider's), WSAEINVAL for an unknown one. */
+TEST(provider_path_upcall) {
+  GUID base = {0xE70F1AA0,
+               0xAB8B,
+               0x11CF,
+               {0x8C, 0xA3, 0x00, 0x80, 0x5F, 0x48, 0xA1, 0x92}};
+  GUID none = {1, 2, 3, {4, 5, 6, 7, 8, 9, 10, 11}};
+  WCHAR path[260];
+  int len = 260, e = 0;
+  start();
+  ASSERT_EQ(ws2__upcalls.lpWPUGetProviderPath(&base, path, &len, &e), 0);
+  ASSERT_GT(len, 0);
+  len = 260;
+  ASSERT_EQ(ws2__upcalls.lpWPUGetProviderPath(&none, path, &len, &e),
+            SOCKET_ERROR);
+  ASSERT_EQ(e, WSAEINVAL);
+  ASSERT_EQ(WSACleanup(), 0);
+}
