@@ -1,17 +1,52 @@
 /*
- * provider.c: starting the providers and choosing one for a new socket.
+ * provider.c: the providers of the catalog, loaded on first use, and the
+ * choice of one for a new socket.
+ *
+ * A provider is loaded once per provider GUID: the built-in base provider
+ * (path "builtin:ws2-base") is started directly; any other is a shared
+ * object loaded with dlopen (RTLD_NOW | RTLD_LOCAL, never RTLD_DEEPBIND),
+ * whose WSPStartup gets the entry it is first used for (the top of a
+ * chain for a layer) and ws2's upcall table. A layer loads the provider
+ * below it itself, as on Windows.
+ *
+ * Fail soft: a provider that cannot be loaded or started is logged with
+ * its name and path, and the next matching catalog entry serves (Windows
+ * fails every socket with WSAEPROVIDERFAILEDINIT: WS2_STRICT=1 does
+ * that). WS2_NO_LSP=1 skips every layered chain for this process.
  */
 #include "ws2/ws2.h"
 
+#include "catalog/builtin.h"
+#include "catalog/catalog.h"
+#include "core/alloc.h"
 #include "core/log.h"
 #include "provider/base/bsp.h"
 #include "ws2/provider.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+/* The base provider: always there. */
 static ws2__provider_t base = {"ws2 base provider", {0}, {0}};
 static pthread_once_t start_once = PTHREAD_ONCE_INIT;
 static int start_error;
+
+/* Loaded layered providers, by GUID, under lock. */
+typedef struct loaded {
+  ws2__provider_t p;
+  GUID id;
+  char *path;
+  char *name;
+  void *dl;
+  int started; /* 1: started; -1: failed (not tried again until cleanup) */
+  struct loaded *next;
+} loaded_t;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static loaded_t *loaded;
 
 static void start(void) {
   start_error = ws2__bsp_startup(MAKEWORD(2, 2), &base.data, NULL, ws2__upcalls,
@@ -26,19 +61,190 @@ int ws2__providers_start(void) {
   return start_error ? WSAEPROVIDERFAILEDINIT : 0;
 }
 
+/* libws2's own file: a layer loads the built-in base provider from it
+ * (its WSPStartup is exported there, as mswsock.dll's on Windows). */
+static char builtin_path[4096];
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static void find_builtin(void) {
+  Dl_info info;
+  if (dladdr((void *)&ws2__builtin_path, &info) && info.dli_fname)
+    snprintf(builtin_path, sizeof(builtin_path), "%s", info.dli_fname);
+}
+
+const char *ws2__builtin_path(void) {
+  pthread_once(&builtin_once, find_builtin);
+  return builtin_path[0] ? builtin_path : WS2__CATALOG_BASE_PATH;
+}
+
+static int is_builtin(const char *path) {
+  return !path || strcmp(path, WS2__CATALOG_BASE_PATH) == 0;
+}
+
+static int env_on(const char *name) {
+  const char *v = getenv(name);
+  return v && *v && strcmp(v, "0") != 0;
+}
+
+/* A layer's name for messages: its entry's protocol name, in UTF-8. */
+static char *name_of(const WSAPROTOCOL_INFOW *e) {
+  char *n = ws2__malloc(WSAPROTOCOL_LEN + 1);
+  size_t i;
+  if (!n) return NULL;
+  for (i = 0; i < WSAPROTOCOL_LEN && e->szProtocol[i]; i++)
+    n[i] = e->szProtocol[i] < 0x80 ? (char)e->szProtocol[i] : '?';
+  n[i] = '\0';
+  return n;
+}
+
+/* Loads and starts the provider of entry e (lock held): the provider, or
+ * NULL with *err and the reason logged. */
+static ws2__provider_t *load_locked(const ws2__cat_entry_t *e, int *err) {
+  loaded_t *l;
+  LPWSPSTARTUP startup;
+  WSAPROTOCOL_INFOW info = e->info;
+  int r;
+  for (l = loaded; l; l = l->next)
+    if (IsEqualGUID(&l->id, &e->info.ProviderId)) {
+      if (l->started > 0) return &l->p;
+      *err = WSAEPROVIDERFAILEDINIT;
+      return NULL;
+    }
+  if (!(l = ws2__calloc(1, sizeof(*l)))) {
+    *err = WSAENOBUFS;
+    return NULL;
+  }
+  l->id = e->info.ProviderId;
+  l->path = strdup(e->path ? e->path : "");
+  l->name = name_of(&e->info);
+  l->p.name = l->name ? l->name : "layered provider";
+  l->next = loaded;
+  loaded = l;
+  l->started = -1;
+  if (!(l->dl = dlopen(l->path, RTLD_NOW | RTLD_LOCAL))) {
+    ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s) cannot be loaded: %s",
+             l->p.name, l->path, dlerror());
+    *err = WSAEPROVIDERFAILEDINIT;
+    return NULL;
+  }
+  if (!(startup = (LPWSPSTARTUP)dlsym(l->dl, "WSPStartup"))) {
+    ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s) has no WSPStartup",
+             l->p.name, l->path);
+    *err = WSAEPROVIDERFAILEDINIT;
+    return NULL;
+  }
+  if ((r = startup(MAKEWORD(2, 2), &l->p.data, &info, ws2__upcalls,
+                   &l->p.procs)) != 0) {
+    ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s): WSPStartup failed (%d)",
+             l->p.name, l->path, r);
+    *err = WSAEPROVIDERFAILEDINIT;
+    return NULL;
+  }
+  if (!l->p.procs.lpWSPSocket) {
+    ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s): no WSPSocket", l->p.name,
+             l->path);
+    *err = WSAEINVALIDPROCTABLE;
+    return NULL;
+  }
+  l->started = 1;
+  return &l->p;
+}
+
+/* The provider of entry e: the base provider or a loaded one. */
+static ws2__provider_t *provider_of_entry(const ws2__cat_entry_t *e, int *err) {
+  ws2__provider_t *p;
+  if (is_builtin(e->path)) {
+    if (start_error) *err = WSAEPROVIDERFAILEDINIT;
+    return start_error ? NULL : &base;
+  }
+  pthread_mutex_lock(&lock);
+  p = load_locked(e, err);
+  pthread_mutex_unlock(&lock);
+  return p;
+}
+
+/* Whether entry i may serve (af, type, protocol). */
+static int matches(const WSAPROTOCOL_INFOW *e, int af, int type, int protocol) {
+  if (e->ProtocolChain.ChainLen == LAYERED_PROTOCOL) return 0; /* dummy */
+  if (af != WS_AF_UNSPEC && e->iAddressFamily != af) return 0;
+  if (type != 0 && e->iSocketType != type) return 0;
+  if (protocol != 0 && (protocol < e->iProtocol ||
+                        protocol > e->iProtocol + e->iProtocolMaxOffset))
+    return 0;
+  return af != WS_AF_UNSPEC || type != 0 || protocol != 0;
+}
+
+ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,
+                                          const WSAPROTOCOL_INFOW *info,
+                                          WSAPROTOCOL_INFOW *chosen, int *err) {
+  ws2__catalog_t *cat = ws2__catalog_snapshot();
+  ws2__provider_t *p = NULL;
+  int strict = env_on("WS2_STRICT"), no_lsp = env_on("WS2_NO_LSP");
+  size_t i;
+  int seen_af = 0, seen_type = 0;
+  *err = WSAEAFNOSUPPORT;
+  if (!cat) {
+    *err = WSASYSNOTREADY;
+    return NULL;
+  }
+  for (i = 0; i < cat->nentries && !p; i++) {
+    const ws2__cat_entry_t *e = &cat->entries[i];
+    if (!info && e->info.ProtocolChain.ChainLen != LAYERED_PROTOCOL &&
+        e->info.iAddressFamily == af) {
+      seen_af = 1;
+      if (type == 0 || e->info.iSocketType == type) seen_type = 1;
+    }
+    if (info ? e->info.dwCatalogEntryId != info->dwCatalogEntryId
+             : !matches(&e->info, af, type, protocol))
+      continue;
+    if (no_lsp && e->info.ProtocolChain.ChainLen > 1) continue;
+    if ((p = provider_of_entry(e, err)) != NULL) {
+      if (chosen) *chosen = e->info;
+    } else if (strict) {
+      break; /* Windows: the socket fails */
+    }
+    /* else fail soft: the next matching entry */
+  }
+  /* Nothing serves it: which part was unknown, as Windows says. */
+  if (!p && info && *err == WSAEAFNOSUPPORT) *err = WSAEINVAL;
+  if (!p && !info && *err == WSAEAFNOSUPPORT && seen_af)
+    *err = seen_type ? WSAEPROTONOSUPPORT : WSAESOCKTNOSUPPORT;
+  ws2__catalog_release(cat);
+  return p;
+}
+
+ws2__provider_t *ws2__provider_for_catalog_id(DWORD id) {
+  ws2__catalog_t *cat = ws2__catalog_snapshot();
+  const ws2__cat_entry_t *e;
+  ws2__provider_t *p = NULL;
+  int err;
+  if (!cat) return NULL;
+  if ((e = ws2__catalog_find_id(cat, id)) != NULL)
+    p = provider_of_entry(e, &err);
+  ws2__catalog_release(cat);
+  return p;
+}
+
 void ws2__providers_cleanup(void) {
+  loaded_t *l, *next;
   int err = 0;
+  pthread_mutex_lock(&lock);
+  l = loaded;
+  loaded = NULL;
+  pthread_mutex_unlock(&lock);
+  /* The layers first (they may hold sockets of the base provider). */
+  for (; l; l = next) {
+    next = l->next;
+    if (l->started > 0 && l->p.procs.lpWSPCleanup &&
+        l->p.procs.lpWSPCleanup(&err) != 0)
+      ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s): WSPCleanup failed (%d)",
+               l->p.name, l->path, err);
+    if (l->dl) dlclose(l->dl);
+    free(l->path);
+    ws2__free(l->name);
+    ws2__free(l);
+  }
   if (start_error) return;
   if (base.procs.lpWSPCleanup(&err) != 0)
     ws2__log(WS2__LOG_ERROR, "the base provider's WSPCleanup failed (%d)", err);
 }
-
-ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,
-                                          const WSAPROTOCOL_INFOW *info) {
-  return start_error ? NULL : &base;
-}
-
-/* The context ws2 keeps for a socket: which provider serves it. For now
- * every catalog entry belongs to the base provider. */
-ws2__provider_t *ws2__provider_for_catalog_id(DWORD id);
-ws2__provider_t *ws2__provider_for_catalog_id(DWORD id) { return &base; }

@@ -23,9 +23,23 @@ int ws2__providers_start(void);
  * WSPCleanup per provider). */
 void ws2__providers_cleanup(void);
 
-/* The provider for a new socket of (af, type, protocol) or info. */
+/*
+ * The provider for a new socket: of the catalog entry info names, or of
+ * the first entry in catalog order that serves (af, type, protocol) and is
+ * not a layered dummy, loading it if needed (fail soft: an entry whose
+ * provider cannot start is skipped, unless WS2_STRICT=1; WS2_NO_LSP=1
+ * skips chains). *chosen (may be NULL) gets that entry, for WSPSocket.
+ * NULL with *err (WSAEAFNOSUPPORT, WSAEINVAL, WSAEPROVIDERFAILEDINIT).
+ */
 ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,
-                                          const WSAPROTOCOL_INFOW *info);
+                                          const WSAPROTOCOL_INFOW *info,
+                                          WSAPROTOCOL_INFOW *chosen, int *err);
+
+/* The provider of catalog entry id (loaded by now), or NULL. */
+ws2__provider_t *ws2__provider_for_catalog_id(DWORD id);
+
+/* The file WSCGetProviderPath names for the built-in base provider. */
+const char *ws2__builtin_path(void);
 
 /* The provider serving socket s, or NULL with the last error set
  * (WSANOTINITIALISED before WSAStartup, WSAENOTSOCK). */

@@ -91,11 +91,23 @@ SOCKET WSAAPI WSASocketW(int af, int type, int protocol,
                          LPWSAPROTOCOL_INFOW lpProtocolInfo, GROUP g,
                          DWORD dwFlags) {
   ws2__provider_t *p;
+  WSAPROTOCOL_INFOW chosen;
   SOCKET s;
   int err = 0;
   if (!ws2__check_started()) return INVALID_SOCKET;
-  if (!(p = ws2__provider_for_triple(af, type, protocol, lpProtocolInfo))) {
-    WSASetLastError(WSAEAFNOSUPPORT);
+  /* A duplicated socket's description (WSADuplicateSocket) goes to the
+   * provider it names as it is; otherwise the provider gets the catalog
+   * entry chosen, which tells a layer which chain it serves. */
+  if (lpProtocolInfo && lpProtocolInfo->dwServiceFlags4) {
+    p = ws2__provider_for_triple(af, type, protocol, lpProtocolInfo, NULL,
+                                 &err);
+  } else {
+    p = ws2__provider_for_triple(af, type, protocol, lpProtocolInfo, &chosen,
+                                 &err);
+    if (p && !lpProtocolInfo) lpProtocolInfo = &chosen;
+  }
+  if (!p) {
+    WSASetLastError(err);
     return INVALID_SOCKET;
   }
   s = p->procs.lpWSPSocket(af, type, protocol, lpProtocolInfo, g, dwFlags,

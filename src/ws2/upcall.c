@@ -10,7 +10,6 @@
 
 #include <windows.h>
 
-ws2__provider_t *ws2__provider_for_catalog_id(DWORD id);
 
 /* An IFS provider passes up its own handle: ws2 records which provider
  * serves it and gives the same value back. */

@@ -26,7 +26,9 @@
 #include <sporder.h>
 #include <ws2spi.h>
 
+#include "catalog/builtin.h"
 #include "catalog/catalog.h"
+#include "ws2/provider.h"
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/io.h"
@@ -169,6 +171,9 @@ int WSPAPI WSCGetProviderPath(LPGUID lpProviderId, WCHAR *lpszProviderDllPath,
     ws2__catalog_release(cat);
     return fail(lpErrno, WSAEINVAL);
   }
+  /* The built-in base provider lives in libws2 itself: a layer loads it
+   * from there (its WSPStartup is exported), as from mswsock.dll. */
+  if (strcmp(path, WS2__CATALOG_BASE_PATH) == 0) path = ws2__builtin_path();
   ws2__utf8_to_utf16(path, strlen(path), NULL, 0, 0, &need, NULL);
   need++; /* the NUL */
   /* Too small: WSAEFAULT, as documented, with the size needed (in

@@ -237,7 +237,15 @@ TEST(install_path_update_order_deinstall) {
   ASSERT_MEM_EQ(path, lsp_path, sizeof(lsp_path));
   plen = 300;
   ASSERT_EQ(WSCGetProviderPath((LPGUID)&msafd, path, &plen, &err), 0);
-  ASSERT_TRUE(wis(path, "builtin:ws2-base"));
+  /* The built-in base provider: libws2 itself, where its WSPStartup is
+   * (a layer loads it from there). */
+  {
+    char u[300];
+    int k;
+    for (k = 0; k < 299 && path[k]; k++) u[k] = (char)path[k];
+    u[k] = '\0';
+    ASSERT_TRUE(strstr(u, "libws2") != NULL);
+  }
   ERRNO_FAILS(WSCGetProviderPath(&g9, path, &plen, &err), WSAEINVAL);
   ERRNO_FAILS(WSCGetProviderPath(NULL, path, &plen, &err), WSAEINVAL);
   ERRNO_FAILS(WSCGetProviderPath(&g1, path, NULL, &err), WSAEFAULT);

@@ -890,3 +890,14 @@ int ws2__bsp_startup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
   *procs = bsp_procs;
   return 0;
 }
+
+/* The base provider's entry point by its SPI name, as mswsock.dll exports
+ * it on Windows: a layer loads the provider below it by the path
+ * WSCGetProviderPath gives (libws2 itself for the built-in entries) and
+ * calls its WSPStartup. */
+int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
+                      LPWSAPROTOCOL_INFOW lpProtocolInfo,
+                      WSPUPCALLTABLE UpcallTable, LPWSPPROC_TABLE lpProcTable) {
+  return ws2__bsp_startup(wVersionRequested, lpWSPData, lpProtocolInfo,
+                          UpcallTable, lpProcTable);
+}
