@@ -74,13 +74,17 @@ static void put_w(void *dst, const WSAPROTOCOL_INFOW *src) {
 }
 
 static void put_a(void *dst, const WSAPROTOCOL_INFOW *src) {
-  WSAPROTOCOL_INFOA *a = dst;
+  ws2__protocol_info_to_a(dst, src);
+}
+
+void ws2__protocol_info_to_a(WSAPROTOCOL_INFOA *a,
+                             const WSAPROTOCOL_INFOW *src) {
   size_t i;
   /* Everything before szProtocol has the same layout. */
   memcpy(a, src, offsetof(WSAPROTOCOL_INFOW, szProtocol));
   for (i = 0; i < WSAPROTOCOL_LEN + 1; i++)
-    a->szProtocol[i] = (char)(src->szProtocol[i] < 0x80 ? src->szProtocol[i]
-                                                         : '?');
+    a->szProtocol[i] =
+        (char)(src->szProtocol[i] < 0x80 ? src->szProtocol[i] : '?');
 }
 
 int WSAAPI WSAEnumProtocolsW(LPINT lpiProtocols,

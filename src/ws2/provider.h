@@ -10,10 +10,17 @@
 #include <winsock2.h>
 #include <ws2spi.h>
 
+/*
+ * A provider, or a binding of one to a catalog entry: what a socket's
+ * handle records (its tag), so that a call reaches the provider in one
+ * step and ws2 knows which entry, and so which chain, the socket is of
+ * (SO_PROTOCOL_INFO). A binding copies its provider's table.
+ */
 typedef struct ws2__provider {
   const char *name;
   WSPPROC_TABLE procs;
   WSPDATA data;
+  const WSAPROTOCOL_INFOW *entry; /* a binding's entry; NULL: a provider */
 } ws2__provider_t;
 
 /* Starts the providers (at the first WSAStartup): 0 or a WSA error. */
@@ -35,7 +42,9 @@ ws2__provider_t *ws2__provider_for_triple(int af, int type, int protocol,
                                           const WSAPROTOCOL_INFOW *info,
                                           WSAPROTOCOL_INFOW *chosen, int *err);
 
-/* The provider of catalog entry id (loaded by now), or NULL. */
+/* The binding of catalog entry id and its provider (loading it if need
+ * be), or NULL. It lives until the last WSACleanup (for the base provider:
+ * as long as the process). */
 ws2__provider_t *ws2__provider_for_catalog_id(DWORD id);
 
 /* The file WSCGetProviderPath names for the built-in base provider. */

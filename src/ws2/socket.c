@@ -224,11 +224,35 @@ int WSAAPI WS_getpeername(SOCKET s, struct WS_sockaddr *name, int *namelen) {
   return result(p->procs.lpWSPGetPeerName(s, name, namelen, &err), &err);
 }
 
+/* SO_PROTOCOL_INFOA/W of a socket of a layered chain: ws2 knows the
+ * chain (the entry the socket's handle is bound to) whatever the layers
+ * would say, so the application sees the entry its socket came from. */
+static int chain_protocol_info(const WSAPROTOCOL_INFOW *e, int optname,
+                               char *optval, int *optlen) {
+  int wide = optname == WS_SO_PROTOCOL_INFOW;
+  int size =
+      wide ? (int)sizeof(WSAPROTOCOL_INFOW) : (int)sizeof(WSAPROTOCOL_INFOA);
+  if (!optval || !optlen || *optlen < size) {
+    WSASetLastError(WSAEFAULT);
+    return SOCKET_ERROR;
+  }
+  if (wide)
+    memcpy(optval, e, sizeof(*e));
+  else
+    ws2__protocol_info_to_a((WSAPROTOCOL_INFOA *)optval, e);
+  *optlen = size;
+  return 0;
+}
+
 int WSAAPI WS_getsockopt(SOCKET s, int level, int optname, char *optval,
                          int *optlen) {
   ws2__provider_t *p = ws2__provider_of(s);
   int err = 0;
   if (!p) return SOCKET_ERROR;
+  if (level == WS_SOL_SOCKET &&
+      (optname == WS_SO_PROTOCOL_INFOW || optname == WS_SO_PROTOCOL_INFOA) &&
+      p->entry && p->entry->ProtocolChain.ChainLen > BASE_PROTOCOL)
+    return chain_protocol_info(p->entry, optname, optval, optlen);
   return result(
       p->procs.lpWSPGetSockOpt(s, level, optname, optval, optlen, &err), &err);
 }

@@ -17,4 +17,8 @@ int ws2__started(void);
  */
 int ws2__check_started(void);
 
+/* A WSAPROTOCOL_INFOW as the A functions give it (szProtocol narrowed;
+ * a character outside ASCII becomes '?'). */
+void ws2__protocol_info_to_a(WSAPROTOCOL_INFOA *a, const WSAPROTOCOL_INFOW *w);
+
 #endif /* WS2_WS2_WS2_H */

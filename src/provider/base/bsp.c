@@ -782,17 +782,22 @@ static BOOL WSPAPI bsp_getoverlappedresult(SOCKET h, LPWSAOVERLAPPED ovl,
 }
 
 /*
- * WSPCleanup: the last WSACleanup. Every socket still open is reset and
- * closed as closesocket would close it; what was pending on it completes
- * with WSA_OPERATION_ABORTED in its OVERLAPPED without setting an event or
- * running a completion routine, as WSACleanup documents, but still with
- * its packet when the socket is associated with a completion port (the
- * documentation says nothing of ports, and ws2 loses no completion). A
- * socket with several handles (DuplicateHandle) is closed through its own
- * handle value only. The provider stays started: the next WSAStartup finds
- * it ready.
+ * Startups. ws2 starts the base provider at a process's first WSAStartup;
+ * each layer above it starts it again through its exported WSPStartup.
+ * Every WSPStartup counts, and only the WSPCleanup that balances the last
+ * one closes the sockets (the SPI's rule: a provider stays initialised
+ * until every WSPStartup has had its WSPCleanup).
  */
-static int WSPAPI bsp_cleanup(LPINT err) {
+static _Atomic int bsp_starts;
+
+/* Every socket still open is reset and closed as closesocket would close
+ * it; what was pending on it completes with WSA_OPERATION_ABORTED in its
+ * OVERLAPPED without setting an event or running a completion routine, as
+ * WSACleanup documents, but still with its packet when the socket is
+ * associated with a completion port (the documentation says nothing of
+ * ports, and ws2 loses no completion). A socket with several handles
+ * (DuplicateHandle) is closed through its own handle value only. */
+static void close_all(void) {
   ws2__bsock_t **v;
   size_t n = ws2__bsock_snapshot(&v), i;
   for (i = 0; i < n; i++) {
@@ -815,7 +820,23 @@ static int WSPAPI bsp_cleanup(LPINT err) {
   }
   ws2__free(v);
   ws2__engine_settle(); /* the closed sockets' memory goes now */
+}
+
+/* WSPCleanup: balances one WSPStartup; the last closes every socket. The
+ * provider's code stays ready: the next WSPStartup starts it again. */
+static int WSPAPI bsp_cleanup(LPINT err) {
+  int n = atomic_load(&bsp_starts);
+  do {
+    if (n <= 0) return set_err(err, WSANOTINITIALISED);
+  } while (!atomic_compare_exchange_weak(&bsp_starts, &n, n - 1));
+  if (n == 1) close_all();
   return set_err(err, 0);
+}
+
+int ws2__bsp_shutdown(void) {
+  int left = atomic_exchange(&bsp_starts, 0);
+  if (left > 0) close_all();
+  return left;
 }
 
 /* Entries whose behaviour lands later (docs/STATUS.md lists them). */
@@ -888,6 +909,7 @@ int ws2__bsp_startup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
   for (i = 0; i < sizeof(desc); i++) data->szDescription[i] = (WCHAR)desc[i];
   upcalls = upcall_table;
   *procs = bsp_procs;
+  atomic_fetch_add(&bsp_starts, 1);
   return 0;
 }
 

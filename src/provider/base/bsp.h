@@ -226,9 +226,16 @@ int ws2__bsp_protocols(const WSAPROTOCOL_INFOW **entries);
 /* The entry socket s was made from (SO_PROTOCOL_INFOW); 0 or WSAEINVAL. */
 int ws2__bsp_protocol_info(ws2__bsock_t *s, WSAPROTOCOL_INFOW *out);
 
-/* The base provider's WSPStartup (bsp.c): the Winsock layer calls it
- * directly until the catalog (issue 5) loads providers by path. */
+/* The base provider's WSPStartup (bsp.c), which ws2 calls directly for the
+ * built-in entries (layers reach it as the exported WSPStartup). Every
+ * call counts; the WSPCleanup that balances the last one closes every
+ * socket still open. */
 int ws2__bsp_startup(WORD version, LPWSPDATA data, LPWSAPROTOCOL_INFOW info,
                      WSPUPCALLTABLE upcalls, LPWSPPROC_TABLE procs);
+
+/* The process's last WSACleanup, after every layer's WSPCleanup: ends
+ * whatever startups are left (a layer that never balanced its own),
+ * closing every socket. Returns how many were left. */
+int ws2__bsp_shutdown(void);
 
 #endif /* WS2_PROVIDER_BASE_BSP_H */
