@@ -12,6 +12,7 @@
 
 #include "core/io.h"
 #include "provider/base/ops.h"
+#include "ws2/extension.h"
 #include "ws2/provider.h"
 
 #include <errno.h>
@@ -23,27 +24,15 @@
 /* WSANOTINITIALISED (set by ws2__check_started) or `err`, then `ret`. */
 #define FAIL_STARTED(ret, err) (ws2__check_started() ? FAIL(ret, err) : (ret))
 
-/* ---- Extension functions that mswsock.dll and ws2_32 also export. ---- */
-
-/* The provider's extension function `id` for s, or NULL with the last
- * error set: a GUID the provider does not know yet is WSAEOPNOTSUPP. */
-static void *extension(SOCKET s, GUID id) {
-  void *fn = NULL;
-  DWORD n = 0;
-  if (WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id), &fn,
-               sizeof(fn), &n, NULL, NULL) != 0) {
-    if (WSAGetLastError() == WSAEINVAL) WSASetLastError(WSAEOPNOTSUPP);
-    return NULL;
-  }
-  return fn;
-}
+/* ---- Extension functions that mswsock.dll and ws2_32 also export:
+ * each goes to the function of its socket's provider (extension.c). ---- */
 
 BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
                      PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
                      DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
                      LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped) {
   LPFN_ACCEPTEX fn =
-      (LPFN_ACCEPTEX)extension(sListenSocket, (GUID)WSAID_ACCEPTEX);
+      (LPFN_ACCEPTEX)ws2__extension_of(sListenSocket, WS2__EXT_ACCEPTEX);
   if (!fn) return FALSE;
   return fn(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength,
             dwLocalAddressLength, dwRemoteAddressLength, lpdwBytesReceived,
@@ -71,7 +60,7 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
                          LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers,
                          DWORD dwReserved) {
   LPFN_TRANSMITFILE fn =
-      (LPFN_TRANSMITFILE)extension(hSocket, (GUID)WSAID_TRANSMITFILE);
+      (LPFN_TRANSMITFILE)ws2__extension_of(hSocket, WS2__EXT_TRANSMITFILE);
   if (!fn) return FALSE;
   return fn(hSocket, hFile, nNumberOfBytesToWrite, nNumberOfBytesPerSend,
             lpOverlapped, lpTransmitBuffers, dwReserved);
@@ -120,4 +109,3 @@ BOOL WSAAPI WSAGetQOSByName(SOCKET s, LPWSABUF lpQOSName, LPQOS lpQOS) {
   WSASetLastError(err);
   return FALSE;
 }
-

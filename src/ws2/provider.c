@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 /* The base provider: started at each first WSAStartup. */
-static ws2__provider_t base = {"ws2 base provider", {0}, {0}, NULL};
+static ws2__provider_t base = {.name = "ws2 base provider"};
 static int start_error;
 
 /* Loaded layered providers, by GUID, under lock. */

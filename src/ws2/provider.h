@@ -10,6 +10,8 @@
 #include <winsock2.h>
 #include <ws2spi.h>
 
+#include "ws2/extension.h"
+
 /*
  * A provider, or a binding of one to a catalog entry: what a socket's
  * handle records (its tag), so that a call reaches the provider in one
@@ -21,6 +23,9 @@ typedef struct ws2__provider {
   WSPPROC_TABLE procs;
   WSPDATA data;
   const WSAPROTOCOL_INFOW *entry; /* a binding's entry; NULL: a provider */
+  /* A binding's extension functions, as its provider answered them
+   * (extension.c); NULL until first asked for. */
+  void *_Atomic ext[WS2__EXT_COUNT];
 } ws2__provider_t;
 
 /* Starts the providers (at the first WSAStartup): 0 or a WSA error. */

@@ -320,7 +320,7 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
                     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   ws2__provider_t *p = ws2__provider_of(s);
   ws2__nifs_call_t nc;
-  int err = 0;
+  int err = 0, r;
   if (!p) return SOCKET_ERROR;
   /* Answered from the chain when the call can be (not overlapped, room
    * for the answer); otherwise the provider's own checks and errors. */
@@ -334,13 +334,28 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
     return 0;
   }
   ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
-  return overlapped_result(
+  r = overlapped_result(
       &nc,
       p->procs.lpWSPIoctl(s, dwIoControlCode, lpvInBuffer, cbInBuffer,
                           lpvOutBuffer, cbOutBuffer, lpcbBytesReturned,
                           lpOverlapped, lpCompletionRoutine,
                           thread_id(lpCompletionRoutine), &err),
       &err);
+  /* An extension function the provider has: ws2's, which reaches the
+   * provider of whichever socket it is called with (extension.c). */
+  if (r == 0 && dwIoControlCode == SIO_GET_EXTENSION_FUNCTION_POINTER &&
+      lpvInBuffer && cbInBuffer >= sizeof(GUID) && lpvOutBuffer &&
+      cbOutBuffer >= sizeof(void *) && !lpOverlapped && !lpCompletionRoutine) {
+    int which = ws2__extension_index(lpvInBuffer);
+    if (which >= 0) {
+      void *fn;
+      memcpy(&fn, lpvOutBuffer, sizeof(fn));
+      ws2__extension_remember(p, which, fn);
+      fn = ws2__extension_dispatcher(which);
+      memcpy(lpvOutBuffer, &fn, sizeof(fn));
+    }
+  }
+  return r;
 }
 
 int WSAAPI ioctlsocket(SOCKET s, LONG cmd, WS_u_long *argp) {
@@ -575,12 +590,9 @@ int WSAAPI WSADuplicateSocketA(SOCKET s, DWORD dwProcessId,
 int WSAAPI WSASendMsg(SOCKET Handle, LPWSAMSG lpMsg, DWORD dwFlags,
                       LPDWORD lpNumberOfBytesSent, LPWSAOVERLAPPED lpOverlapped,
                       LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  GUID id = WSAID_WSASENDMSG;
-  LPFN_WSASENDMSG fn = NULL;
-  DWORD n = 0;
-  if (WSAIoctl(Handle, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id), &fn,
-               sizeof(fn), &n, NULL, NULL) == SOCKET_ERROR)
-    return SOCKET_ERROR;
+  LPFN_WSASENDMSG fn =
+      (LPFN_WSASENDMSG)ws2__extension_of(Handle, WS2__EXT_WSASENDMSG);
+  if (!fn) return SOCKET_ERROR;
   return fn(Handle, lpMsg, dwFlags, lpNumberOfBytesSent, lpOverlapped,
             lpCompletionRoutine);
 }

@@ -25,6 +25,7 @@ typedef struct layer_stats {
   int startups, cleanups;
   int sockets, accepted, connects, closes;
   int next_is_base;
+  int connectex;
 } layer_stats_t;
 
 static char dir[256], catalog_file[300];
@@ -464,5 +465,75 @@ TEST(two_layers_stack_in_catalog_order) {
   /* Both unloaded: every WSPStartup had its WSPCleanup. */
   ASSERT_EQ(stats_of("layer-ifs").startups, 0);
   ASSERT_EQ(stats_of("layer-ifs2").startups, 0);
+  remove_catalog();
+}
+
+/* A ConnectEx through the pointer fn on socket s (bound first, as
+ * ConnectEx requires), to the listener at a. */
+static void connect_ex(LPFN_CONNECTEX fn, SOCKET s, SOCKET l,
+                       const struct sockaddr_in *a) {
+  struct sockaddr_in any;
+  WSAOVERLAPPED ov;
+  DWORD sent = 0, flags = 0;
+  SOCKET acc;
+  memset(&any, 0, sizeof(any));
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(s, (struct sockaddr *)&any, sizeof(any)), 0);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  if (!fn(s, (const struct sockaddr *)a, sizeof(*a), NULL, 0, &sent, &ov))
+    ASSERT_EQ(WSAGetLastError(), ERROR_IO_PENDING);
+  ASSERT_TRUE(WSAGetOverlappedResult(s, &ov, &sent, TRUE, &flags));
+  ASSERT_TRUE(WSACloseEvent(ov.hEvent));
+  acc = accept(l, NULL, NULL);
+  ASSERT_NE(acc, INVALID_SOCKET);
+  ASSERT_EQ(closesocket(acc), 0);
+}
+
+/* Extension functions go to the provider of the socket they are called
+ * with, whichever socket the pointer was asked on (applications cache
+ * one pointer for all their sockets). */
+TEST(extension_pointers_dispatch_per_socket) {
+  DWORD over[] = {TCP4}, chains[1], n = 0;
+  GUID id = WSAID_CONNECTEX;
+  LPFN_CONNECTEX from_base = NULL, from_layer = NULL;
+  WSAPROTOCOL_INFOW *all, base_entry;
+  SOCKET l, layered, plain;
+  struct sockaddr_in addr;
+  int count, i, before;
+  fresh_catalog();
+  install(&guid_a, "layer-ifs", over, 1, chains);
+  all = entries(&count);
+  for (i = 0; i < count; i++)
+    if (all[i].dwCatalogEntryId == TCP4) base_entry = all[i];
+  free(all);
+  t_startup();
+  l = t_listener(&addr);
+  plain =
+      WSASocketW(AF_INET, SOCK_STREAM, 0, &base_entry, 0, WSA_FLAG_OVERLAPPED);
+  layered = WSASocketW(AF_INET, SOCK_STREAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED);
+  ASSERT_NE(plain, INVALID_SOCKET);
+  ASSERT_NE(layered, INVALID_SOCKET);
+  ASSERT_EQ(info_of(layered).dwCatalogEntryId, chains[0]);
+  ASSERT_EQ(WSAIoctl(plain, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id),
+                     &from_base, sizeof(from_base), &n, NULL, NULL),
+            0);
+  ASSERT_EQ(
+      WSAIoctl(layered, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id),
+               &from_layer, sizeof(from_layer), &n, NULL, NULL),
+      0);
+  /* One function for every socket... */
+  ASSERT_EQ_PTR((void *)from_base, (void *)from_layer);
+  /* ...that reaches the layer for its socket, and only for its socket. */
+  before = stats_of("layer-ifs").connectex;
+  connect_ex(from_base, layered, l, &addr);
+  ASSERT_EQ(stats_of("layer-ifs").connectex, before + 1);
+  connect_ex(from_layer, plain, l, &addr);
+  ASSERT_EQ(stats_of("layer-ifs").connectex, before + 1);
+  ASSERT_EQ(closesocket(layered), 0);
+  ASSERT_EQ(closesocket(plain), 0);
+  ASSERT_EQ(closesocket(l), 0);
+  t_cleanup();
   remove_catalog();
 }

@@ -10,9 +10,11 @@
  * WSPAccept (each new socket passed up with WPUModifyIFSHandle under the
  * chain's catalog id, so ws2 dispatches its calls here), WSPConnect and
  * WSPCloseSocket (counted), WSPCleanup (balanced with the lower
- * provider's). Everything else, and every overlapped request, goes
- * straight to the lower provider, as WPUModifyIFSHandle's reference says an
- * IFS layer may.
+ * provider's), and WSPIoctl for one extension function: the layer hands
+ * out its own ConnectEx (counted; it calls the lower provider's), so the
+ * tests can tell whose ConnectEx a call reached. Everything else, and every
+ * overlapped request, goes straight to the lower provider, as
+ * WPUModifyIFSHandle's reference says an IFS layer may.
  *
  * Variants (compile definitions):
  *   LAYER_FAIL_STARTUP  WSPStartup fails with WSAEPROVIDERFAILEDINIT.
@@ -22,6 +24,7 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include <winsock2.h>
+#include <mswsock.h>
 #include <ws2spi.h>
 
 #include <dlfcn.h>
@@ -37,6 +40,7 @@ typedef struct layer_stats {
   int startups, cleanups; /* WSPStartup / WSPCleanup calls */
   int sockets, accepted, connects, closes;
   int next_is_base; /* the provider below is a base provider */
+  int connectex;    /* calls of the layer's own ConnectEx */
 } layer_stats_t;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -170,6 +174,35 @@ static int WSPAPI l_closesocket(SOCKET s, LPINT err) {
   return next.lpWSPCloseSocket(s, err);
 }
 
+/* The lower provider's ConnectEx (asked for once, under lock). */
+static LPFN_CONNECTEX lower_connectex;
+
+static BOOL PASCAL l_connectex(SOCKET s, const struct sockaddr *name,
+                               int namelen, PVOID buf, DWORD len, LPDWORD sent,
+                               LPOVERLAPPED ovl) {
+  count(&stats.connectex);
+  return lower_connectex(s, name, namelen, buf, len, sent, ovl);
+}
+
+static int WSPAPI l_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
+                          LPVOID out, DWORD outlen, LPDWORD ret,
+                          LPWSAOVERLAPPED ovl,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                          LPWSATHREADID tid, LPINT err) {
+  static const GUID id = WSAID_CONNECTEX;
+  int r =
+      next.lpWSPIoctl(s, code, in, inlen, out, outlen, ret, ovl, cr, tid, err);
+  if (r == 0 && code == SIO_GET_EXTENSION_FUNCTION_POINTER &&
+      inlen >= sizeof(GUID) && memcmp(in, &id, sizeof(GUID)) == 0) {
+    LPFN_CONNECTEX mine = l_connectex;
+    pthread_mutex_lock(&lock);
+    memcpy(&lower_connectex, out, sizeof(lower_connectex));
+    pthread_mutex_unlock(&lock);
+    memcpy(out, &mine, sizeof(mine));
+  }
+  return r;
+}
+
 static int WSPAPI l_cleanup(LPINT err) {
   int last, r = 0;
   pthread_mutex_lock(&lock);
@@ -274,5 +307,6 @@ EXPORT int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
   lpProcTable->lpWSPConnect = l_connect;
   lpProcTable->lpWSPCloseSocket = l_closesocket;
   lpProcTable->lpWSPCleanup = l_cleanup;
+  lpProcTable->lpWSPIoctl = l_ioctl;
   return 0;
 }
