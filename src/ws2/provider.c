@@ -157,12 +157,12 @@ static ws2__provider_t *load_locked(const ws2__catalog_t *cat,
   /* Versions (the SPI's rule): the provider says in wVersion the version
    * it will use; one ws2 cannot use is cleaned up again. */
   if (LOBYTE(l->p.data.wVersion) < 2) {
-    int e;
+    int cleanup_err;
     ws2__log(WS2__LOG_ERROR,
              "provider \"%s\" (%s) wants SPI version %d.%d; ws2 needs 2.x",
              l->p.name, l->path, LOBYTE(l->p.data.wVersion),
              HIBYTE(l->p.data.wVersion));
-    if (l->p.procs.lpWSPCleanup) l->p.procs.lpWSPCleanup(&e);
+    if (l->p.procs.lpWSPCleanup) l->p.procs.lpWSPCleanup(&cleanup_err);
     *err = WSAVERNOTSUPPORTED;
     return NULL;
   }
