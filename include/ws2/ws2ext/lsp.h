@@ -1,0 +1,362 @@
+/*
+ * ws2ext/lsp.h: what every layered service provider does the same way,
+ * for layers written against <ws2spi.h> alone. Header only, and portable:
+ * it compiles against ws2's headers on Linux and against the Windows SDK's
+ * (or mingw-w64's) for an LSP DLL, so one layer source serves both.
+ *
+ * A layer's WSPStartup calls ws2lsp_startup once per WSPStartup; the
+ * first reads the catalog and finds the layer's own layered entry by its
+ * GUID. For each socket, ws2lsp_lower gives the provider below the layer
+ * in the socket's chain, loading it on first use exactly as the SPI says
+ * a layer does (WSCEnumProtocols, WSCGetProviderPath, dlopen or
+ * LoadLibraryW, WSPStartup with the chain's WSAPROTOCOL_INFOW, or with its
+ * own entry for a base provider), once per provider GUID. ws2lsp_cleanup
+ * balances each WSPStartup; the last one cleans up and unloads every
+ * provider below. ws2lsp_map keeps a value per socket (which chain an IFS
+ * socket is of, a layer's counters, ...).
+ *
+ * Thread safety: every function may be called from any thread.
+ *
+ * On Windows, define WS2LSP_WINDOWS or build with _WIN32 (automatic).
+ */
+#ifndef WS2_WS2EXT_LSP_H
+#define WS2_WS2EXT_LSP_H
+
+#include <winsock2.h>
+#include <ws2spi.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <windows.h>
+typedef SRWLOCK ws2lsp_lock_t;
+#define WS2LSP_LOCK_INIT SRWLOCK_INIT
+#define ws2lsp_lock(l) AcquireSRWLockExclusive(l)
+#define ws2lsp_unlock(l) ReleaseSRWLockExclusive(l)
+#else
+#include <dlfcn.h>
+#include <pthread.h>
+typedef pthread_mutex_t ws2lsp_lock_t;
+#define WS2LSP_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
+#define ws2lsp_lock(l) pthread_mutex_lock(l)
+#define ws2lsp_unlock(l) pthread_mutex_unlock(l)
+#endif
+
+#define WS2LSP_UNUSED __attribute__((unused))
+#define WS2LSP_MAX_LOWER 8
+
+/* A provider below the layer. */
+typedef struct ws2lsp_lower {
+  GUID id;             /* its provider GUID */
+  WSPPROC_TABLE procs; /* its table: call it for the sockets it serves */
+  WSPDATA data;
+  void *module; /* dlopen handle, or HMODULE */
+  int is_base;  /* a base provider (its handles are the IFS handles) */
+} ws2lsp_lower_t;
+
+/* One per layer, static, initialised with WS2LSP_INITIALIZER. */
+typedef struct ws2lsp {
+  ws2lsp_lock_t lock;
+  GUID self;         /* the layer's provider GUID */
+  DWORD self_id;     /* its layered entry's catalog id */
+  WSPUPCALLTABLE up; /* ws2's upcalls, as the first WSPStartup gave them */
+  int starts;        /* WSPStartup calls not yet balanced */
+  WSAPROTOCOL_INFOW *catalog; /* WSCEnumProtocols at the first WSPStartup */
+  int ncatalog;
+  ws2lsp_lower_t lower[WS2LSP_MAX_LOWER];
+  int nlower;
+} ws2lsp_t;
+
+#define WS2LSP_INITIALIZER \
+  { .lock = WS2LSP_LOCK_INIT }
+
+/* The catalog entry with this id, or NULL. */
+static WS2LSP_UNUSED const WSAPROTOCOL_INFOW *ws2lsp_entry(const ws2lsp_t *l,
+                                                           DWORD id) {
+  int i;
+  for (i = 0; i < l->ncatalog; i++)
+    if (l->catalog[i].dwCatalogEntryId == id) return &l->catalog[i];
+  return NULL;
+}
+
+/* The entry right below the layer in chain `top`, or NULL when the layer
+ * is not in it (or is its last link). */
+static WS2LSP_UNUSED const WSAPROTOCOL_INFOW *ws2lsp_below(
+    const ws2lsp_t *l, const WSAPROTOCOL_INFOW *top) {
+  int i;
+  for (i = 0; i + 1 < top->ProtocolChain.ChainLen; i++)
+    if (top->ProtocolChain.ChainEntries[i] == l->self_id)
+      return ws2lsp_entry(l, top->ProtocolChain.ChainEntries[i + 1]);
+  return NULL;
+}
+
+/*
+ * To call from the layer's WSPStartup, before anything else: checks the
+ * version (WSAVERNOTSUPPORTED below 2.0), fills *data (version 2.2 and
+ * `description`), and on the first call reads the catalog and finds the
+ * layer's own entry (WSAEPROVIDERFAILEDINIT when the catalog has no
+ * layered entry with GUID self). 0 or a WSA error; each success needs its
+ * ws2lsp_cleanup.
+ */
+static WS2LSP_UNUSED int ws2lsp_startup(ws2lsp_t *l, const GUID *self,
+                                        WORD version, LPWSPDATA data,
+                                        WSPUPCALLTABLE up,
+                                        const char *description) {
+  DWORD size = 0;
+  int err = 0, n, i, r = 0;
+  if (LOBYTE(version) < 2) return WSAVERNOTSUPPORTED;
+  if (!data) return WSAEFAULT;
+  data->wVersion = MAKEWORD(2, 2);
+  data->wHighVersion = MAKEWORD(2, 2);
+  memset(data->szDescription, 0, sizeof(data->szDescription));
+  for (i = 0; description && description[i] && i < WSPDESCRIPTION_LEN; i++)
+    data->szDescription[i] = (WCHAR)(unsigned char)description[i];
+  ws2lsp_lock(&l->lock);
+  if (l->starts == 0) {
+    l->self = *self;
+    l->up = up;
+    l->self_id = 0;
+    r = WSAEPROVIDERFAILEDINIT;
+    if (WSCEnumProtocols(NULL, NULL, &size, &err) == SOCKET_ERROR &&
+        err == WSAENOBUFS && (l->catalog = (WSAPROTOCOL_INFOW *)malloc(size)) &&
+        (n = WSCEnumProtocols(NULL, l->catalog, &size, &err)) != SOCKET_ERROR) {
+      l->ncatalog = n;
+      for (i = 0; i < n; i++)
+        if (l->catalog[i].ProtocolChain.ChainLen == LAYERED_PROTOCOL &&
+            memcmp(&l->catalog[i].ProviderId, self, sizeof(GUID)) == 0)
+          l->self_id = l->catalog[i].dwCatalogEntryId;
+      if (l->self_id) r = 0;
+    }
+    if (r) {
+      free(l->catalog);
+      l->catalog = NULL;
+      l->ncatalog = 0;
+    }
+  }
+  if (r == 0) l->starts++;
+  ws2lsp_unlock(&l->lock);
+  return r;
+}
+
+/* Loads and starts the provider of entry `low` for chain `top` (lock
+ * held): 0 or a WSA error. */
+static WS2LSP_UNUSED int ws2lsp_load_(ws2lsp_t *l, const WSAPROTOCOL_INFOW *low,
+                                      const WSAPROTOCOL_INFOW *top,
+                                      ws2lsp_lower_t *out) {
+  WCHAR wpath[MAX_PATH];
+  int len = MAX_PATH, err = 0, r;
+  LPWSPSTARTUP startup;
+  LPWSAPROTOCOL_INFOW info =
+      (LPWSAPROTOCOL_INFOW)(low->ProtocolChain.ChainLen == BASE_PROTOCOL ? low
+                                                                         : top);
+  if (WSCGetProviderPath((LPGUID)&low->ProviderId, wpath, &len, &err) != 0)
+    return WSAEPROVIDERFAILEDINIT;
+#ifdef _WIN32
+  {
+    WCHAR expanded[MAX_PATH];
+    if (!ExpandEnvironmentStringsW(wpath, expanded, MAX_PATH))
+      return WSAEPROVIDERFAILEDINIT;
+    out->module = (void *)LoadLibraryW(expanded);
+    if (!out->module) return WSAEPROVIDERFAILEDINIT;
+    startup = (LPWSPSTARTUP)(void (*)(void))GetProcAddress((HMODULE)out->module,
+                                                           "WSPStartup");
+  }
+#else
+  {
+    char path[MAX_PATH * 3];
+    size_t i, j = 0;
+    /* UTF-16 to UTF-8 (paths outside the BMP are not expected). */
+    for (i = 0; wpath[i] && j + 4 < sizeof(path); i++) {
+      unsigned c = wpath[i];
+      if (c < 0x80) {
+        path[j++] = (char)c;
+      } else if (c < 0x800) {
+        path[j++] = (char)(0xC0 | (c >> 6));
+        path[j++] = (char)(0x80 | (c & 0x3F));
+      } else {
+        path[j++] = (char)(0xE0 | (c >> 12));
+        path[j++] = (char)(0x80 | ((c >> 6) & 0x3F));
+        path[j++] = (char)(0x80 | (c & 0x3F));
+      }
+    }
+    path[j] = '\0';
+    out->module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!out->module) return WSAEPROVIDERFAILEDINIT;
+    startup = (LPWSPSTARTUP)dlsym(out->module, "WSPStartup");
+  }
+#endif
+  out->id = low->ProviderId;
+  out->is_base = low->ProtocolChain.ChainLen == BASE_PROTOCOL;
+  r = startup ? startup(MAKEWORD(2, 2), &out->data, info, l->up, &out->procs)
+              : WSAEPROVIDERFAILEDINIT;
+  if (r == 0 && LOBYTE(out->data.wVersion) < 2) {
+    out->procs.lpWSPCleanup(&err);
+    r = WSAVERNOTSUPPORTED;
+  }
+  if (r != 0) {
+#ifdef _WIN32
+    FreeLibrary((HMODULE)out->module);
+#else
+    dlclose(out->module);
+#endif
+    out->module = NULL;
+  }
+  return r;
+}
+
+/*
+ * The provider below the layer in chain `top` (the WSAPROTOCOL_INFOW the
+ * layer's WSPSocket got), loaded on first use, and in *lower_info (may be
+ * NULL) what to give its WSPSocket: its own entry when it is a base
+ * provider, else `top` itself (so that it finds its own place in the
+ * chain). NULL with *err when the layer is not in `top`, or the provider
+ * below cannot be loaded or started.
+ */
+static WS2LSP_UNUSED ws2lsp_lower_t *ws2lsp_lower(
+    ws2lsp_t *l, const WSAPROTOCOL_INFOW *top, LPWSAPROTOCOL_INFOW *lower_info,
+    int *err) {
+  const WSAPROTOCOL_INFOW *low;
+  ws2lsp_lower_t *found = NULL;
+  int i;
+  ws2lsp_lock(&l->lock);
+  if (!top || !(low = ws2lsp_below(l, top))) {
+    *err = WSAEINVAL;
+  } else {
+    for (i = 0; i < l->nlower && !found; i++)
+      if (memcmp(&l->lower[i].id, &low->ProviderId, sizeof(GUID)) == 0)
+        found = &l->lower[i];
+    if (!found && l->nlower == WS2LSP_MAX_LOWER) {
+      *err = WSAEPROVIDERFAILEDINIT;
+    } else if (!found) {
+      memset(&l->lower[l->nlower], 0, sizeof(l->lower[0]));
+      if ((*err = ws2lsp_load_(l, low, top, &l->lower[l->nlower])) == 0)
+        found = &l->lower[l->nlower++];
+    }
+    if (found && lower_info)
+      *lower_info = (LPWSAPROTOCOL_INFOW)(found->is_base ? low : top);
+  }
+  ws2lsp_unlock(&l->lock);
+  return found;
+}
+
+/*
+ * To call from the layer's WSPCleanup: balances one ws2lsp_startup; the
+ * last one runs every lower provider's WSPCleanup, unloads it and forgets
+ * the catalog. 0, or SOCKET_ERROR with WSANOTINITIALISED in *err when
+ * there was no WSPStartup to balance.
+ */
+static WS2LSP_UNUSED int ws2lsp_cleanup(ws2lsp_t *l, LPINT err) {
+  ws2lsp_lower_t lower[WS2LSP_MAX_LOWER];
+  int n = 0, i, e;
+  ws2lsp_lock(&l->lock);
+  if (l->starts == 0) {
+    ws2lsp_unlock(&l->lock);
+    *err = WSANOTINITIALISED;
+    return SOCKET_ERROR;
+  }
+  if (--l->starts == 0) {
+    n = l->nlower;
+    memcpy(lower, l->lower, sizeof(lower[0]) * (size_t)n);
+    l->nlower = 0;
+    free(l->catalog);
+    l->catalog = NULL;
+    l->ncatalog = 0;
+  }
+  ws2lsp_unlock(&l->lock);
+  for (i = 0; i < n; i++) {
+    lower[i].procs.lpWSPCleanup(&e);
+#ifdef _WIN32
+    FreeLibrary((HMODULE)lower[i].module);
+#else
+    dlclose(lower[i].module);
+#endif
+  }
+  return 0;
+}
+
+/* ---- A value per socket: an open-addressing map from SOCKET. ---- */
+
+/* Static, initialised with WS2LSP_MAP_INITIALIZER. */
+typedef struct ws2lsp_map {
+  ws2lsp_lock_t lock;
+  struct ws2lsp_slot {
+    SOCKET s; /* 0: free; INVALID_SOCKET: removed */
+    void *value;
+  } * slots;
+  size_t size, used; /* used counts removed slots too */
+} ws2lsp_map_t;
+
+#define WS2LSP_MAP_INITIALIZER \
+  { .lock = WS2LSP_LOCK_INIT }
+
+static WS2LSP_UNUSED size_t ws2lsp_hash_(SOCKET s, size_t size) {
+  unsigned long long h = (unsigned long long)s * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 20) & (size - 1);
+}
+
+/* Sets the value of s (replacing any): 0, or WSAENOBUFS without memory. */
+static WS2LSP_UNUSED int ws2lsp_map_put(ws2lsp_map_t *m, SOCKET s,
+                                        void *value) {
+  size_t i;
+  ws2lsp_lock(&m->lock);
+  if ((m->used + 1) * 2 > m->size) { /* grow (dropping removed slots) */
+    size_t nsize = m->size ? m->size * 2 : 64, j;
+    struct ws2lsp_slot *n =
+        (struct ws2lsp_slot *)calloc(nsize, sizeof(struct ws2lsp_slot));
+    if (!n) {
+      ws2lsp_unlock(&m->lock);
+      return WSAENOBUFS;
+    }
+    m->used = 0;
+    for (j = 0; j < m->size; j++)
+      if (m->slots[j].s != 0 && m->slots[j].s != INVALID_SOCKET) {
+        for (i = ws2lsp_hash_(m->slots[j].s, nsize); n[i].s;
+             i = (i + 1) & (nsize - 1)) {
+        }
+        n[i] = m->slots[j];
+        m->used++;
+      }
+    free(m->slots);
+    m->slots = n;
+    m->size = nsize;
+  }
+  for (i = ws2lsp_hash_(s, m->size); m->slots[i].s && m->slots[i].s != s;
+       i = (i + 1) & (m->size - 1)) {
+  }
+  if (!m->slots[i].s) m->used++;
+  m->slots[i].s = s;
+  m->slots[i].value = value;
+  ws2lsp_unlock(&m->lock);
+  return 0;
+}
+
+/* The value of s (NULL when none); `remove` forgets it. */
+static WS2LSP_UNUSED void *ws2lsp_map_get(ws2lsp_map_t *m, SOCKET s,
+                                          int remove) {
+  void *v = NULL;
+  size_t i;
+  ws2lsp_lock(&m->lock);
+  if (m->size) {
+    for (i = ws2lsp_hash_(s, m->size); m->slots[i].s;
+         i = (i + 1) & (m->size - 1))
+      if (m->slots[i].s == s) {
+        v = m->slots[i].value;
+        if (remove) m->slots[i].s = INVALID_SOCKET;
+        break;
+      }
+  }
+  ws2lsp_unlock(&m->lock);
+  return v;
+}
+
+/* Forgets every value (for WSPCleanup); the values are the caller's. */
+static WS2LSP_UNUSED void ws2lsp_map_clear(ws2lsp_map_t *m) {
+  ws2lsp_lock(&m->lock);
+  free(m->slots);
+  m->slots = NULL;
+  m->size = m->used = 0;
+  ws2lsp_unlock(&m->lock);
+}
+
+#endif /* WS2_WS2EXT_LSP_H */
