@@ -26,7 +26,8 @@ DEMO_DIR   ?= examples
 ARGS       ?= --demo 1
 
 # Debian packages the build needs. gcc brings the ASan/UBSan/TSan runtimes.
-DEB_PACKAGES  ?= build-essential gcc g++ cmake pkg-config liburing-dev libuv1-dev
+DEB_PACKAGES  ?= build-essential gcc g++ cmake pkg-config liburing-dev libuv1-dev \
+                 gcc-mingw-w64-x86-64
 FORMAT_PACKAGES ?= clang-format
 
 # Sanitizer run-time settings for `make asan` / `make tsan`.
