@@ -44,7 +44,7 @@ CTEST       = env -u MAKELEVEL ctest
 
 FORMAT_DIRS := src include test bench examples tools plugins
 
-.PHONY: all build run test bench install asan tsan check-install format \
+.PHONY: all build run test bench install asan tsan fuzz deps-fuzz check-install format \
         format-check clean deps deps-format help
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo 'make bench          build and run every benchmark (build/bench/bench-*)'
 	@echo 'make asan           the suite under ASan+UBSan (in build-asan/)'
 	@echo 'make tsan           the suite under TSan (in build-tsan/)'
+	@echo 'make fuzz           every fuzz target for FUZZ_SECONDS (default 60) under libFuzzer'
 	@echo 'make install        install to PREFIX (default /usr/local)'
 	@echo 'make check-install  install to a temporary prefix and build programs against it'
 	@echo 'make format         clang-format -i every C/C++ source'
@@ -156,6 +157,20 @@ tsan: deps
 	TSAN_OPTIONS=$(TSAN_RUN_OPTIONS) \
 	WS2_TEST_TIMEOUT_MULT=$(SANITIZE_TIMEOUT_MULT) \
 	  $(CTEST) --output-on-failure --no-tests=error -j$(JOBS) $(CTEST_ARGS)
+
+# fuzz: every fuzz target under libFuzzer (clang, ASan+UBSan) for
+# FUZZ_SECONDS each (fuzz/README.md). FUZZ_TARGETS='catalog ioctl' picks some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_PACKAGES ?= clang libclang-rt-dev
+
+deps-fuzz:
+	$(call need_packages,$(FUZZ_PACKAGES),clang)
+
+fuzz: deps deps-fuzz
+	$(call configure,build-fuzz,-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DWS2_SANITIZE=fuzz -DWS2_BUILD_TESTS=OFF -DWS2_BUILD_BENCH=OFF -DWS2_BUILD_EXAMPLES=OFF)
+	@$(CMAKE_BUILD) build-fuzz -j$(JOBS) --target fuzz-all
+	@bash fuzz/run.sh $(abspath build-fuzz) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # --- Install check, formatting, cleaning -----------------------------------
 check-install: build

@@ -18,8 +18,18 @@ elseif(WS2_SANITIZE STREQUAL "tsan")
   add_compile_options(${WS2_SANITIZE_FLAGS} -fno-omit-frame-pointer
                       $<$<C_COMPILER_ID:GNU>:-Wno-error=tsan>)
   add_link_options(${WS2_SANITIZE_FLAGS})
+elseif(WS2_SANITIZE STREQUAL "fuzz")
+  # libFuzzer (clang): every object instrumented for coverage, with
+  # ASan+UBSan; fuzz/CMakeLists.txt links the targets with the fuzzer.
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "WS2_SANITIZE=fuzz needs clang (CC=clang)")
+  endif()
+  set(WS2_SANITIZE_FLAGS -fsanitize=address,undefined)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
+                      -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(${WS2_SANITIZE_FLAGS})
 elseif(NOT WS2_SANITIZE STREQUAL "")
-  message(FATAL_ERROR "WS2_SANITIZE must be empty, asan or tsan")
+  message(FATAL_ERROR "WS2_SANITIZE must be empty, asan, tsan or fuzz")
 endif()
 
 if(WS2_SANITIZE_FLAGS AND NOT CMAKE_CROSSCOMPILING)

@@ -38,7 +38,7 @@
 
 uint32_t ws2__catalog_crc32(uint32_t crc, const void *data, size_t len) {
   static uint32_t table[256];
-  static _Atomic int ready;
+  static int ready; /* with __atomic builtins (clang wants a plain int) */
   const unsigned char *p = data;
   if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
     uint32_t i, k, c;
