@@ -456,7 +456,7 @@ static void iocp_skip_on_success(int see_data) {
   ifspt_stats_t st0, st;
   WSABUF b, sb;
   char buf[32];
-  int i;
+  int i, immediate = 0;
   fresh_catalog();
   install_layer(over, 1, chains);
   if (see_data) setenv("WS2_IFS_PASSTHROUGH_SEE_DATA", "1", 1);
@@ -491,22 +491,32 @@ static void iocp_skip_on_success(int see_data) {
     ASSERT_EQ(key, 7);
     ASSERT_EQ_PTR(done, &ov);
     ASSERT_MEM_EQ(buf, "12345", 5);
-    /* Data already there: success at once, no packet. */
+    /* Data already there: usually success at once, and then no packet;
+     * the base provider may also pend it (it tries at once only when
+     * its engine has seen the data arrive), and then one packet. */
     ASSERT_EQ(send(a, "678", 3, 0), 3);
     wait_readable(c);
     flags = 0;
-    ASSERT_EQ(WSARecv(c, &b, 1, &got, &flags, &ov, NULL), 0);
+    got = 0;
+    if (WSARecv(c, &b, 1, &got, &flags, &ov, NULL) == 0) {
+      immediate++;
+    } else {
+      ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+      ASSERT_TRUE(GetQueuedCompletionStatus(port, &got, &key, &done, 5000));
+      ASSERT_EQ_PTR(done, &ov);
+    }
     ASSERT_EQ(got, 3);
+    ASSERT_MEM_EQ(buf, "678", 3);
     ASSERT_FALSE(GetQueuedCompletionStatus(port, &got, &key, &done, 0));
     ASSERT_EQ(GetLastError(), WAIT_TIMEOUT);
   }
   st = stats(c);
   if (see_data) {
     /* Per round: the pending WSARecv (0 bytes seen), the WSASend (5), the
-     * send (3), the WSARecv at once (3). */
+     * send (3), the second WSARecv (3 if at once, else 0 and pending). */
     ASSERT_EQ(st.data_calls - st0.data_calls, 12);
-    ASSERT_EQ(st.data_pending - st0.data_pending, 3);
-    ASSERT_EQ(st.data_bytes - st0.data_bytes, 33);
+    ASSERT_EQ(st.data_pending - st0.data_pending, 3 + (3 - immediate));
+    ASSERT_EQ(st.data_bytes - st0.data_bytes, 24 + 3 * immediate);
   } else {
     ASSERT_EQ(st.calls, st0.calls); /* nothing reached the layer */
   }
@@ -724,6 +734,34 @@ TEST(mixed_lower_providers_refused) {
   s = socket(AF_INET, SOCK_DGRAM, 0);
   ASSERT_NE(s, INVALID_SOCKET);
   ASSERT_EQ(chain_of(s), UDP4);
+  ASSERT_EQ(closesocket(s), 0);
+  t_cleanup();
+  remove_catalog();
+}
+
+/* WSPDuplicateSocket is the lower provider's: the description it writes
+ * names the base entry, so the copy is a base socket, outside the layer
+ * (the README's limit). */
+TEST(duplicate_leaves_layer) {
+  DWORD over[] = {TCP4}, chains[1];
+  WSAPROTOCOL_INFOW info;
+  SOCKET s, d;
+  ifspt_stats_t st0;
+  fresh_catalog();
+  install_layer(over, 1, chains);
+  t_startup();
+  s = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_NE(s, INVALID_SOCKET);
+  ASSERT_EQ(chain_of(s), chains[0]);
+  st0 = stats(s);
+  ASSERT_EQ(WSADuplicateSocketW(s, GetCurrentProcessId(), &info), 0);
+  ASSERT_EQ(info.dwCatalogEntryId, TCP4);
+  d = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                 &info, 0, 0);
+  ASSERT_NE(d, INVALID_SOCKET);
+  ASSERT_EQ(chain_of(d), TCP4);
+  ASSERT_EQ(stats(s).sockets_opened, st0.sockets_opened);
+  ASSERT_EQ(closesocket(d), 0);
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
   remove_catalog();
