@@ -261,7 +261,7 @@ static void print_latency(const char *what, const ws2mon_op_t *o) {
   if (!o->timed) return;
   format_ns(avg_ns(o), a, sizeof(a));
   format_ns(o->ns_max, m, sizeof(m));
-  printf("  %s avg %s max %s", what, a, m);
+  printf(" %s avg %s max %s;", what, a, m);
 }
 
 static void print_text(const options_t *opt, const proc_list_t *l) {
@@ -296,9 +296,12 @@ static void print_text(const options_t *opt, const proc_list_t *l) {
         (unsigned long long)(t[WS2MON_SEND].errors + t[WS2MON_RECV].errors),
         (unsigned long long)t[WS2MON_CONNECT].calls,
         (unsigned long long)t[WS2MON_ACCEPT].calls);
-    printf(" ");
-    for (k = 0; k < WS2MON_KINDS; k++) print_latency(kind_names[k], &t[k]);
-    printf("\n");
+    if (t[WS2MON_SEND].timed || t[WS2MON_RECV].timed ||
+        t[WS2MON_CONNECT].timed || t[WS2MON_ACCEPT].timed) {
+      printf("  latency:");
+      for (k = 0; k < WS2MON_KINDS; k++) print_latency(kind_names[k], &t[k]);
+      printf("\n");
+    }
     printf("  %-8s %-6s %-5s %-24s %-24s %9s %9s %6s %6s %5s %4s %9s %9s\n",
            "SOCKET", "STATE", "PROTO", "LOCAL", "PEER", "SENT", "RECEIVED",
            "SENDS", "RECVS", "PEND", "ERR", "SEND-AVG", "RECV-AVG");
