@@ -766,3 +766,53 @@ TEST(duplicate_leaves_layer) {
   t_cleanup();
   remove_catalog();
 }
+
+#if 0
+/*
+ * ws2 itself, found while writing these tests (no layer involved): an
+ * overlapped WSARecv issued when the data is already there (select says
+ * the socket is readable, FIONREAD counts it) should complete at once, as
+ * AFD completes it on Windows; ws2's base provider pends it instead when
+ * the previous receive drained the socket and its engine has not seen the
+ * new data arrive yet (ops.c: try_inline_locked tries the system call
+ * only when rd_ready says so). With the epoll engine, almost every round
+ * below pends (99 of 100 measured); with io_uring, a few. Pending is a
+ * legal outcome, so nothing is lost, but an application using
+ * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS gets a packet (and an engine round
+ * trip) for each.
+ */
+TEST(ws2_recv_with_data_ready_completes_at_once) {
+  SOCKET c, a;
+  int i, pended = 0;
+  fresh_catalog();
+  t_startup();
+  t_tcp_pair(&c, &a);
+  for (i = 0; i < 20; i++) {
+    WSAOVERLAPPED ov;
+    WSABUF b;
+    char buf[16];
+    DWORD got = 0, flags = 0;
+    u_long avail = 0;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = WSACreateEvent();
+    b.buf = buf;
+    b.len = sizeof(buf);
+    ASSERT_EQ(send(a, "abc", 3, 0), 3);
+    wait_readable(c);
+    ASSERT_EQ(ioctlsocket(c, FIONREAD, &avail), 0);
+    ASSERT_EQ(avail, 3);
+    if (WSARecv(c, &b, 1, &got, &flags, &ov, NULL) != 0) {
+      ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+      ASSERT_TRUE(WSAGetOverlappedResult(c, &ov, &got, TRUE, &flags));
+      pended++;
+    }
+    ASSERT_EQ(got, 3);
+    WSACloseEvent(ov.hEvent);
+  }
+  ASSERT_EQ(pended, 0);
+  ASSERT_EQ(closesocket(a), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  t_cleanup();
+  remove_catalog();
+}
+#endif
