@@ -415,8 +415,11 @@ static DWORD file_rw(ws2__io_t *io, int write, void *buf, DWORD len,
   }
   if (off < 0) return ERROR_INVALID_PARAMETER;
   if (!(r = ws2__malloc(sizeof(*r)))) return ERROR_NOT_ENOUGH_MEMORY;
-  ws2__req_init(&r->req, io, ovl, WS2__ROUTINE_FILE, (void *)routine,
-                &file_req_ops);
+  if (ws2__req_init(&r->req, io, ovl, WS2__ROUTINE_FILE, (void *)routine,
+                    &file_req_ops)) {
+    ws2__free(r);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
   err = transfer(f, write, buf, len, off, &n);
   if (!err && !write && n == 0 && len > 0) {
     /* At or past the end: fails at once, nothing notified. */

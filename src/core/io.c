@@ -61,11 +61,13 @@ static int uses_handle_event(int routine_kind, HANDLE event, uint32_t modes) {
          !(modes & FILE_SKIP_SET_EVENT_ON_HANDLE);
 }
 
-void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
-                   int routine_kind, void *routine, const ws2__req_ops_t *ops) {
+int ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
+                  int routine_kind, void *routine, const ws2__req_ops_t *ops) {
+  ws2__thread_t *self = ws2__thread_self();
+  if (!self) return -1;
   req->u.f.io = io;
   req->u.f.ovl = ovl;
-  req->u.f.thread = ws2__thread_self();
+  req->u.f.thread = self;
   req->u.f.routine = routine;
   req->routine_kind = (uint8_t)(routine ? routine_kind : WS2__ROUTINE_NONE);
   req->record_flags = 0;
@@ -84,6 +86,7 @@ void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
   pthread_mutex_lock(&io->lock);
   ws2__list_push_back(&io->reqs, &req->u.f.node);
   pthread_mutex_unlock(&io->lock);
+  return 0;
 }
 
 static void req_packet_release(ws2__packet_t *p) {
@@ -223,8 +226,12 @@ void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
     /* A warning status (a truncated datagram) still queues its packet,
      * which needs a request to carry it. */
     ws2__req_t *req = ws2__malloc(sizeof(*req));
+    if (req && ws2__req_init(req, io, ovl, WS2__ROUTINE_NONE, NULL,
+                             &plain_req_ops) != 0) {
+      ws2__free(req);
+      req = NULL;
+    }
     if (req) {
-      ws2__req_init(req, io, ovl, WS2__ROUTINE_NONE, NULL, &plain_req_ops);
       req->record_flags = record_flags;
       ws2__req_complete(req, status, bytes, flags, 1);
       return;
@@ -246,7 +253,10 @@ DWORD ws2__io_complete_now(ws2__io_t *io, LPOVERLAPPED ovl, int routine_kind,
     return 0;
   }
   if (!(req = ws2__malloc(sizeof(*req)))) return ERROR_NOT_ENOUGH_MEMORY;
-  ws2__req_init(req, io, ovl, routine_kind, routine, &plain_req_ops);
+  if (ws2__req_init(req, io, ovl, routine_kind, routine, &plain_req_ops)) {
+    ws2__free(req);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
   ws2__req_complete(req, 0, bytes, 0, 1);
   return 0;
 }

@@ -147,10 +147,13 @@ ws2__io_t *ws2__io_get(HANDLE h); /* referenced, or NULL */
 
 /*
  * Starts a request on io for ovl (non-NULL). The request holds references
- * on io and on the calling thread until it is freed.
+ * on io and on the calling thread until it is freed. Returns 0, or -1 when
+ * the calling thread's object cannot be made (no memory; only a thread's
+ * first request makes it): then nothing was started, and the caller frees
+ * the request's memory and fails the call.
  */
-void ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
-                   int routine_kind, void *routine, const ws2__req_ops_t *ops);
+int ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
+                  int routine_kind, void *routine, const ws2__req_ops_t *ops);
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate);
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status);

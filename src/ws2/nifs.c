@@ -241,9 +241,15 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
   } else if (lone) {
     /* Completed as Windows does, as a pending one. */
     nifs_req_t *q = ws2__calloc(1, sizeof(*q));
-    if (q) {
-      ws2__req_init(&q->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
+    if (q && ws2__req_init(&q->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL,
+                           &req_ops) == 0) {
       ws2__req_complete(&q->req, status_of(error), bytes, 0, 0);
+    } else {
+      ws2__free(q);
+      ws2__log(WS2__LOG_ERROR,
+               "no memory to deliver the completion of %p that a layer "
+               "reported",
+               (void *)ovl);
     }
   }
   ws2__obj_unref(&n->io.obj);
@@ -263,7 +269,11 @@ void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
     pthread_mutex_lock(&n->io.lock);
     n->starting++;
     pthread_mutex_unlock(&n->io.lock);
-    ws2__req_init(&r->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL, &req_ops);
+    if (ws2__req_init(&r->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL,
+                      &req_ops) != 0) {
+      ws2__free(r);
+      r = NULL; /* untracked: a completion comes the "lone" way */
+    }
     pthread_mutex_lock(&n->io.lock);
     n->starting--;
     pthread_mutex_unlock(&n->io.lock);

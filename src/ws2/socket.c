@@ -13,6 +13,7 @@
 
 #include "core/io.h"
 #include "core/log.h"
+#include "core/alloc.h"
 #include "ws2/nifs.h"
 #include "ws2/provider.h"
 
@@ -58,7 +59,7 @@ static pthread_once_t tid_once = PTHREAD_ONCE_INIT;
 static void tid_free(void *v) {
   WSATHREADID *t = v;
   CloseHandle(t->ThreadHandle);
-  free(t);
+  ws2__free(t);
 }
 
 static void tid_key_make(void) { (void)pthread_key_create(&tid_key, tid_free); }
@@ -68,11 +69,11 @@ static LPWSATHREADID thread_id(void *routine) {
   if (!routine) return NULL;
   pthread_once(&tid_once, tid_key_make);
   if ((t = pthread_getspecific(tid_key)) != NULL) return t;
-  if (!(t = calloc(1, sizeof(*t)))) return NULL;
+  if (!(t = ws2__calloc(1, sizeof(*t)))) return NULL;
   if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(),
                        GetCurrentProcess(), &t->ThreadHandle, 0, FALSE,
                        DUPLICATE_SAME_ACCESS)) {
-    free(t);
+    ws2__free(t);
     return NULL;
   }
   t->Reserved = (DWORD_PTR)GetCurrentThreadId();

@@ -85,7 +85,8 @@ typedef struct ws2__bsock {
   ws2__list_t rd_ops;   /* pending receive-side requests (struct ws2__bop) */
   ws2__list_t wr_ops;   /* pending send-side requests */
   SOCKET handle;        /* the socket's own handle value */
-  ws2__node_t all_node; /* on the list of open sockets (socket.c) */
+  ws2__node_t all_node; /* on the list of open sockets (socket.c); once
+                           closed, on its engine's retire list (epoll) */
   struct ws2__engine *engine; /* where the socket waits for readiness */
 
   /* WSAEventSelect / WSAAsyncSelect (netevents.c), under lock. */

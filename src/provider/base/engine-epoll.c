@@ -29,8 +29,10 @@ typedef struct epoll_engine {
   int epfd;
   int wakefd;
   pthread_mutex_t retire_lock;
-  ws2__bsock_t **retire; /* detached sockets awaiting the end of a batch */
-  size_t nretire, cap;
+  /* Detached sockets awaiting the end of a batch, linked through their
+   * all_node (off the list of open sockets from their close on), so that
+   * retiring one never needs memory: a close cannot fail. */
+  ws2__list_t retire;
 } epoll_engine_t;
 
 static void ep_interrupt(ws2__poller_t *p);
@@ -87,7 +89,6 @@ static void ep_disarm(ws2__engine_t *e, ws2__bsock_t *s, uint32_t events) {
 
 static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   epoll_engine_t *ee = (epoll_engine_t *)e;
-  int grown = 1;
 
   /* From here on nothing modifies the registration (ep_arm, ep_disarm):
    * the descriptor is closed soon after, and its number may be reused. */
@@ -96,29 +97,9 @@ static void ep_detach(ws2__engine_t *e, ws2__bsock_t *s) {
   pthread_mutex_unlock(&s->lock);
   epoll_ctl(ee->epfd, EPOLL_CTL_DEL, s->fd, NULL);
   pthread_mutex_lock(&ee->retire_lock);
-  if (ee->nretire == ee->cap) {
-    size_t cap = ee->cap ? ee->cap * 2 : 64;
-    ws2__bsock_t **r = ws2__realloc(ee->retire, cap * sizeof(*r));
-    if (r) {
-      ee->retire = r;
-      ee->cap = cap;
-    } else {
-      grown = 0;
-    }
-  }
-  if (grown) {
-    ee->retire[ee->nretire++] = s;
-    atomic_fetch_add(&ee->base.releasing, 1);
-  }
+  ws2__list_push_back(&ee->retire, &s->all_node);
+  atomic_fetch_add(&ee->base.releasing, 1);
   pthread_mutex_unlock(&ee->retire_lock);
-  if (!grown) {
-    /* Out of memory: keep the reference (a leak) rather than risk a
-     * use-after-free by an event still in flight. */
-    ws2__log(WS2__LOG_ERROR,
-             "epoll engine: cannot retire a socket (no "
-             "memory); it is leaked");
-    return;
-  }
   ep_interrupt(&ee->poller); /* the next round retires it */
   /* Retire it now if no thread is waiting in the engine, rather than
    * when someone next waits. */
@@ -162,17 +143,18 @@ static void ep_poll(ws2__poller_t *p, const struct timespec *deadline) {
     }
   }
   if (retire) {
-    ws2__bsock_t **list;
-    size_t count, k;
+    ws2__list_t list;
+    ws2__node_t *node;
+    int count = 0;
+    ws2__list_init(&list);
     pthread_mutex_lock(&ee->retire_lock);
-    list = ee->retire;
-    count = ee->nretire;
-    ee->retire = NULL;
-    ee->nretire = ee->cap = 0;
+    ws2__list_splice(&list, &ee->retire);
     pthread_mutex_unlock(&ee->retire_lock);
-    for (k = 0; k < count; k++) ws2__obj_unref(&list[k]->io.obj);
-    atomic_fetch_sub(&ee->base.releasing, (int)count);
-    ws2__free(list);
+    while ((node = ws2__list_pop_front(&list)) != NULL) {
+      ws2__obj_unref(&ws2__container_of(node, ws2__bsock_t, all_node)->io.obj);
+      count++;
+    }
+    atomic_fetch_sub(&ee->base.releasing, count);
   }
 }
 
@@ -213,6 +195,7 @@ ws2__engine_t *ws2__engine_epoll_new(void) {
   ee->epfd = epoll_create1(EPOLL_CLOEXEC);
   ee->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   pthread_mutex_init(&ee->retire_lock, NULL);
+  ws2__list_init(&ee->retire);
   memset(&ev, 0, sizeof(ev));
   ev.events = EPOLLIN;
   ev.data.ptr = ee;

@@ -625,9 +625,12 @@ static int notify_start(ioctl_call_t *c, int kind, LPWSAOVERLAPPED ovl,
     ws2__free(n);
     return r;
   }
-  ws2__req_init(&n->req, &c->s->io, ovl,
-                routine ? WS2__ROUTINE_WSA : WS2__ROUTINE_NONE, routine,
-                &notify_ops);
+  if (ws2__req_init(&n->req, &c->s->io, ovl,
+                    routine ? WS2__ROUTINE_WSA : WS2__ROUTINE_NONE, routine,
+                    &notify_ops)) {
+    ws2__free(n);
+    return WSAENOBUFS;
+  }
   if (kind != NOTIFY_ISB) {
     r = ws2__net_watch(&n->watch,
                        kind == NOTIFY_ADDR ? WS2__NET_ADDR : WS2__NET_ROUTE,

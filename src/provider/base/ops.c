@@ -429,7 +429,10 @@ int ws2__bop_submit_as(ws2__bop_t *op, LPWSAOVERLAPPED ovl, int routine_kind,
   LONG ev = rd_event(op);
   int done;
 
-  ws2__req_init(&op->req, &s->io, ovl, routine_kind, routine, &bop_ops);
+  if (ws2__req_init(&op->req, &s->io, ovl, routine_kind, routine, &bop_ops)) {
+    bop_free(&op->req);
+    return WSAENOBUFS;
+  }
   op->req.record_flags = 1;
   pthread_mutex_lock(&s->lock);
   if (s->flags & WS2__BS_CLOSING) {
@@ -517,7 +520,11 @@ static int submit_stack(ws2__bop_t *sop, LPWSAOVERLAPPED ovl, int routine_kind,
       pthread_mutex_unlock(&s->lock);
       return WSAENOBUFS;
     }
-    ws2__req_init(&op->req, &s->io, ovl, routine_kind, NULL, &bop_ops);
+    if (ws2__req_init(&op->req, &s->io, ovl, routine_kind, NULL, &bop_ops)) {
+      pthread_mutex_unlock(&s->lock);
+      bop_free(&op->req);
+      return WSAENOBUFS;
+    }
     op->req.record_flags = 1;
     queue_locked(s, op);
     pthread_mutex_unlock(&s->lock);
