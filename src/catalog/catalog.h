@@ -218,6 +218,58 @@ int ws2__catalog_set_app(ws2__catalog_t *cat, const char *path,
 int ws2__catalog_remove_app(ws2__catalog_t *cat, const char *path,
                             const char *extra);
 
+/* ---- Layered providers and order (layer.c): the edits behind
+ * WSCInstallProviderAndChains, WSCDeinstallProvider and
+ * WSCWriteProviderOrder, shared with ws2ctl. ---- */
+
+/* A layer to install (docs/CATALOG.md, "WSCInstallProviderAndChains"). */
+typedef struct ws2__cat_layer {
+  const GUID *id;    /* the provider's GUID: every entry installed has it */
+  const char *path;  /* its path (UTF-8, 1 to WS2__CATALOG_MAX_PATH) */
+  const WCHAR *name; /* the layer's name: name_len characters, */
+  size_t name_len;   /* 1 to WSAPROTOCOL_LEN, well-formed UTF-16 */
+  DWORD ifs;         /* XP1_IFS_HANDLES for an IFS layer, else 0 */
+  const DWORD *over; /* the catalog ids of the entries to layer over */
+  size_t nover;      /* (duplicates ignored); over NULL: every base
+                        protocol, once per (af, type, protocol) */
+  size_t at;         /* the chains' position: 0 the top (what
+                        WSCInstallProviderAndChains does); at or past the
+                        number of entries: after all of them */
+  DWORD dummy_id;    /* out: the layer's hidden entry (ChainLen 0) */
+  size_t nchains;    /* out: how many chains were installed */
+} ws2__cat_layer_t;
+
+/*
+ * Installs a layer: its hidden dummy entry (a copy of the first entry
+ * layered over, ChainLen 0, PFL_HIDDEN, socket type and protocol 0, the
+ * layer's name) at the end, and one chain per entry layered over ([dummy
+ * id, ...that entry's chain], "<name> over [<entry's name>]") from
+ * position l->at, in order. Returns 0; WSAEINVAL (the GUID or the layer
+ * name already installed, an id not in the catalog or a dummy's, bad
+ * arguments); WSANO_RECOVERY (no base provider, a chain would exceed
+ * MAX_PROTOCOL_CHAIN, the catalog would be too large);
+ * WSA_NOT_ENOUGH_MEMORY.
+ */
+int ws2__catalog_install_layer(ws2__catalog_t *cat, ws2__cat_layer_t *l);
+/* Removes every entry of a provider and its provider record: 0, or
+ * WSAEINVAL when it has no entry. Chains of other layers that go through
+ * it are the caller's business. */
+int ws2__catalog_remove_provider(ws2__catalog_t *cat, const GUID *id);
+/* Puts the entries in the order of ids, which must name every entry
+ * exactly once (WSCWriteProviderOrder): 0, WSAEINVAL (wrong count, an
+ * unknown or repeated id; nothing changed) or WSA_NOT_ENOUGH_MEMORY. */
+int ws2__catalog_reorder(ws2__catalog_t *cat, const DWORD *ids, size_t n);
+
+/* ---- Diagnostics. ---- */
+
+/*
+ * Sends ws2's log messages (the catalog's among them) to sink instead of
+ * stderr: the level (0 error, 1 warning, 2 info, 3 debug) and the message
+ * without the "ws2[pid]: level: " prefix. NULL restores stderr. For a tool
+ * that reports them its own way (ws2ctl).
+ */
+void ws2__catalog_log_to(void (*sink)(int level, const char *message));
+
 /* ---- The text form (format.c), for tests and tools. ---- */
 
 /* The file's text; NULL without memory. *len gets its length. */

@@ -31,6 +31,10 @@ static void step(int n) {
   if (hook) hook(n);
 }
 
+void ws2__catalog_log_to(void (*sink)(int level, const char *message)) {
+  ws2__log_sink = sink;
+}
+
 const char *ws2__catalog_file(void) {
   const char *f = getenv("WS2_CATALOG");
   return f && *f ? f : WS2__CATALOG_DEFAULT_FILE;

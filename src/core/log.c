@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+void (*_Atomic ws2__log_sink)(int level, const char *message);
+
 static int log_level = WS2__LOG_WARN;
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 
@@ -22,6 +24,7 @@ static void log_init(void) {
 
 void ws2__log(int level, const char *fmt, ...) {
   static const char *names[] = {"error", "warning", "info", "debug"};
+  void (*sink)(int, const char *);
   char line[512];
   int saved = errno, n;
   va_list ap;
@@ -33,6 +36,9 @@ void ws2__log(int level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "%s\n", line);
+  if ((sink = ws2__log_sink) != NULL)
+    sink(level, line + n);
+  else
+    fprintf(stderr, "%s\n", line);
   errno = saved;
 }

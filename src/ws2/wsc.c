@@ -359,20 +359,7 @@ int WSPAPI WSCInstallProvider64_32(LPGUID lpProviderId,
 }
 
 static int deinstall_edit(ws2__catalog_t *cat, void *arg) {
-  const GUID *id = arg;
-  size_t i = 0;
-  int found = 0;
-  while (i < cat->nentries) {
-    if (guid_eq(&cat->entries[i].info.ProviderId, id)) {
-      ws2__catalog_remove_at(cat, i);
-      found = 1;
-    } else {
-      i++;
-    }
-  }
-  if (!found) return WSAEINVAL;
-  ws2__catalog_drop_provider(cat, id);
-  return 0;
+  return ws2__catalog_remove_provider(cat, arg);
 }
 
 int WSPAPI WSCDeinstallProvider(LPGUID lpProviderId, LPINT lpErrno) {
@@ -435,32 +422,7 @@ typedef struct order_args {
 /* The ids must be every installed entry's, each once. */
 static int order_edit(ws2__catalog_t *cat, void *arg) {
   order_args_t *a = arg;
-  ws2__cat_entry_t *sorted;
-  unsigned char *taken;
-  size_t *from, i;
-  DWORD k;
-  int r = 0;
-  if (a->n != cat->nentries) return WSAEINVAL;
-  sorted = ws2__malloc(a->n * sizeof(*sorted));
-  from = ws2__malloc(a->n * sizeof(*from));
-  taken = ws2__calloc(a->n, 1);
-  if (!sorted || !from || !taken) r = WSA_NOT_ENOUGH_MEMORY;
-  for (k = 0; k < a->n && !r; k++) {
-    for (i = 0; i < cat->nentries; i++)
-      if (cat->entries[i].info.dwCatalogEntryId == a->ids[k]) break;
-    if (i == cat->nentries || taken[i])
-      r = WSAEINVAL; /* unknown, or twice */
-    else
-      taken[i] = 1, from[k] = i;
-  }
-  if (!r) {
-    for (k = 0; k < a->n; k++) sorted[k] = cat->entries[from[k]];
-    memcpy(cat->entries, sorted, a->n * sizeof(*sorted));
-  }
-  ws2__free(sorted);
-  ws2__free(from);
-  ws2__free(taken);
-  return r;
+  return ws2__catalog_reorder(cat, a->ids, a->n);
 }
 
 /* Returns the error code (0 on success), as documented. */
@@ -477,13 +439,15 @@ int WSPAPI WSCWriteProviderOrder(LPDWORD lpwdCatalogEntryId,
 
 /*
  * WSCInstallProviderAndChains: the layered "dummy" entry (ChainLen 0,
- * LAYERED_PROTOCOL, hidden) and, for each base entry layered over, a chain
+ * LAYERED_PROTOCOL, hidden) and, for each entry layered over, a chain
  * entry whose chain is the dummy's id then the lower entry's chain. The
  * chain entries go to the top of the catalog (in order), so that they are
  * what socket() chooses; the dummy goes at the end, as an installed entry
  * would. Every entry carries the provider's GUID, so that
  * WSCDeinstallProvider removes the layer whole, and a process loads and
- * starts the layer once.
+ * starts the layer once. The edit itself is the catalog's
+ * (ws2__catalog_install_layer, shared with ws2ctl); what is WSC's own is
+ * choosing the entries from the caller's triples.
  */
 typedef struct chains_args {
   const GUID *id;
@@ -506,40 +470,17 @@ static int matches(const WSAPROTOCOL_INFOW *e, int af, int type, int proto) {
 
 static int chains_edit(ws2__catalog_t *cat, void *arg) {
   chains_args_t *a = arg;
-  size_t *lower, nlower = 0, i, j;
-  WSAPROTOCOL_INFOW dummy, chain;
+  ws2__cat_layer_t l;
+  DWORD *over = NULL, k;
+  size_t i;
   int r = 0;
-  DWORD id;
 
-  /* A duplicate provider or layer name: WSAEINVAL, as documented. */
-  if (ws2__catalog_has_provider(cat, a->id)) return WSAEINVAL;
-  for (i = 0; i < cat->nentries; i++) {
-    const WSAPROTOCOL_INFOW *e = &cat->entries[i].info;
-    if (e->ProtocolChain.ChainLen == LAYERED_PROTOCOL &&
-        wcs_len(e->szProtocol, WSAPROTOCOL_LEN) == a->name_len &&
-        memcmp(e->szProtocol, a->name, a->name_len * sizeof(WCHAR)) == 0)
-      return WSAEINVAL;
-  }
-  if (!(lower = ws2__malloc((cat->nentries + 1) * sizeof(*lower))))
-    return WSA_NOT_ENOUGH_MEMORY;
-  if (!a->list) {
-    /* Every base protocol, once per (af, type, protocol). */
-    for (i = 0; i < cat->nentries; i++) {
-      const WSAPROTOCOL_INFOW *e = &cat->entries[i].info;
-      if (e->ProtocolChain.ChainLen != BASE_PROTOCOL) continue;
-      for (j = 0; j < nlower; j++) {
-        const WSAPROTOCOL_INFOW *o = &cat->entries[lower[j]].info;
-        if (o->iAddressFamily == e->iAddressFamily &&
-            o->iSocketType == e->iSocketType && o->iProtocol == e->iProtocol)
-          break;
-      }
-      if (j == nlower) lower[nlower++] = i;
-    }
-    if (!nlower) r = WSANO_RECOVERY; /* no base provider */
-  } else {
-    /* The top-most entry (not a layer's dummy) matching each triple;
-     * duplicates ignored. */
-    DWORD k;
+  memset(&l, 0, sizeof(l));
+  if (a->list) {
+    /* The top-most entry (not a layer's dummy) matching each triple
+     * (the catalog ignores duplicates). */
+    if (!(over = ws2__malloc(a->n * sizeof(*over))))
+      return WSA_NOT_ENOUGH_MEMORY;
     for (k = 0; k < a->n && !r; k++) {
       const WSAPROTOCOL_INFOW *want = &a->list[k];
       for (i = 0; i < cat->nentries; i++)
@@ -547,81 +488,25 @@ static int chains_edit(ws2__catalog_t *cat, void *arg) {
             matches(&cat->entries[i].info, want->iAddressFamily,
                     want->iSocketType, want->iProtocol))
           break;
-      if (i == cat->nentries) {
+      if (i == cat->nentries)
         r = WSAEINVAL; /* no match for the triple */
-        break;
-      }
-      for (j = 0; j < nlower && lower[j] != i; j++) {
-      }
-      if (j == nlower) lower[nlower++] = i;
+      else
+        over[k] = cat->entries[i].info.dwCatalogEntryId;
     }
+    l.over = over;
+    l.nover = a->n;
   }
-  for (j = 0; j < nlower && !r; j++)
-    if (cat->entries[lower[j]].info.ProtocolChain.ChainLen >=
-        MAX_PROTOCOL_CHAIN)
-      r = WSANO_RECOVERY; /* the chain would be too long */
-  if (!r && cat->nentries + nlower + 1 > WS2__CATALOG_MAX_ENTRIES)
-    r = WSANO_RECOVERY;
-  if (r) {
-    ws2__free(lower);
-    return r;
+  if (!r) {
+    l.id = a->id;
+    l.path = a->path;
+    l.name = a->name;
+    l.name_len = a->name_len;
+    l.ifs = a->ifs;
+    l.at = 0; /* the chains at the top */
+    r = ws2__catalog_install_layer(cat, &l);
+    a->dummy_id = l.dummy_id;
   }
-
-  /* The dummy: a copy of the first lower entry, made a hidden layer. */
-  dummy = cat->entries[lower[0]].info;
-  dummy.ProviderId = *a->id;
-  memset(&dummy.ProtocolChain, 0, sizeof(dummy.ProtocolChain));
-  dummy.ProtocolChain.ChainLen = LAYERED_PROTOCOL;
-  dummy.dwServiceFlags1 =
-      (dummy.dwServiceFlags1 & ~(DWORD)XP1_IFS_HANDLES) | a->ifs;
-  dummy.dwProviderFlags =
-      (dummy.dwProviderFlags | PFL_HIDDEN) & ~(DWORD)PFL_MATCHES_PROTOCOL_ZERO;
-  dummy.iSocketType = 0;
-  dummy.iProtocol = 0;
-  dummy.iProtocolMaxOffset = 0;
-  memset(dummy.szProtocol, 0, sizeof(dummy.szProtocol));
-  memcpy(dummy.szProtocol, a->name, a->name_len * sizeof(WCHAR));
-  /* Its id is the one the catalog gives next: the chains refer to it. */
-  a->dummy_id = cat->next_id;
-  if ((r = ws2__catalog_append(cat, &dummy, a->path, &id)) != 0) goto out;
-
-  for (j = 0; j < nlower; j++) {
-    /* lower[j] moves down by one for each chain inserted above it. */
-    const WSAPROTOCOL_INFOW *low = &cat->entries[lower[j] + j].info;
-    static const WCHAR over[] = {' ', 'o', 'v', 'e', 'r', ' ', '['};
-    size_t n = a->name_len, lown = wcs_len(low->szProtocol, WSAPROTOCOL_LEN);
-    int len = low->ProtocolChain.ChainLen, k;
-    chain = *low;
-    chain.ProviderId = *a->id;
-    /* Non-IFS as soon as one layer of the chain is. */
-    if (!a->ifs) chain.dwServiceFlags1 &= ~(DWORD)XP1_IFS_HANDLES;
-    memset(&chain.ProtocolChain, 0, sizeof(chain.ProtocolChain));
-    chain.ProtocolChain.ChainEntries[0] = a->dummy_id;
-    if (len == BASE_PROTOCOL) {
-      chain.ProtocolChain.ChainEntries[1] = low->dwCatalogEntryId;
-      chain.ProtocolChain.ChainLen = 2;
-    } else {
-      for (k = 0; k < len; k++)
-        chain.ProtocolChain.ChainEntries[k + 1] =
-            low->ProtocolChain.ChainEntries[k];
-      chain.ProtocolChain.ChainLen = len + 1;
-    }
-    /* "<layer> over [<lower entry>]", cut to WSAPROTOCOL_LEN. */
-    memset(chain.szProtocol, 0, sizeof(chain.szProtocol));
-    memcpy(chain.szProtocol, a->name, n * sizeof(WCHAR));
-    for (k = 0; k < 7 && n < WSAPROTOCOL_LEN; k++)
-      chain.szProtocol[n++] = over[k];
-    for (i = 0; i < lown && n < WSAPROTOCOL_LEN; i++)
-      chain.szProtocol[n++] = low->szProtocol[i];
-    if (n < WSAPROTOCOL_LEN) chain.szProtocol[n++] = ']';
-    /* Never end on half a surrogate pair. */
-    if (n == WSAPROTOCOL_LEN && chain.szProtocol[n - 1] >= 0xD800 &&
-        chain.szProtocol[n - 1] <= 0xDBFF)
-      chain.szProtocol[--n] = 0;
-    if ((r = ws2__catalog_insert(cat, j, &chain, a->path, &id)) != 0) goto out;
-  }
-out:
-  ws2__free(lower);
+  ws2__free(over);
   return r;
 }
 
@@ -1013,7 +898,12 @@ static int pcc_issue(ws2__io_t *io, LPOVERLAPPED ovl, void *routine) {
   }
   /* What happened before this call is for the requests before it. */
   drain(&fired);
-  ws2__req_init(&r->req, io, ovl, WS2__ROUTINE_WSA, routine, &pcc_ops);
+  if (ws2__req_init(&r->req, io, ovl, WS2__ROUTINE_WSA, routine, &pcc_ops)) {
+    pthread_mutex_unlock(&watch.lock);
+    complete_fired(&fired);
+    ws2__free(r);
+    return WSA_NOT_ENOUGH_MEMORY;
+  }
   ws2__req_ref(&r->req);
   ws2__list_push_back(&watch.pending, &r->node);
   r->waiting = 1;
