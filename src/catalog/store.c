@@ -377,7 +377,10 @@ static int modify_locked(const char *file, ws2__cat_edit_fn edit, void *arg,
       r = WSA_NOT_ENOUGH_MEMORY;
       goto out;
     }
-    if (unlink(bak) != 0 && errno != ENOENT) {
+    if (access(file, F_OK) != 0) {
+      /* No file to keep: an older backup stays as it is. */
+      err = errno == ENOENT ? 0 : errno;
+    } else if (unlink(bak) != 0 && errno != ENOENT) {
       err = errno;
     } else if (link(file, bak) == 0) {
       err = 0;

@@ -460,6 +460,16 @@ TEST(corrupt_files_give_the_default_and_an_error) {
   cat = load_ok();
   ASSERT_EQ(cat->nentries, 7);
   ws2__catalog_release(cat);
+  /* With the file gone, a reset writes the default and keeps the old
+   * backup: there is nothing newer to keep. */
+  ASSERT_EQ(unlink(file), 0);
+  backed_up = 0;
+  ASSERT_EQ(ws2__catalog_reset(NULL, &backed_up), 0);
+  ASSERT_FALSE(backed_up);
+  t = read_all(bak, NULL);
+  ASSERT_NE_PTR(t, NULL);
+  ASSERT_NE_PTR(strstr(t, "XCP/IPv6"), NULL);
+  free(t);
   ASSERT_EQ(add_entry(1), 0);
   rm_rf();
 
