@@ -261,7 +261,7 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
   uint32_t r;
   if (port_blocking) ws2__port_thread_block(self);
   for (;;) {
-    int rc;
+    int rc, registered = 0; /* on g_sleepers for this wait */
     r = atomic_load(&self->wake);
     if (r != WS2__WAKE_NONE) break;
     if (g_poller) {
@@ -293,6 +293,7 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
       ws2__list_push_front(&g_sleepers, &self->sleeper_node);
       atomic_fetch_add(&g_nsleepers, 1);
       pthread_mutex_unlock(&g_sleepers_lock);
+      registered = 1;
       /* Registered before looking: a role released after this look
        * promotes a sleeper (maybe us); released before it, we take it. */
       if (!atomic_load(&g_owner)) {
@@ -304,7 +305,10 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
       }
     }
     rc = ws2__futex_wait(&self->wake, WS2__WAKE_NONE, deadline);
-    if (g_poller) {
+    /* Whether this wait registered, not whether a poller exists now: the
+     * engine may have started during the wait (a thread that waited
+     * before the process's first socket). */
+    if (registered) {
       pthread_mutex_lock(&g_sleepers_lock);
       ws2__list_remove(&self->sleeper_node);
       atomic_fetch_sub(&g_nsleepers, 1);
