@@ -1,0 +1,1893 @@
+/*
+ * nonifs-reference: a complete non-IFS layered service provider, written
+ * to be read. It changes nothing on the wire; what it shows is how a layer
+ * that owns its sockets' handles has to be built.
+ *
+ * IFS and non-IFS. An IFS layer (plugins/ifs-passthrough) passes the
+ * lower provider's real handle up: the application's SOCKET is the base
+ * provider's, and overlapped I/O, completion ports and ReadFile never
+ * involve the layer. A non-IFS layer gives the application handles of its
+ * own, made by ws2 with WPUCreateSocketHandle. Then every call on such a
+ * handle comes to the layer, which must:
+ *
+ *  1. keep, per socket, a record holding the lower provider's socket and
+ *     the lower provider (the context given to WPUCreateSocketHandle, read
+ *     back with WPUQuerySocketHandleContext), and map the application's
+ *     handle to the lower socket on the way down, and back on the way up
+ *     (accept, select's fd_sets, AcceptEx's accept socket, the socket in
+ *     SO_UPDATE_ACCEPT_CONTEXT, WSAAsyncSelect's messages);
+ *  2. implement all 30 WSPPROC_TABLE entries (ws2 calls nothing of the
+ *     lower provider directly: the handle is not the lower provider's);
+ *  3. issue every overlapped request below with an OVERLAPPED of its own
+ *     (the "substitute"), because the lower provider completes requests
+ *     on *its* socket, to *its* completion port and events, which the
+ *     application never sees; and when the lower request completes,
+ *     report the application's request: WPUCompleteOverlappedRequest when
+ *     the application gave no completion routine (ws2 then sets its event
+ *     and/or queues a packet to the port its handle is associated with),
+ *     or WPUQueueApc to the thread that issued it (the WSATHREADID the
+ *     layer was given) when it gave one;
+ *  4. hand out its own extension functions (AcceptEx, ConnectEx,
+ *     DisconnectEx, TransmitFile, TransmitPackets, WSARecvMsg,
+ *     WSASendMsg) through SIO_GET_EXTENSION_FUNCTION_POINTER, since the
+ *     lower provider's would be called with the application's handles;
+ *  5. keep the application's handle alive until its last request has been
+ *     reported, however early the application closes it, and only then
+ *     give it back with WPUCloseSocketHandle.
+ *
+ * How the lower requests complete here: one completion port of the
+ * layer's own, with every lower socket associated to it, and one worker
+ * thread reading it. That works whatever the application does with its
+ * handle (event, port, routine, or nothing), and needs no thread per
+ * socket. When the lower provider's handles are IFS, the layer also sets
+ * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on the lower sockets: a lower
+ * request that completes at once then queues no packet, and the layer
+ * reports it before its own call returns, so the application's call
+ * returns success at once too (KB 2568167 is about exactly this flag on a
+ * non-IFS handle; on IFS handles it is safe).
+ *
+ * The completion rule, from the application's side: ws2 keeps every
+ * overlapped request the application makes on a non-IFS handle from its
+ * call to its report; a report made while the call runs waits for the call
+ * to return; a packet is queued unless the call returned success at once
+ * and the handle has FILE_SKIP_COMPLETION_PORT_ON_SUCCESS. So this layer
+ * may report inline and return 0, or return WSA_IO_PENDING and report
+ * later, and the application gets exactly one notification either way.
+ * Extension functions are called by the application directly (ws2 does
+ * not see them start), so for them the layer always returns
+ * ERROR_IO_PENDING and reports, as Microsoft's sample layer does.
+ *
+ * Counters: a private WSAIoctl code (NONIFS_SIO_STATS, below) returns the
+ * layer's counters, non-overlapped, on any of its sockets (a layer exports
+ * only WSPStartup, so there is no other way in).
+ *
+ * The same source builds the Windows LSP DLL (x86_64-w64-mingw32-gcc):
+ * only <winsock2.h> (with the Windows API it includes), <ws2spi.h>,
+ * <mswsock.h>, <ws2ext/lsp.h> and the C library are used.
+ */
+#if defined(_WIN32) && !defined(_WIN32_WINNT)
+#define _WIN32_WINNT 0x0600 /* SetFileCompletionNotificationModes */
+#endif
+#include <winsock2.h>
+#include <ws2spi.h>
+#include <mswsock.h>
+
+#include <ws2ext/lsp.h>
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#define NF_EXPORT __declspec(dllexport)
+/* WSPSelect's timeout parameter, as each set of headers spells it. */
+#define NF_TIMEOUT const PTIMEVAL
+#else
+#define NF_EXPORT __attribute__((visibility("default")))
+#define NF_TIMEOUT const struct timeval *
+#endif
+
+/* The layer's provider GUID (`ws2ctl install --guid` takes this one). */
+static const GUID nf_guid = {0x3c1e9a57,
+                             0x6b2d,
+                             0x4f08,
+                             {0x9a, 0x41, 0xd2, 0x7e, 0x0c, 0x58, 0xb3, 0x16}};
+
+/* ---- The counters (README.md, "Counters") ------------------------------ */
+
+/* WSAIoctl(s, NONIFS_SIO_STATS, NULL, 0, &stats, sizeof(stats), &n, NULL,
+ * NULL): an output-only vendor code ('NI'), never overlapped. */
+#define NONIFS_SIO_STATS _WSAIOR(IOC_VENDOR, 0x4e49)
+
+/* The overlapped requests the layer substitutes, by call. */
+enum {
+  K_SEND,
+  K_RECV,
+  K_SENDTO,
+  K_RECVFROM,
+  K_IOCTL,
+  K_ACCEPTEX,
+  K_CONNECTEX,
+  K_DISCONNECTEX,
+  K_TRANSMITFILE,
+  K_TRANSMITPACKETS,
+  K_WSARECVMSG,
+  K_WSASENDMSG,
+  K_COUNT
+};
+
+/* The WSPPROC_TABLE entries, in table order: calls counted per entry. */
+enum {
+  E_ACCEPT,
+  E_ADDRESSTOSTRING,
+  E_ASYNCSELECT,
+  E_BIND,
+  E_CANCELBLOCKINGCALL,
+  E_CLEANUP,
+  E_CLOSESOCKET,
+  E_CONNECT,
+  E_DUPLICATESOCKET,
+  E_ENUMNETWORKEVENTS,
+  E_EVENTSELECT,
+  E_GETOVERLAPPEDRESULT,
+  E_GETPEERNAME,
+  E_GETSOCKNAME,
+  E_GETSOCKOPT,
+  E_GETQOSBYNAME,
+  E_IOCTL,
+  E_JOINLEAF,
+  E_LISTEN,
+  E_RECV,
+  E_RECVDISCONNECT,
+  E_RECVFROM,
+  E_SELECT,
+  E_SEND,
+  E_SENDDISCONNECT,
+  E_SENDTO,
+  E_SETSOCKOPT,
+  E_SHUTDOWN,
+  E_SOCKET,
+  E_STRINGTOADDRESS,
+  E_COUNT
+};
+
+typedef struct nonifs_stats {
+  LONG64 sockets_opened; /* handles made with WPUCreateSocketHandle */
+  LONG64 sockets_closed; /* handles given back with WPUCloseSocketHandle */
+  LONG64 ops_started;    /* overlapped requests issued below */
+  LONG64 ops_at_once;    /* ...completed before the layer's call returned */
+  LONG64 ops_from_port;  /* ...completed through the layer's port */
+  LONG64 ops_failed;     /* ...failed at once (nothing to report) */
+  LONG64 completions;    /* WPUCompleteOverlappedRequest calls */
+  LONG64 apcs;           /* WPUQueueApc calls (completion routines) */
+  LONG64 ops_in_flight;  /* requests not yet reported (when read) */
+  LONG64 sockets_live;   /* records not yet freed (when read) */
+  LONG64 by_kind[K_COUNT];
+  LONG64 calls[E_COUNT];
+} nonifs_stats_t;
+
+static nonifs_stats_t stats;
+static LONG volatile in_flight; /* requests issued and not yet reported */
+static LONG volatile live;      /* socket records */
+
+#define COUNT(field) InterlockedIncrement64(&stats.field)
+
+/* ---- The layer's state ------------------------------------------------- */
+
+/* The catalog, the layer's own catalog id, the providers below. */
+static ws2lsp_t lsp = WS2LSP_INITIALIZER;
+
+/*
+ * One record per socket the layer hands out. Its address is the context
+ * of the application's handle (WPUCreateSocketHandle), so a call finds it
+ * with WPUQuerySocketHandleContext. `refs` counts the handle itself (until
+ * WSPCloseSocket), each call in progress and each request in flight: the
+ * record, and with it the application's handle, lives until the last one
+ * ends. Fields marked (lock) are under `lock`.
+ */
+typedef struct sock {
+  LONG refs;                      /* (lock) */
+  int closing;                    /* (lock) WSPCloseSocket has run */
+  SOCKET app;                     /* the application's handle (ours) */
+  SOCKET lower;                   /* the lower provider's socket */
+  ws2lsp_lower_t *low;            /* the lower provider */
+  const WSAPROTOCOL_INFOW *chain; /* the chain entry (lsp's catalog copy) */
+  int lower_skips;          /* the lower socket skips the port on success */
+  HWND async_hwnd;          /* (lock) WSAAsyncSelect's target, or NULL */
+  UINT async_msg;           /* (lock) */
+  struct sock *prev, *next; /* (lock) every record, for WSPCleanup */
+} sock_t;
+
+/* Protects the records' (lock) fields, the list and both maps. A short
+ * lock around lookups: no call into another provider is made under it. */
+static ws2lsp_lock_t lock = WS2LSP_LOCK_INIT;
+static sock_t *all_socks;
+/* The application's handle -> record: for handles that arrive as
+ * arguments (fd_sets, AcceptEx's accept socket, the value of
+ * SO_UPDATE_ACCEPT_CONTEXT), which may be any provider's; the context
+ * of a handle that is not ours must not be taken for one of our records. */
+static ws2lsp_map_t by_app = WS2LSP_MAP_INITIALIZER;
+/* The lower socket -> record: WSAAsyncSelect's messages name it. */
+static ws2lsp_map_t by_lower = WS2LSP_MAP_INITIALIZER;
+
+static int starts;          /* (lock) WSPStartup calls not yet balanced */
+static HANDLE port;         /* the layer's completion port */
+static HANDLE worker;       /* the thread that reads it */
+static LONG volatile quiet; /* WSPCleanup: no completion routine runs */
+#define KEY_QUIT ((ULONG_PTR)-1)
+
+static void count_call(int entry) {
+  InterlockedIncrement64(&stats.calls[entry]);
+}
+
+/* ---- Socket records ---------------------------------------------------- */
+
+/*
+ * The record of s, a handle ws2 dispatched to this layer (so one of
+ * ours), with a reference; NULL with WSAENOTSOCK once it is closing.
+ * The lookup and the reference are taken under the lock that the last
+ * release takes to free the record: the context can never name a freed
+ * record.
+ */
+static sock_t *sock_of(SOCKET s, LPINT err) {
+  DWORD_PTR ctx = 0;
+  sock_t *sk = NULL;
+  int e = 0;
+  ws2lsp_lock(&lock);
+  if (lsp.up.lpWPUQuerySocketHandleContext(s, &ctx, &e) == 0 && ctx) {
+    sk = (sock_t *)ctx;
+    if (sk->closing)
+      sk = NULL;
+    else
+      sk->refs++;
+  }
+  ws2lsp_unlock(&lock);
+  if (!sk && err) *err = WSAENOTSOCK;
+  return sk;
+}
+
+/* The record of s when s is one of ours (any handle may be asked), with a
+ * reference; NULL otherwise. */
+static sock_t *sock_find(SOCKET s) {
+  sock_t *sk;
+  ws2lsp_lock(&lock);
+  sk = (sock_t *)ws2lsp_map_get(&by_app, s, 0);
+  if (sk && sk->closing)
+    sk = NULL;
+  else if (sk)
+    sk->refs++;
+  ws2lsp_unlock(&lock);
+  return sk;
+}
+
+/*
+ * Drops a reference. The last one gives the application's handle back to
+ * ws2 (WPUCloseSocketHandle) and frees the record: by then the lower
+ * socket is closed and every request on the handle has been reported.
+ */
+static void sock_put(sock_t *sk) {
+  int e = 0, last = 0;
+  if (!sk) return;
+  ws2lsp_lock(&lock);
+  if (--sk->refs == 0) {
+    last = 1;
+    if (ws2lsp_map_get(&by_app, sk->app, 0) == sk)
+      ws2lsp_map_get(&by_app, sk->app, 1);
+    if (sk->prev)
+      sk->prev->next = sk->next;
+    else
+      all_socks = sk->next;
+    if (sk->next) sk->next->prev = sk->prev;
+    /* Under the lock: once the handle is closed its value may be reused
+     * by a new socket, whose lookups must not find this record. */
+    lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
+    COUNT(sockets_closed);
+  }
+  ws2lsp_unlock(&lock);
+  if (last) {
+    InterlockedDecrement(&live);
+    free(sk);
+  }
+}
+
+/* Whether the handles below the layer in chain `chain` are IFS: then
+ * skip-on-success is safe on them (KB 2568167). */
+static int below_is_ifs(const WSAPROTOCOL_INFOW *chain) {
+  const WSAPROTOCOL_INFOW *below = ws2lsp_below(&lsp, chain);
+  return below && (below->dwServiceFlags1 & XP1_IFS_HANDLES);
+}
+
+/*
+ * Hands the lower provider's new socket `lower_s` (of chain `chain`) up
+ * to the application under a handle of the layer's own: the record, the
+ * lower socket's association with the layer's completion port, the
+ * handle. On failure the lower socket is closed (the application never
+ * saw it) and INVALID_SOCKET is returned with *err.
+ */
+static SOCKET hand_up(ws2lsp_lower_t *low, const WSAPROTOCOL_INFOW *chain,
+                      SOCKET lower_s, LPINT err) {
+  sock_t *sk = (sock_t *)calloc(1, sizeof(*sk));
+  int e = 0;
+  if (!sk) {
+    *err = WSAENOBUFS;
+    goto fail;
+  }
+  sk->refs = 1; /* the handle's own reference, until WSPCloseSocket */
+  sk->lower = lower_s;
+  sk->low = low;
+  sk->chain = chain;
+  /* The lower socket's requests complete to the layer's port, the key
+   * being the record (the worker uses the OVERLAPPED, not the key). The
+   * layer makes every lower socket overlapped, so this cannot fail for a
+   * provider that follows the SPI. */
+  if (!CreateIoCompletionPort((HANDLE)lower_s, port, (ULONG_PTR)sk, 0)) {
+    *err = WSAENOBUFS;
+    goto fail;
+  }
+  sk->lower_skips = below_is_ifs(chain) &&
+                    SetFileCompletionNotificationModes(
+                        (HANDLE)lower_s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+  /* The handle, under the chain's catalog id (so that ws2 sends its calls
+   * here and SO_PROTOCOL_INFO names the chain), with the record as its
+   * context. */
+  sk->app = lsp.up.lpWPUCreateSocketHandle(chain->dwCatalogEntryId,
+                                           (DWORD_PTR)sk, err);
+  if (sk->app == INVALID_SOCKET) goto fail;
+  ws2lsp_lock(&lock);
+  if (ws2lsp_map_put(&by_app, sk->app, sk) != 0 ||
+      ws2lsp_map_put(&by_lower, lower_s, sk) != 0) {
+    ws2lsp_map_get(&by_app, sk->app, 1);
+    ws2lsp_unlock(&lock);
+    lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
+    *err = WSAENOBUFS;
+    goto fail;
+  }
+  sk->next = all_socks;
+  if (all_socks) all_socks->prev = sk;
+  all_socks = sk;
+  ws2lsp_unlock(&lock);
+  InterlockedIncrement(&live);
+  COUNT(sockets_opened);
+  return sk->app;
+fail:
+  low->procs.lpWSPCloseSocket(lower_s, &e);
+  free(sk);
+  return INVALID_SOCKET;
+}
+
+/* ---- Overlapped requests ----------------------------------------------- */
+
+/*
+ * One application request issued below: the substitute OVERLAPPED the
+ * lower provider sees (first, so the worker finds the request from the
+ * pointer a packet carries), and what is needed to report the
+ * application's request when the lower one completes.
+ */
+typedef struct op {
+  WSAOVERLAPPED ovl; /* the lower provider's */
+  int kind;          /* K_* */
+  sock_t *sk;        /* the socket it is on (a reference) */
+  sock_t *other;     /* AcceptEx's accept socket (a reference), or NULL */
+  SOCKET lower;      /* the lower socket it went to */
+  LPWSAOVERLAPPED app_ovl;
+  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine;
+  WSATHREADID tid; /* where `routine` runs */
+  int own_tid;     /* tid is from WPUOpenCurrentThread: close it */
+  DWORD bytes;     /* the lower call's byte count out-parameter */
+  DWORD flags;     /* the lower receive's flags in/out-parameter */
+  /* The result, for the completion routine. */
+  DWORD r_error, r_bytes, r_flags;
+} op_t;
+
+/*
+ * A request for the application's OVERLAPPED `ovl` on sk (which it
+ * references), or NULL with *err. With a completion routine, the thread
+ * to run it is the one ws2 named (tid), or, for an extension function,
+ * which ws2 does not see, this thread (WPUOpenCurrentThread).
+ */
+static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
+                    LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
+                    LPWSATHREADID tid, LPINT err) {
+  op_t *op = (op_t *)calloc(1, sizeof(*op));
+  int e = 0;
+  if (!op) {
+    *err = WSAENOBUFS;
+    return NULL;
+  }
+  op->kind = kind;
+  op->app_ovl = ovl;
+  op->routine = routine;
+  if (routine) {
+    /* The SPI says to copy the WSATHREADID, not keep the pointer. */
+    if (tid) {
+      op->tid = *tid;
+    } else if (lsp.up.lpWPUOpenCurrentThread(&op->tid, &e) == 0) {
+      op->own_tid = 1;
+    } else {
+      free(op);
+      *err = e;
+      return NULL;
+    }
+  } else if (ovl->hEvent) {
+    /* Reset now, as a file system request resets its event when it
+     * starts; the low bit is the "no packet" flag, not part of it. */
+    lsp.up.lpWPUResetEvent((WSAEVENT)((ULONG_PTR)ovl->hEvent & ~(ULONG_PTR)1),
+                           &e);
+  }
+  /* TransmitFile reads the file offset from the OVERLAPPED. */
+  op->ovl.Offset = ovl->Offset;
+  op->ovl.OffsetHigh = ovl->OffsetHigh;
+  /* In flight, for WSPGetOverlappedResult. (ws2 did it already for the
+   * calls it dispatches without a completion routine; the others are
+   * the layer's to mark.) */
+  ovl->InternalHigh = 0;
+  ovl->Internal = WSS_OPERATION_IN_PROGRESS;
+  ws2lsp_lock(&lock);
+  sk->refs++;
+  ws2lsp_unlock(&lock);
+  op->sk = sk;
+  op->lower = sk->lower;
+  InterlockedIncrement(&in_flight);
+  COUNT(ops_started);
+  InterlockedIncrement64(&stats.by_kind[kind]);
+  return op;
+}
+
+static void op_free(op_t *op) {
+  int e = 0;
+  if (op->own_tid) lsp.up.lpWPUCloseThread(&op->tid, &e);
+  sock_put(op->other);
+  sock_put(op->sk);
+  InterlockedDecrement(&in_flight);
+  free(op);
+}
+
+/* The completion routine, run in an alertable wait of the thread that
+ * issued the request. The request ends after the routine returns: until
+ * then the application's handle is still open. */
+static VOID CALLBACK run_routine(DWORD_PTR ctx) {
+  op_t *op = (op_t *)ctx;
+  op->routine(op->r_error, op->r_bytes, op->app_ovl, op->r_flags);
+  op_free(op);
+}
+
+/* Reads OVERLAPPED.Internal as another thread published it. */
+static ULONG_PTR internal_of(LPWSAOVERLAPPED ovl) {
+  ULONG_PTR v = *(volatile ULONG_PTR *)&ovl->Internal;
+  MemoryBarrier();
+  return v;
+}
+
+/*
+ * Reports the application's request: error (a WSA code, 0 for success),
+ * bytes and flags, then ends it. The SPI's convention for a non-IFS
+ * provider's OVERLAPPED: Offset holds the flags and OffsetHigh the error
+ * (WSPGetOverlappedResult reads them back), InternalHigh the byte count,
+ * and Internal stops being WSS_OPERATION_IN_PROGRESS last.
+ */
+static void deliver(op_t *op, DWORD error, DWORD bytes, DWORD flags) {
+  LPWSAOVERLAPPED ovl = op->app_ovl;
+  int e = 0;
+  ovl->Offset = flags;
+  ovl->OffsetHigh = error;
+  if (op->routine) {
+    if (quiet) {
+      /* WSACleanup: pending requests end without their routine. */
+      op_free(op);
+      return;
+    }
+    op->r_error = error;
+    op->r_bytes = bytes;
+    op->r_flags = flags;
+    ovl->InternalHigh = bytes;
+    MemoryBarrier();
+    /* Any value but WSS_OPERATION_IN_PROGRESS; a failure status for a
+     * failure, for callers that read it as one (GetOverlappedResult). */
+    ovl->Internal = error ? (ULONG_PTR)0xC0000001 : 0;
+    COUNT(apcs);
+    if (lsp.up.lpWPUQueueApc(&op->tid, run_routine, (DWORD_PTR)op, &e) != 0)
+      op_free(op); /* the thread is gone: nobody to tell */
+    return;
+  }
+  /* ws2 publishes InternalHigh and Internal, then sets hEvent and/or
+   * queues the packet to the port the application's handle is associated
+   * with, following the completion rule (the top of this file). */
+  COUNT(completions);
+  WPUCompleteOverlappedRequest(op->sk->app, ovl, error, bytes, &e);
+  op_free(op);
+}
+
+/*
+ * The lower request of op has completed: its result, from the lower
+ * provider's WSPGetOverlappedResult (only the lower provider knows how it
+ * writes its OVERLAPPED), passed to the application. `ok` and `n` are
+ * the packet's, used when the lower socket is already closed (the
+ * application closed its socket while the request was in flight: the
+ * lower provider no longer knows the socket, and the request was aborted).
+ * *bytes_out and *flags_out (may be NULL) get the result.
+ */
+static void op_finish(op_t *op, BOOL ok, DWORD n, LPDWORD bytes_out,
+                      LPDWORD flags_out) {
+  DWORD bytes = 0, flags = 0, error = 0;
+  int e = 0;
+  if (!op->sk->low->procs.lpWSPGetOverlappedResult(op->lower, &op->ovl, &bytes,
+                                                   FALSE, &flags, &e)) {
+    if (e == WSAENOTSOCK) {
+      bytes = n;
+      flags = 0;
+      error = ok ? 0 : WSA_OPERATION_ABORTED;
+    } else {
+      error = (DWORD)e;
+    }
+  }
+  if (bytes_out) *bytes_out = bytes;
+  if (flags_out) *flags_out = flags;
+  deliver(op, error, bytes, flags);
+}
+
+/* The worker: every lower request completes here, as a packet of the
+ * layer's port. */
+static DWORD WINAPI worker_main(LPVOID unused) {
+  (void)unused;
+  for (;;) {
+    DWORD n = 0;
+    ULONG_PTR key = 0;
+    LPOVERLAPPED ovl = NULL;
+    BOOL ok = GetQueuedCompletionStatus(port, &n, &key, &ovl, INFINITE);
+    if (!ovl) {
+      if (key == KEY_QUIT || !ok) break;
+      continue;
+    }
+    COUNT(ops_from_port);
+    op_finish((op_t *)ovl, ok, n, NULL, NULL);
+  }
+  return 0;
+}
+
+/*
+ * After the lower call of an overlapped request returned r (0 or
+ * SOCKET_ERROR, with error e): what the layer's own call returns. `skips`
+ * is the lower socket's skip-on-success, read before the call (op may be
+ * gone once the lower call has started). `at_once_ok`: the caller may
+ * return success at once (ws2 dispatched the call, or the application
+ * gave a completion routine); otherwise (an extension function without
+ * routine) a request done at once is reported and returns pending.
+ *
+ *  - lower done at once and no packet coming: report now (ws2 holds a
+ *    report made during the call), return 0 with the counts;
+ *  - lower done at once with a packet coming, or pending: the worker
+ *    reports it; return WSA_IO_PENDING;
+ *  - lower failed at once: nothing will complete; return its error.
+ */
+static int op_started(op_t *op, int skips, int at_once_ok, int r, int e,
+                      LPDWORD bytes_out, LPDWORD flags_out, LPINT err) {
+  if (r == 0 && skips) {
+    int at_once = at_once_ok || op->routine;
+    DWORD b = 0, f = 0;
+    COUNT(ops_at_once);
+    op_finish(op, TRUE, op->bytes, &b, &f);
+    if (at_once) {
+      if (bytes_out) *bytes_out = b;
+      if (flags_out) *flags_out = f;
+      return 0;
+    }
+    *err = WSA_IO_PENDING;
+    return SOCKET_ERROR;
+  }
+  if (r == 0 || e == WSA_IO_PENDING) {
+    *err = WSA_IO_PENDING;
+    return SOCKET_ERROR;
+  }
+  COUNT(ops_failed);
+  op_free(op);
+  *err = e;
+  return SOCKET_ERROR;
+}
+
+/* A request the layer answers itself (an ioctl about its own socket),
+ * made overlapped: reported at once. */
+static int answered_at_once(sock_t *sk, int kind, DWORD bytes,
+                            LPWSAOVERLAPPED ovl,
+                            LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                            LPWSATHREADID tid, LPINT err) {
+  op_t *op = op_new(sk, kind, ovl, cr, tid, err);
+  if (!op) return SOCKET_ERROR;
+  COUNT(ops_at_once);
+  deliver(op, 0, bytes, 0);
+  return 0;
+}
+
+/* ---- Protocol information ---------------------------------------------- */
+
+/* Copies the fields that say which catalog entry a WSAPROTOCOL_INFOW
+ * describes from `from`; the rest stays (including the provider's private
+ * fields in a duplicated socket's description). */
+static void set_identity(LPWSAPROTOCOL_INFOW info,
+                         const WSAPROTOCOL_INFOW *from) {
+  info->dwServiceFlags1 = from->dwServiceFlags1;
+  info->dwProviderFlags = from->dwProviderFlags;
+  info->ProviderId = from->ProviderId;
+  info->dwCatalogEntryId = from->dwCatalogEntryId;
+  info->ProtocolChain = from->ProtocolChain;
+  memcpy(info->szProtocol, from->szProtocol, sizeof(info->szProtocol));
+}
+
+/* The chain entry (lsp's copy) that `info` names, or NULL. */
+static const WSAPROTOCOL_INFOW *chain_of(const WSAPROTOCOL_INFOW *info) {
+  const WSAPROTOCOL_INFOW *e;
+  if (!info) return NULL;
+  e = ws2lsp_entry(&lsp, info->dwCatalogEntryId);
+  return e && ws2lsp_below(&lsp, e) ? e : NULL;
+}
+
+/*
+ * What to give the provider below for `info` (a chain of the layer): the
+ * SPI's rule is the same WSAPROTOCOL_INFOW when the next link is another
+ * layer, and the base provider's own entry when it is the base (a base
+ * provider never sees chains). `copy` holds the base's version: info with
+ * the base entry's identity, so that the private fields of a duplicated
+ * socket's description reach the provider that wrote them.
+ */
+static LPWSAPROTOCOL_INFOW info_below(ws2lsp_lower_t *low,
+                                      LPWSAPROTOCOL_INFOW info,
+                                      LPWSAPROTOCOL_INFOW low_info,
+                                      LPWSAPROTOCOL_INFOW copy) {
+  if (!low->is_base) return info;
+  *copy = *info;
+  set_identity(copy, low_info);
+  return copy;
+}
+
+/* ---- Socket life ------------------------------------------------------- */
+
+static SOCKET WSPAPI nf_socket(int af, int type, int protocol,
+                               LPWSAPROTOCOL_INFOW info, GROUP g, DWORD flags,
+                               LPINT err) {
+  const WSAPROTOCOL_INFOW *chain = chain_of(info);
+  LPWSAPROTOCOL_INFOW low_info = NULL;
+  WSAPROTOCOL_INFOW copy;
+  ws2lsp_lower_t *low;
+  SOCKET s;
+  count_call(E_SOCKET);
+  if (!chain) {
+    *err = WSAEINVAL;
+    return INVALID_SOCKET;
+  }
+  if (!(low = ws2lsp_lower(&lsp, chain, &low_info, err))) return INVALID_SOCKET;
+  /* Always overlapped below: the layer's own requests are, whatever the
+   * application's socket is (WSA_FLAG_OVERLAPPED only allows overlapped
+   * calls; blocking calls behave the same). */
+  s = low->procs.lpWSPSocket(af, type, protocol,
+                             info_below(low, info, low_info, &copy), g,
+                             flags | WSA_FLAG_OVERLAPPED, err);
+  if (s == INVALID_SOCKET) return s;
+  return hand_up(low, chain, s, err);
+}
+
+static SOCKET WSPAPI nf_accept(SOCKET s, struct sockaddr *addr, LPINT addrlen,
+                               LPCONDITIONPROC cond, DWORD_PTR data,
+                               LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  SOCKET a;
+  count_call(E_ACCEPT);
+  if (!sk) return INVALID_SOCKET;
+  /* The condition function gets the caller's and callee's data, no
+   * handle: it goes down as it is. */
+  a = sk->low->procs.lpWSPAccept(sk->lower, addr, addrlen, cond, data, err);
+  if (a != INVALID_SOCKET) a = hand_up(sk->low, sk->chain, a, err);
+  sock_put(sk);
+  return a;
+}
+
+static SOCKET WSPAPI nf_joinleaf(SOCKET s, const struct sockaddr *name,
+                                 int namelen, LPWSABUF caller, LPWSABUF callee,
+                                 LPQOS sqos, LPQOS gqos, DWORD flags,
+                                 LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  SOCKET r;
+  count_call(E_JOINLEAF);
+  if (!sk) return INVALID_SOCKET;
+  r = sk->low->procs.lpWSPJoinLeaf(sk->lower, name, namelen, caller, callee,
+                                   sqos, gqos, flags, err);
+  /* A leaf joins on the socket itself (the same handle back), a root may
+   * get a new socket: that one is handed up like an accepted one. */
+  if (r == sk->lower)
+    r = s;
+  else if (r != INVALID_SOCKET)
+    r = hand_up(sk->low, sk->chain, r, err);
+  sock_put(sk);
+  return r;
+}
+
+/*
+ * closesocket. The lower socket is closed now: the connection ends as
+ * the application asked, and the lower provider aborts what was pending
+ * on it. Those requests still complete through the layer's port, and the
+ * worker reports them (WSA_OPERATION_ABORTED) on the application's
+ * handle, which therefore stays open until the last one is reported:
+ * the record's references (sock_put) close it then.
+ */
+static int WSPAPI nf_closesocket(SOCKET s, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_CLOSESOCKET);
+  if (!sk) return SOCKET_ERROR;
+  ws2lsp_lock(&lock);
+  if (sk->closing) { /* another thread got there first */
+    ws2lsp_unlock(&lock);
+    sock_put(sk);
+    *err = WSAENOTSOCK;
+    return SOCKET_ERROR;
+  }
+  sk->closing = 1;
+  /* Before the lower close: afterwards its value may name a new socket. */
+  ws2lsp_map_get(&by_lower, sk->lower, 1);
+  ws2lsp_unlock(&lock);
+  r = sk->low->procs.lpWSPCloseSocket(sk->lower, err);
+  if (r != 0) {
+    /* Not closed (a non-blocking socket lingering: WSAEWOULDBLOCK). */
+    ws2lsp_lock(&lock);
+    sk->closing = 0;
+    ws2lsp_map_put(&by_lower, sk->lower, sk);
+    ws2lsp_unlock(&lock);
+    sock_put(sk);
+    return r;
+  }
+  sock_put(sk); /* this call's */
+  sock_put(sk); /* the handle's own: the rest are requests in flight */
+  return 0;
+}
+
+/* ---- Calls that only need the lower socket ------------------------------ */
+
+static int WSPAPI nf_bind(SOCKET s, const struct sockaddr *name, int namelen,
+                          LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_BIND);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPBind(sk->lower, name, namelen, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_listen(SOCKET s, int backlog, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_LISTEN);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPListen(sk->lower, backlog, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_connect(SOCKET s, const struct sockaddr *name, int namelen,
+                             LPWSABUF caller, LPWSABUF callee, LPQOS sqos,
+                             LPQOS gqos, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_CONNECT);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPConnect(sk->lower, name, namelen, caller, callee,
+                                  sqos, gqos, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_getpeername(SOCKET s, struct sockaddr *name, LPINT namelen,
+                                 LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_GETPEERNAME);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPGetPeerName(sk->lower, name, namelen, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_getsockname(SOCKET s, struct sockaddr *name, LPINT namelen,
+                                 LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_GETSOCKNAME);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPGetSockName(sk->lower, name, namelen, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_shutdown(SOCKET s, int how, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_SHUTDOWN);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPShutdown(sk->lower, how, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_senddisconnect(SOCKET s, LPWSABUF data, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_SENDDISCONNECT);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPSendDisconnect(sk->lower, data, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_recvdisconnect(SOCKET s, LPWSABUF data, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_RECVDISCONNECT);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPRecvDisconnect(sk->lower, data, err);
+  sock_put(sk);
+  return r;
+}
+
+static BOOL WSPAPI nf_getqosbyname(SOCKET s, LPWSABUF name, LPQOS qos,
+                                   LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  BOOL r;
+  count_call(E_GETQOSBYNAME);
+  if (!sk) return FALSE;
+  r = sk->low->procs.lpWSPGetQOSByName(sk->lower, name, qos, err);
+  sock_put(sk);
+  return r;
+}
+
+/* SO_PROTOCOL_INFOW/A describe the socket's chain (the layer's entry),
+ * not the lower provider's; everything else is the lower socket's. */
+static int WSPAPI nf_getsockopt(SOCKET s, int level, int name, char *val,
+                                LPINT len, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r = 0;
+  count_call(E_GETSOCKOPT);
+  if (!sk) return SOCKET_ERROR;
+  if (level == SOL_SOCKET &&
+      (name == SO_PROTOCOL_INFOW || name == SO_PROTOCOL_INFOA)) {
+    int wide = name == SO_PROTOCOL_INFOW;
+    int size =
+        wide ? (int)sizeof(WSAPROTOCOL_INFOW) : (int)sizeof(WSAPROTOCOL_INFOA);
+    if (!val || !len || *len < size) {
+      *err = WSAEFAULT;
+      r = SOCKET_ERROR;
+    } else if (wide) {
+      memcpy(val, sk->chain, sizeof(WSAPROTOCOL_INFOW));
+      *len = size;
+    } else {
+      /* The same layout up to szProtocol, which is narrowed. */
+      WSAPROTOCOL_INFOA *a = (WSAPROTOCOL_INFOA *)val;
+      int i;
+      memcpy(a, sk->chain, offsetof(WSAPROTOCOL_INFOW, szProtocol));
+      for (i = 0; i <= WSAPROTOCOL_LEN; i++)
+        a->szProtocol[i] =
+            (char)(sk->chain->szProtocol[i] < 0x80 ? sk->chain->szProtocol[i]
+                                                   : '?');
+      *len = size;
+    }
+  } else {
+    r = sk->low->procs.lpWSPGetSockOpt(sk->lower, level, name, val, len, err);
+  }
+  sock_put(sk);
+  return r;
+}
+
+/* SO_UPDATE_ACCEPT_CONTEXT's value is a socket (the listening one, after
+ * AcceptEx): the application's, so the lower one goes down instead. */
+static int WSPAPI nf_setsockopt(SOCKET s, int level, int name, const char *val,
+                                int len, LPINT err) {
+  sock_t *sk = sock_of(s, err), *l = NULL;
+  SOCKET lower_l;
+  int r;
+  count_call(E_SETSOCKOPT);
+  if (!sk) return SOCKET_ERROR;
+  if (level == SOL_SOCKET && name == SO_UPDATE_ACCEPT_CONTEXT && val &&
+      len >= (int)sizeof(SOCKET)) {
+    SOCKET app_l;
+    memcpy(&app_l, val, sizeof(app_l));
+    if (!(l = sock_find(app_l))) {
+      sock_put(sk);
+      *err = WSAENOTSOCK;
+      return SOCKET_ERROR;
+    }
+    lower_l = l->lower;
+    val = (const char *)&lower_l;
+    len = (int)sizeof(lower_l);
+  }
+  r = sk->low->procs.lpWSPSetSockOpt(sk->lower, level, name, val, len, err);
+  sock_put(l);
+  sock_put(sk);
+  return r;
+}
+
+/* ---- Data: the overlapped calls ---------------------------------------- */
+
+static int WSPAPI nf_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
+                          DWORD flags, LPWSAOVERLAPPED ovl,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                          LPWSATHREADID tid, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  op_t *op;
+  int r, e = 0, skips;
+  count_call(E_SEND);
+  if (!sk) return SOCKET_ERROR;
+  if (!ovl) { /* blocking or non-blocking: the lower call as it is */
+    r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, sent, flags, NULL, NULL,
+                                 NULL, err);
+  } else if (!(op = op_new(sk, K_SEND, ovl, cr, tid, err))) {
+    r = SOCKET_ERROR;
+  } else {
+    skips = sk->lower_skips;
+    r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &op->bytes, flags,
+                                 &op->ovl, NULL, NULL, &e);
+    r = op_started(op, skips, 1, r, e, sent, NULL, err);
+  }
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
+                            DWORD flags, const struct sockaddr *to, int tolen,
+                            LPWSAOVERLAPPED ovl,
+                            LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                            LPWSATHREADID tid, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  op_t *op;
+  int r, e = 0, skips;
+  count_call(E_SENDTO);
+  if (!sk) return SOCKET_ERROR;
+  if (!ovl) {
+    r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, sent, flags, to, tolen,
+                                   NULL, NULL, NULL, err);
+  } else if (!(op = op_new(sk, K_SENDTO, ovl, cr, tid, err))) {
+    r = SOCKET_ERROR;
+  } else {
+    skips = sk->lower_skips;
+    r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, &op->bytes, flags, to,
+                                   tolen, &op->ovl, NULL, NULL, &e);
+    r = op_started(op, skips, 1, r, e, sent, NULL, err);
+  }
+  sock_put(sk);
+  return r;
+}
+
+/* The receive flags go down as a copy in the request: the caller's
+ * variable may be gone before the request completes (ReadFile's is). The
+ * result flags come back in OVERLAPPED.Offset. */
+static int WSPAPI nf_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
+                          LPDWORD flags, LPWSAOVERLAPPED ovl,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                          LPWSATHREADID tid, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  op_t *op;
+  int r, e = 0, skips;
+  count_call(E_RECV);
+  if (!sk) return SOCKET_ERROR;
+  if (!ovl) {
+    r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, got, flags, NULL, NULL,
+                                 NULL, err);
+  } else if (!flags) {
+    *err = WSAEFAULT;
+    r = SOCKET_ERROR;
+  } else if (!(op = op_new(sk, K_RECV, ovl, cr, tid, err))) {
+    r = SOCKET_ERROR;
+  } else {
+    skips = sk->lower_skips;
+    op->flags = *flags;
+    r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &op->bytes, &op->flags,
+                                 &op->ovl, NULL, NULL, &e);
+    r = op_started(op, skips, 1, r, e, got, flags, err);
+  }
+  sock_put(sk);
+  return r;
+}
+
+/* The source address and its length are written by the lower provider
+ * into the application's variables, which must live until the request
+ * completes (the API's own rule). */
+static int WSPAPI nf_recvfrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
+                              LPDWORD flags, struct sockaddr *from,
+                              LPINT fromlen, LPWSAOVERLAPPED ovl,
+                              LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                              LPWSATHREADID tid, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  op_t *op;
+  int r, e = 0, skips;
+  count_call(E_RECVFROM);
+  if (!sk) return SOCKET_ERROR;
+  if (!ovl) {
+    r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, got, flags, from,
+                                     fromlen, NULL, NULL, NULL, err);
+  } else if (!flags) {
+    *err = WSAEFAULT;
+    r = SOCKET_ERROR;
+  } else if (!(op = op_new(sk, K_RECVFROM, ovl, cr, tid, err))) {
+    r = SOCKET_ERROR;
+  } else {
+    skips = sk->lower_skips;
+    op->flags = *flags;
+    r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, &op->bytes, &op->flags,
+                                     from, fromlen, &op->ovl, NULL, NULL, &e);
+    r = op_started(op, skips, 1, r, e, got, flags, err);
+  }
+  sock_put(sk);
+  return r;
+}
+
+/*
+ * WSAGetOverlappedResult on the layer's handle. The request's state is in
+ * the application's OVERLAPPED (the SPI's convention, see deliver): in
+ * flight while Internal is WSS_OPERATION_IN_PROGRESS; then InternalHigh,
+ * Offset and OffsetHigh are the bytes, flags and error. No record is
+ * needed, so it works until the handle is gone, closesocket or not.
+ */
+static BOOL WSPAPI nf_getoverlappedresult(SOCKET s, LPWSAOVERLAPPED ovl,
+                                          LPDWORD bytes, BOOL wait,
+                                          LPDWORD flags, LPINT err) {
+  count_call(E_GETOVERLAPPEDRESULT);
+  if (!ovl || !bytes || !flags) {
+    *err = WSAEFAULT;
+    return FALSE;
+  }
+  while (internal_of(ovl) == WSS_OPERATION_IN_PROGRESS) {
+    HANDLE h;
+    if (!wait) {
+      *err = WSA_IO_INCOMPLETE;
+      return FALSE;
+    }
+    /* The request's event, else the handle (which ws2 signals when a
+     * request on it without event completes). The wait is sliced: a
+     * request with a completion routine signals neither. */
+    h = ovl->hEvent ? (HANDLE)((ULONG_PTR)ovl->hEvent & ~(ULONG_PTR)1)
+                    : (HANDLE)s;
+    if (WaitForSingleObject(h, 50) == WAIT_FAILED) Sleep(1);
+  }
+  *bytes = (DWORD)ovl->InternalHigh;
+  *flags = ovl->Offset;
+  if (ovl->OffsetHigh == 0) return TRUE;
+  *err = (int)ovl->OffsetHigh;
+  return FALSE;
+}
+
+/* ---- WSPIoctl ---------------------------------------------------------- */
+
+/* The extension functions the layer hands out (defined below). */
+static BOOL PASCAL nf_acceptex(SOCKET, SOCKET, PVOID, DWORD, DWORD, DWORD,
+                               LPDWORD, LPOVERLAPPED);
+static BOOL PASCAL nf_connectex(SOCKET, const struct sockaddr *, int, PVOID,
+                                DWORD, LPDWORD, LPOVERLAPPED);
+static BOOL PASCAL nf_disconnectex(SOCKET, LPOVERLAPPED, DWORD, DWORD);
+static BOOL PASCAL nf_transmitfile(SOCKET, HANDLE, DWORD, DWORD, LPOVERLAPPED,
+                                   LPTRANSMIT_FILE_BUFFERS, DWORD);
+static BOOL PASCAL nf_transmitpackets(SOCKET, LPTRANSMIT_PACKETS_ELEMENT, DWORD,
+                                      DWORD, LPOVERLAPPED, DWORD);
+static INT PASCAL nf_wsarecvmsg(SOCKET, LPWSAMSG, LPDWORD, LPWSAOVERLAPPED,
+                                LPWSAOVERLAPPED_COMPLETION_ROUTINE);
+static INT WSAAPI nf_wsasendmsg(SOCKET, LPWSAMSG, DWORD, LPDWORD,
+                                LPWSAOVERLAPPED,
+                                LPWSAOVERLAPPED_COMPLETION_ROUTINE);
+
+enum {
+  X_ACCEPTEX,
+  X_CONNECTEX,
+  X_DISCONNECTEX,
+  X_TRANSMITFILE,
+  X_TRANSMITPACKETS,
+  X_WSARECVMSG,
+  X_WSASENDMSG,
+  X_GETACCEPTEXSOCKADDRS, /* no socket: the lower provider's own */
+  X_COUNT
+};
+
+static const GUID ext_ids[X_COUNT] = {
+    WSAID_ACCEPTEX,        WSAID_CONNECTEX,
+    WSAID_DISCONNECTEX,    WSAID_TRANSMITFILE,
+    WSAID_TRANSMITPACKETS, WSAID_WSARECVMSG,
+    WSAID_WSASENDMSG,      WSAID_GETACCEPTEXSOCKADDRS,
+};
+
+static void *const ext_mine[X_COUNT] = {
+    (void *)nf_acceptex,        (void *)nf_connectex,
+    (void *)nf_disconnectex,    (void *)nf_transmitfile,
+    (void *)nf_transmitpackets, (void *)nf_wsarecvmsg,
+    (void *)nf_wsasendmsg,      NULL,
+};
+
+/* The lower providers' functions, per provider (index in lsp.lower), asked
+ * for once on a lower socket. */
+static void *volatile lower_ext[WS2LSP_MAX_LOWER][X_COUNT];
+
+/* The lower provider's function `which` for sk, or NULL with the thread's
+ * last error set (an extension function reports errors there). */
+static void *lower_ext_of(sock_t *sk, int which) {
+  size_t i = (size_t)(sk->low - lsp.lower);
+  void *fn = lower_ext[i][which];
+  GUID id = ext_ids[which];
+  DWORD n = 0;
+  int e = 0;
+  if (fn) return fn;
+  if (sk->low->procs.lpWSPIoctl(sk->lower, SIO_GET_EXTENSION_FUNCTION_POINTER,
+                                &id, sizeof(id), &fn, sizeof(fn), &n, NULL,
+                                NULL, NULL, &e) != 0 ||
+      !fn) {
+    WSASetLastError(e ? e : WSAEOPNOTSUPP);
+    return NULL;
+  }
+  InterlockedExchangePointer((PVOID volatile *)&lower_ext[i][which], fn);
+  return fn;
+}
+
+/* SIO_GET_EXTENSION_FUNCTION_POINTER: the layer's own function for the
+ * extension functions that take sockets; the lower provider's for
+ * GetAcceptExSockaddrs (it takes only a buffer); WSAEINVAL for any other
+ * GUID (a function of the lower provider would be called with the
+ * layer's handles). */
+static int extension_pointer(sock_t *sk, LPVOID in, DWORD inlen, LPVOID out,
+                             DWORD outlen, LPDWORD ret, LPINT err) {
+  void *fn = NULL;
+  int i;
+  if (!in || inlen < sizeof(GUID) || !out || outlen < sizeof(void *)) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  for (i = 0; i < X_COUNT; i++)
+    if (memcmp(in, &ext_ids[i], sizeof(GUID)) == 0) break;
+  if (i == X_COUNT) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (i == X_GETACCEPTEXSOCKADDRS) {
+    if (!(fn = lower_ext_of(sk, i))) {
+      *err = WSAGetLastError();
+      return SOCKET_ERROR;
+    }
+  } else {
+    fn = ext_mine[i];
+  }
+  memcpy(out, &fn, sizeof(fn));
+  if (ret) *ret = sizeof(fn);
+  return 0;
+}
+
+static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
+                           LPVOID out, DWORD outlen, LPDWORD ret,
+                           LPWSAOVERLAPPED ovl,
+                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
+                           LPWSATHREADID tid, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  op_t *op;
+  int r = 0, e = 0, skips;
+  DWORD bytes = 0;
+  count_call(E_IOCTL);
+  if (!sk) return SOCKET_ERROR;
+  switch (code) {
+    case NONIFS_SIO_STATS: /* the counters (README.md) */
+      if (ovl || cr || !out || outlen < sizeof(stats)) {
+        *err = WSAEFAULT;
+        r = SOCKET_ERROR;
+        break;
+      }
+      {
+        nonifs_stats_t now = stats;
+        now.ops_in_flight = in_flight;
+        now.sockets_live = live;
+        memcpy(out, &now, sizeof(now));
+      }
+      if (ret) *ret = sizeof(stats);
+      break;
+    case SIO_GET_EXTENSION_FUNCTION_POINTER:
+      r = extension_pointer(sk, in, inlen, out, outlen, &bytes, err);
+      if (r == 0 && ret) *ret = bytes;
+      if (r == 0 && (ovl || cr))
+        r = answered_at_once(sk, K_IOCTL, bytes, ovl, cr, tid, err);
+      break;
+    /* The handles ws2 (or an application) uses to reach the provider
+     * below: the lower socket. SIO_QUERY_TARGET_PNP_HANDLE is how ws2
+     * walks a chain of non-IFS layers down to the base socket. */
+    case SIO_BSP_HANDLE:
+    case SIO_BSP_HANDLE_SELECT:
+    case SIO_BSP_HANDLE_POLL:
+    case SIO_QUERY_TARGET_PNP_HANDLE:
+      if (!out || outlen < sizeof(SOCKET) ||
+          (code == SIO_BSP_HANDLE_POLL && ovl)) {
+        *err = WSAEFAULT;
+        r = SOCKET_ERROR;
+        break;
+      }
+      memcpy(out, &sk->lower, sizeof(SOCKET));
+      if (ret) *ret = sizeof(SOCKET);
+      if (ovl || cr)
+        r = answered_at_once(sk, K_IOCTL, sizeof(SOCKET), ovl, cr, tid, err);
+      break;
+    /* Everything else goes down, SIO_BASE_HANDLE included: its answer
+     * must be the base provider's socket, which only the bottom of the
+     * chain knows (a layer never answers it; ws2 answers it from the
+     * chain anyway). */
+    default:
+      if (!ovl) {
+        r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
+                                      ret, NULL, NULL, NULL, err);
+      } else if (!(op = op_new(sk, K_IOCTL, ovl, cr, tid, err))) {
+        r = SOCKET_ERROR;
+      } else {
+        skips = sk->lower_skips;
+        r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
+                                      &op->bytes, &op->ovl, NULL, NULL, &e);
+        r = op_started(op, skips, 1, r, e, ret, NULL, err);
+      }
+      break;
+  }
+  sock_put(sk);
+  return r;
+}
+
+/* ---- select ------------------------------------------------------------ */
+
+/* One fd_set entry: the application's socket, what went down for it, and
+ * the record that keeps it alive during the wait. */
+typedef struct {
+  SOCKET app, low;
+} fd_pair_t;
+
+/*
+ * select: ws2 calls the WSPSelect of the first socket's provider with the
+ * application's sets. Each of the layer's sockets becomes its lower socket
+ * (a socket that is not the layer's goes down as it is), the lower
+ * provider's WSPSelect waits, and the sockets it leaves in the sets are
+ * mapped back. The sets are sized from fd_count, so a program's larger
+ * FD_SETSIZE works.
+ */
+static int WSPAPI nf_select(int nfds, fd_set *readfds, fd_set *writefds,
+                            fd_set *exceptfds, NF_TIMEOUT timeout, LPINT err) {
+  fd_set *app[3];
+  fd_set *low[3] = {NULL, NULL, NULL};
+  fd_pair_t *pairs[3] = {NULL, NULL, NULL};
+  u_int count[3] = {0, 0, 0}, i, j;
+  sock_t **held = NULL;
+  size_t nheld = 0, total = 0;
+  ws2lsp_lower_t *lower = NULL;
+  int k, r = SOCKET_ERROR;
+  count_call(E_SELECT);
+  app[0] = readfds;
+  app[1] = writefds;
+  app[2] = exceptfds;
+  for (k = 0; k < 3; k++)
+    if (app[k]) total += app[k]->fd_count;
+  if (!(held = (sock_t **)calloc(total ? total : 1, sizeof(*held)))) {
+    *err = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  for (k = 0; k < 3; k++) {
+    if (!app[k]) continue;
+    count[k] = app[k]->fd_count;
+    low[k] = (fd_set *)malloc(offsetof(fd_set, fd_array) +
+                              (count[k] ? count[k] : 1) * sizeof(SOCKET));
+    pairs[k] =
+        (fd_pair_t *)malloc((count[k] ? count[k] : 1) * sizeof(fd_pair_t));
+    if (!low[k] || !pairs[k]) {
+      *err = WSAENOBUFS;
+      goto out;
+    }
+    low[k]->fd_count = count[k];
+    for (i = 0; i < count[k]; i++) {
+      SOCKET s = app[k]->fd_array[i];
+      sock_t *sk = sock_find(s);
+      pairs[k][i].app = s;
+      pairs[k][i].low = sk ? sk->lower : s;
+      low[k]->fd_array[i] = pairs[k][i].low;
+      if (sk) {
+        held[nheld++] = sk;
+        if (!lower) lower = sk->low;
+      }
+    }
+  }
+  if (!lower) {
+    *err = WSAENOTSOCK;
+    goto out;
+  }
+  r = lower->procs.lpWSPSelect(nfds, low[0], low[1], low[2], timeout, err);
+  if (r == SOCKET_ERROR) goto out;
+  for (k = 0; k < 3; k++) {
+    u_int n = 0;
+    if (!app[k]) continue;
+    for (j = 0; j < low[k]->fd_count; j++)
+      for (i = 0; i < count[k]; i++)
+        if (pairs[k][i].low == low[k]->fd_array[j]) {
+          app[k]->fd_array[n++] = pairs[k][i].app;
+          break;
+        }
+    app[k]->fd_count = n;
+  }
+out:
+  while (nheld) sock_put(held[--nheld]);
+  free(held);
+  for (k = 0; k < 3; k++) {
+    free(low[k]);
+    free(pairs[k]);
+  }
+  return r;
+}
+
+/* ---- Network events ---------------------------------------------------- */
+
+/* The application's event object goes down as it is: the lower provider
+ * sets it, and WSPEnumNetworkEvents reads the lower socket's record. */
+static int WSPAPI nf_eventselect(SOCKET s, WSAEVENT ev, LONG events,
+                                 LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_EVENTSELECT);
+  if (!sk) return SOCKET_ERROR;
+  ws2lsp_lock(&lock);
+  sk->async_hwnd = NULL; /* one or the other, as for any socket */
+  ws2lsp_unlock(&lock);
+  r = sk->low->procs.lpWSPEventSelect(sk->lower, ev, events, err);
+  sock_put(sk);
+  return r;
+}
+
+static int WSPAPI nf_enumnetworkevents(SOCKET s, WSAEVENT ev,
+                                       LPWSANETWORKEVENTS events, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_ENUMNETWORKEVENTS);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPEnumNetworkEvents(sk->lower, ev, events, err);
+  sock_put(sk);
+  return r;
+}
+
+/*
+ * WSAAsyncSelect. The lower provider would post its messages with the
+ * lower socket in wParam, which the application does not know. So the
+ * lower socket posts to a hidden window of the layer (one, on a thread of
+ * its own), and that thread posts each message again to the
+ * application's window with the application's socket (WPUPostMessage).
+ */
+#define NF_WM_ASYNC (WM_USER + 0x4e49) /* from the lower provider */
+#define NF_WM_QUIT (WM_USER + 0x4e4a)  /* WSPCleanup: the thread ends */
+
+static HWND async_hwnd;     /* the hidden window */
+static HANDLE async_thread; /* its thread */
+static HANDLE async_ready;  /* set once the window exists (or failed) */
+static const WCHAR async_class[] = {'w', 's', '2', '-', 'n', 'o', 'n', 'i',
+                                    'f', 's', '-', 'r', 'e', 'f', 0};
+
+static void async_forward(SOCKET lower_s, LPARAM lp) {
+  HWND hwnd = NULL;
+  UINT msg = 0;
+  SOCKET app = INVALID_SOCKET;
+  sock_t *sk;
+  ws2lsp_lock(&lock);
+  sk = (sock_t *)ws2lsp_map_get(&by_lower, lower_s, 0);
+  if (sk && !sk->closing && sk->async_hwnd) {
+    hwnd = sk->async_hwnd;
+    msg = sk->async_msg;
+    app = sk->app;
+  }
+  ws2lsp_unlock(&lock);
+  if (hwnd) lsp.up.lpWPUPostMessage(hwnd, msg, (WPARAM)app, lp);
+}
+
+static DWORD WINAPI async_main(LPVOID unused) {
+  WNDCLASSW wc;
+  MSG m;
+  (void)unused;
+  memset(&wc, 0, sizeof(wc));
+  wc.lpfnWndProc = DefWindowProcW;
+  wc.lpszClassName = async_class;
+  RegisterClassW(&wc); /* fails harmlessly when already registered */
+  async_hwnd = CreateWindowExW(0, async_class, async_class, 0, 0, 0, 0, 0,
+                               HWND_MESSAGE, NULL, NULL, NULL);
+  SetEvent(async_ready);
+  if (!async_hwnd) return 1;
+  while (GetMessageW(&m, NULL, 0, 0) > 0) {
+    if (m.message == NF_WM_QUIT) break;
+    if (m.message == NF_WM_ASYNC)
+      async_forward((SOCKET)m.wParam, m.lParam);
+    else
+      DispatchMessageW(&m);
+  }
+  DestroyWindow(async_hwnd);
+  return 0;
+}
+
+/* The hidden window, made at the first WSAAsyncSelect; NULL if it cannot
+ * be made. */
+static HWND async_window(void) {
+  HWND h;
+  ws2lsp_lock(&lock);
+  if (!async_thread && (async_ready = CreateEventW(NULL, TRUE, FALSE, NULL))) {
+    async_thread = CreateThread(NULL, 0, async_main, NULL, 0, NULL);
+    if (async_thread) WaitForSingleObject(async_ready, INFINITE);
+  }
+  h = async_hwnd;
+  ws2lsp_unlock(&lock);
+  return h;
+}
+
+static void async_stop(void) {
+  if (!async_thread) return;
+  if (async_hwnd) PostMessageW(async_hwnd, NF_WM_QUIT, 0, 0);
+  WaitForSingleObject(async_thread, INFINITE);
+  CloseHandle(async_thread);
+  CloseHandle(async_ready);
+  async_thread = async_ready = NULL;
+  async_hwnd = NULL;
+  UnregisterClassW(async_class, NULL);
+}
+
+static int WSPAPI nf_asyncselect(SOCKET s, HWND hwnd, unsigned int msg,
+                                 LONG events, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  HWND mine;
+  int r;
+  count_call(E_ASYNCSELECT);
+  if (!sk) return SOCKET_ERROR;
+  if (!(mine = async_window())) {
+    sock_put(sk);
+    *err = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  ws2lsp_lock(&lock);
+  sk->async_hwnd = events ? hwnd : NULL;
+  sk->async_msg = msg;
+  ws2lsp_unlock(&lock);
+  r = sk->low->procs.lpWSPAsyncSelect(sk->lower, mine, NF_WM_ASYNC, events,
+                                      err);
+  sock_put(sk);
+  return r;
+}
+
+/* ---- Duplicating, addresses, the rest ------------------------------------ */
+
+/*
+ * WSADuplicateSocket: the lower provider describes its socket for the
+ * target process; the layer puts its chain's identity on the
+ * description, so that the target's WSASocket comes to this layer, whose
+ * WSPSocket puts the lower identity back (info_below) and hands the
+ * lower provider its own description.
+ */
+static int WSPAPI nf_duplicatesocket(SOCKET s, DWORD pid,
+                                     LPWSAPROTOCOL_INFOW info, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  int r;
+  count_call(E_DUPLICATESOCKET);
+  if (!sk) return SOCKET_ERROR;
+  r = sk->low->procs.lpWSPDuplicateSocket(sk->lower, pid, info, err);
+  if (r == 0) set_identity(info, sk->chain);
+  sock_put(sk);
+  return r;
+}
+
+/* The address conversions take the chain's WSAPROTOCOL_INFOW: the lower
+ * provider gets what WSPSocket would give it. */
+static INT WSPAPI nf_addresstostring(LPSOCKADDR sa, DWORD len,
+                                     LPWSAPROTOCOL_INFOW info, LPWSTR str,
+                                     LPDWORD strlen_, LPINT err) {
+  const WSAPROTOCOL_INFOW *chain = chain_of(info);
+  LPWSAPROTOCOL_INFOW low_info = NULL;
+  WSAPROTOCOL_INFOW copy;
+  ws2lsp_lower_t *low;
+  count_call(E_ADDRESSTOSTRING);
+  if (!chain) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (!(low = ws2lsp_lower(&lsp, chain, &low_info, err))) return SOCKET_ERROR;
+  return low->procs.lpWSPAddressToString(
+      sa, len, info_below(low, info, low_info, &copy), str, strlen_, err);
+}
+
+static INT WSPAPI nf_stringtoaddress(LPWSTR str, INT af,
+                                     LPWSAPROTOCOL_INFOW info, LPSOCKADDR sa,
+                                     LPINT len, LPINT err) {
+  const WSAPROTOCOL_INFOW *chain = chain_of(info);
+  LPWSAPROTOCOL_INFOW low_info = NULL;
+  WSAPROTOCOL_INFOW copy;
+  ws2lsp_lower_t *low;
+  count_call(E_STRINGTOADDRESS);
+  if (!chain) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (!(low = ws2lsp_lower(&lsp, chain, &low_info, err))) return SOCKET_ERROR;
+  return low->procs.lpWSPStringToAddress(
+      str, af, info_below(low, info, low_info, &copy), sa, len, err);
+}
+
+/* Winsock 1.1's blocking hooks (Winsock 2 has none): passed to every
+ * provider below, the first failure returned. */
+static int WSPAPI nf_cancelblockingcall(LPINT err) {
+  int i, n, r = 0, e = 0;
+  count_call(E_CANCELBLOCKINGCALL);
+  ws2lsp_lock(&lsp.lock);
+  n = lsp.nlower;
+  ws2lsp_unlock(&lsp.lock);
+  for (i = 0; i < n; i++)
+    if (lsp.lower[i].procs.lpWSPCancelBlockingCall(&e) != 0 && r == 0) {
+      r = SOCKET_ERROR;
+      *err = e;
+    }
+  return r;
+}
+
+/* ---- Extension functions ----------------------------------------------- */
+
+/*
+ * Each maps its sockets, issues the lower provider's function with a
+ * substitute OVERLAPPED, and reports as the WSP calls do (op_started with
+ * at_once_ok 0). Errors go to the thread's last error, as the
+ * application calls these directly. Without an OVERLAPPED the lower
+ * function runs as it is, on the lower sockets.
+ */
+static BOOL ext_result(int r, int e) {
+  if (r == 0) return TRUE;
+  WSASetLastError(e);
+  return FALSE;
+}
+
+static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
+                               DWORD llen, DWORD rmlen, LPDWORD got,
+                               LPOVERLAPPED ovl) {
+  sock_t *l = sock_find(ls), *a = sock_find(as);
+  LPFN_ACCEPTEX fn;
+  op_t *op;
+  int r, e = 0, skips;
+  BOOL ok;
+  if (!l || !a) {
+    sock_put(l);
+    sock_put(a);
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  if (!(fn = (LPFN_ACCEPTEX)lower_ext_of(l, X_ACCEPTEX))) {
+    ok = FALSE;
+  } else if (!ovl) {
+    ok = fn(l->lower, a->lower, buf, rlen, llen, rmlen, got, NULL);
+  } else if (!(op = op_new(l, K_ACCEPTEX, ovl, NULL, NULL, &e))) {
+    ok = ext_result(SOCKET_ERROR, e);
+  } else {
+    /* The accept socket is held by the request too (closing it while
+     * AcceptEx is pending aborts the request, it does not free it). */
+    op->other = a;
+    a = NULL;
+    skips = l->lower_skips;
+    r = fn(l->lower, op->other->lower, buf, rlen, llen, rmlen, &op->bytes,
+           &op->ovl)
+            ? 0
+            : SOCKET_ERROR;
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, got, NULL, &e);
+    ok = ext_result(r, e);
+  }
+  sock_put(a);
+  sock_put(l);
+  return ok;
+}
+
+static BOOL PASCAL nf_connectex(SOCKET s, const struct sockaddr *name,
+                                int namelen, PVOID buf, DWORD len, LPDWORD sent,
+                                LPOVERLAPPED ovl) {
+  sock_t *sk = sock_find(s);
+  LPFN_CONNECTEX fn;
+  op_t *op;
+  int r, e = 0, skips;
+  BOOL ok;
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  if (!(fn = (LPFN_CONNECTEX)lower_ext_of(sk, X_CONNECTEX))) {
+    ok = FALSE;
+  } else if (!ovl) {
+    ok = fn(sk->lower, name, namelen, buf, len, sent, NULL);
+  } else if (!(op = op_new(sk, K_CONNECTEX, ovl, NULL, NULL, &e))) {
+    ok = ext_result(SOCKET_ERROR, e);
+  } else {
+    skips = sk->lower_skips;
+    r = fn(sk->lower, name, namelen, buf, len, &op->bytes, &op->ovl)
+            ? 0
+            : SOCKET_ERROR;
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, sent, NULL, &e);
+    ok = ext_result(r, e);
+  }
+  sock_put(sk);
+  return ok;
+}
+
+static BOOL PASCAL nf_disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
+                                   DWORD reserved) {
+  sock_t *sk = sock_find(s);
+  LPFN_DISCONNECTEX fn;
+  op_t *op;
+  int r, e = 0, skips;
+  BOOL ok;
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  if (!(fn = (LPFN_DISCONNECTEX)lower_ext_of(sk, X_DISCONNECTEX))) {
+    ok = FALSE;
+  } else if (!ovl) {
+    ok = fn(sk->lower, NULL, flags, reserved);
+  } else if (!(op = op_new(sk, K_DISCONNECTEX, ovl, NULL, NULL, &e))) {
+    ok = ext_result(SOCKET_ERROR, e);
+  } else {
+    skips = sk->lower_skips;
+    r = fn(sk->lower, &op->ovl, flags, reserved) ? 0 : SOCKET_ERROR;
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, NULL, NULL, &e);
+    ok = ext_result(r, e);
+  }
+  sock_put(sk);
+  return ok;
+}
+
+static BOOL PASCAL nf_transmitfile(SOCKET s, HANDLE file, DWORD n,
+                                   DWORD per_send, LPOVERLAPPED ovl,
+                                   LPTRANSMIT_FILE_BUFFERS bufs, DWORD flags) {
+  sock_t *sk = sock_find(s);
+  LPFN_TRANSMITFILE fn;
+  op_t *op;
+  int r, e = 0, skips;
+  BOOL ok;
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  if (!(fn = (LPFN_TRANSMITFILE)lower_ext_of(sk, X_TRANSMITFILE))) {
+    ok = FALSE;
+  } else if (!ovl) {
+    ok = fn(sk->lower, file, n, per_send, NULL, bufs, flags);
+  } else if (!(op = op_new(sk, K_TRANSMITFILE, ovl, NULL, NULL, &e))) {
+    ok = ext_result(SOCKET_ERROR, e);
+  } else {
+    /* (op_new copied the file offset from the application's OVERLAPPED.) */
+    skips = sk->lower_skips;
+    r = fn(sk->lower, file, n, per_send, &op->ovl, bufs, flags) ? 0
+                                                                : SOCKET_ERROR;
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, NULL, NULL, &e);
+    ok = ext_result(r, e);
+  }
+  sock_put(sk);
+  return ok;
+}
+
+static BOOL PASCAL nf_transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
+                                      DWORD count, DWORD size, LPOVERLAPPED ovl,
+                                      DWORD flags) {
+  sock_t *sk = sock_find(s);
+  LPFN_TRANSMITPACKETS fn;
+  op_t *op;
+  int r, e = 0, skips;
+  BOOL ok;
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return FALSE;
+  }
+  if (!(fn = (LPFN_TRANSMITPACKETS)lower_ext_of(sk, X_TRANSMITPACKETS))) {
+    ok = FALSE;
+  } else if (!ovl) {
+    ok = fn(sk->lower, el, count, size, NULL, flags);
+  } else if (!(op = op_new(sk, K_TRANSMITPACKETS, ovl, NULL, NULL, &e))) {
+    ok = ext_result(SOCKET_ERROR, e);
+  } else {
+    skips = sk->lower_skips;
+    r = fn(sk->lower, el, count, size, &op->ovl, flags) ? 0 : SOCKET_ERROR;
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, NULL, NULL, &e);
+    ok = ext_result(r, e);
+  }
+  sock_put(sk);
+  return ok;
+}
+
+/* WSARecvMsg and WSASendMsg may have a completion routine: ws2 gave the
+ * layer no WSATHREADID for them, so op_new opens one for this thread. The
+ * message's flags and control data are written into the application's
+ * WSAMSG by the lower provider. */
+static INT PASCAL nf_wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
+                                LPWSAOVERLAPPED ovl,
+                                LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
+  sock_t *sk = sock_find(s);
+  LPFN_WSARECVMSG fn;
+  op_t *op;
+  int r, e = 0, skips;
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return SOCKET_ERROR;
+  }
+  if (!(fn = (LPFN_WSARECVMSG)lower_ext_of(sk, X_WSARECVMSG))) {
+    r = SOCKET_ERROR;
+  } else if (!ovl) {
+    r = fn(sk->lower, msg, got, NULL, NULL);
+  } else if (!(op = op_new(sk, K_WSARECVMSG, ovl, cr, NULL, &e))) {
+    r = ext_result(SOCKET_ERROR, e) ? 0 : SOCKET_ERROR;
+  } else {
+    skips = sk->lower_skips;
+    r = fn(sk->lower, msg, &op->bytes, &op->ovl, NULL);
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, got, NULL, &e);
+    if (r) WSASetLastError(e);
+  }
+  sock_put(sk);
+  return r;
+}
+
+static INT WSAAPI nf_wsasendmsg(SOCKET s, LPWSAMSG msg, DWORD flags,
+                                LPDWORD sent, LPWSAOVERLAPPED ovl,
+                                LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
+  sock_t *sk = sock_find(s);
+  LPFN_WSASENDMSG fn;
+  op_t *op;
+  int r, e = 0, skips;
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return SOCKET_ERROR;
+  }
+  if (!(fn = (LPFN_WSASENDMSG)lower_ext_of(sk, X_WSASENDMSG))) {
+    r = SOCKET_ERROR;
+  } else if (!ovl) {
+    r = fn(sk->lower, msg, flags, sent, NULL, NULL);
+  } else if (!(op = op_new(sk, K_WSASENDMSG, ovl, cr, NULL, &e))) {
+    r = ext_result(SOCKET_ERROR, e) ? 0 : SOCKET_ERROR;
+  } else {
+    skips = sk->lower_skips;
+    r = fn(sk->lower, msg, flags, &op->bytes, &op->ovl, NULL);
+    if (r) e = WSAGetLastError();
+    r = op_started(op, skips, 0, r, e, sent, NULL, &e);
+    if (r) WSASetLastError(e);
+  }
+  sock_put(sk);
+  return r;
+}
+
+/* ---- Start and end ----------------------------------------------------- */
+
+static int machinery_start(void) {
+  memset(&stats, 0, sizeof(stats));
+  memset((void *)lower_ext, 0, sizeof(lower_ext));
+  quiet = 0;
+  port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+  if (!port) return WSAENOBUFS;
+  worker = CreateThread(NULL, 0, worker_main, NULL, 0, NULL);
+  if (!worker) {
+    CloseHandle(port);
+    port = NULL;
+    return WSAENOBUFS;
+  }
+  return 0;
+}
+
+/*
+ * The last WSPCleanup: every socket still open is closed as closesocket
+ * closes it (its pending requests end aborted; as WSACleanup documents,
+ * no completion routine runs), the worker stops once they are reported
+ * (at most 2 s), then the hidden window, and the handles of requests that
+ * never completed are given back.
+ */
+static void machinery_stop(void) {
+  int i, e = 0;
+  InterlockedExchange(&quiet, 1);
+  for (;;) {
+    sock_t *sk;
+    ws2lsp_lock(&lock);
+    for (sk = all_socks; sk && sk->closing; sk = sk->next) {
+    }
+    if (sk) {
+      sk->closing = 1;
+      sk->refs++;
+      ws2lsp_map_get(&by_lower, sk->lower, 1);
+    }
+    ws2lsp_unlock(&lock);
+    if (!sk) break;
+    sk->low->procs.lpWSPCloseSocket(sk->lower, &e);
+    sock_put(sk);
+    sock_put(sk);
+  }
+  for (i = 0; i < 2000 && in_flight > 0; i++) Sleep(1);
+  PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
+  WaitForSingleObject(worker, INFINITE);
+  CloseHandle(worker);
+  CloseHandle(port);
+  worker = port = NULL;
+  async_stop();
+  ws2lsp_lock(&lock);
+  while (all_socks) {
+    sock_t *sk = all_socks;
+    all_socks = sk->next;
+    lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
+    free(sk);
+  }
+  ws2lsp_unlock(&lock);
+  ws2lsp_map_clear(&by_app);
+  ws2lsp_map_clear(&by_lower);
+  in_flight = 0;
+  live = 0;
+}
+
+static int WSPAPI nf_cleanup(LPINT err) {
+  int last;
+  count_call(E_CLEANUP);
+  ws2lsp_lock(&lock);
+  if (starts == 0) {
+    ws2lsp_unlock(&lock);
+    *err = WSANOTINITIALISED;
+    return SOCKET_ERROR;
+  }
+  last = --starts == 0;
+  ws2lsp_unlock(&lock);
+  if (last) machinery_stop();
+  /* The providers below are cleaned up after the layer's sockets. */
+  return ws2lsp_cleanup(&lsp, err);
+}
+
+static const WSPPROC_TABLE nf_procs = {
+    nf_accept,
+    nf_addresstostring,
+    nf_asyncselect,
+    nf_bind,
+    nf_cancelblockingcall,
+    nf_cleanup,
+    nf_closesocket,
+    nf_connect,
+    nf_duplicatesocket,
+    nf_enumnetworkevents,
+    nf_eventselect,
+    nf_getoverlappedresult,
+    nf_getpeername,
+    nf_getsockname,
+    nf_getsockopt,
+    nf_getqosbyname,
+    nf_ioctl,
+    nf_joinleaf,
+    nf_listen,
+    nf_recv,
+    nf_recvdisconnect,
+    nf_recvfrom,
+    nf_select,
+    nf_send,
+    nf_senddisconnect,
+    nf_sendto,
+    nf_setsockopt,
+    nf_shutdown,
+    nf_socket,
+    nf_stringtoaddress,
+};
+
+/*
+ * WSPStartup, once per process for all the layer's chains (they share its
+ * GUID): finds the layer's own catalog entry, checks that the provider
+ * below the chain it is started for loads, and starts the port and the
+ * worker at the first call. The table has all 30 entries: none of them
+ * may be the lower provider's, whose functions know nothing of the
+ * layer's handles.
+ */
+NF_EXPORT int WSPAPI WSPStartup(WORD version, LPWSPDATA data,
+                                LPWSAPROTOCOL_INFOW info, WSPUPCALLTABLE up,
+                                LPWSPPROC_TABLE table) {
+  int r, err = 0;
+  if (!table || !info) return WSAEFAULT;
+  if ((r = ws2lsp_startup(&lsp, &nf_guid, version, data, up,
+                          "ws2 nonifs-reference layer")) != 0)
+    return r;
+  if (!ws2lsp_lower(&lsp, info, NULL, &err)) {
+    ws2lsp_cleanup(&lsp, &err);
+    return WSAEPROVIDERFAILEDINIT;
+  }
+  ws2lsp_lock(&lock);
+  r = starts == 0 ? machinery_start() : 0;
+  if (r == 0) starts++;
+  ws2lsp_unlock(&lock);
+  if (r != 0) {
+    ws2lsp_cleanup(&lsp, &err);
+    return r;
+  }
+  *table = nf_procs;
+  return 0;
+}
