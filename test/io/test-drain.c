@@ -97,3 +97,66 @@ TEST(drained_socket_receives_what_comes_next) {
   closesocket(s);
   t_cleanup();
 }
+
+/* Whether an overlapped WSARecv completes at once (0) or pends (1); it
+ * gets the 3 bytes either way. */
+static int recv_pends(SOCKET s) {
+  WSAOVERLAPPED ov;
+  WSABUF b;
+  char buf[16];
+  DWORD n = 0, flags = 0;
+  int pended = 0;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  b.buf = buf;
+  b.len = sizeof(buf);
+  if (WSARecv(s, &b, 1, &n, &flags, &ov, NULL) == SOCKET_ERROR) {
+    ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+    ASSERT_TRUE(WSAGetOverlappedResult(s, &ov, &n, TRUE, &flags));
+    pended = 1;
+  }
+  ASSERT_EQ(n, 3);
+  WSACloseEvent(ov.hEvent);
+  return pended;
+}
+
+/* Once select, WSAPoll or FIONREAD has seen the data, a receive issued
+ * then completes at once, as on Windows, even though the previous one
+ * drained the socket and the engine may not have reported the new data
+ * yet (an application using FILE_SKIP_COMPLETION_PORT_ON_SUCCESS would
+ * otherwise get a packet for every such receive). */
+TEST(receive_after_readiness_was_seen_completes_at_once) {
+  SOCKET c, s;
+  int i, pended = 0;
+  t_startup();
+  t_tcp_pair(&c, &s);
+  for (i = 0; i < 30; i++) {
+    ASSERT_EQ(send(c, "abc", 3, 0), 3);
+    if (i % 3 == 0) {
+      fd_set rs;
+      struct timeval tv = {5, 0};
+      FD_ZERO(&rs);
+      FD_SET(s, &rs);
+      ASSERT_EQ(select(0, &rs, NULL, NULL, &tv), 1);
+    } else if (i % 3 == 1) {
+      WSAPOLLFD p;
+      p.fd = s;
+      p.events = POLLRDNORM;
+      p.revents = 0;
+      ASSERT_EQ(WSAPoll(&p, 1, 5000), 1);
+    } else {
+      u_long avail = 0;
+      int k;
+      for (k = 0; k < 500 && avail < 3; k++) {
+        ASSERT_EQ(ioctlsocket(s, FIONREAD, &avail), 0);
+        if (avail < 3) Sleep(1);
+      }
+      ASSERT_EQ(avail, 3);
+    }
+    pended += recv_pends(s);
+  }
+  ASSERT_EQ(pended, 0);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  t_cleanup();
+}

@@ -227,6 +227,13 @@ int ws2__bsp_protocols(const WSAPROTOCOL_INFOW **entries);
 /* The entry socket s was made from (SO_PROTOCOL_INFOW); 0 or WSAEINVAL. */
 int ws2__bsp_protocol_info(ws2__bsock_t *s, WSAPROTOCOL_INFOW *out);
 
+/* select, WSAPoll or FIONREAD saw the socket readable (rd) or writable
+ * (wr): the next request of that direction tries its system call inline
+ * again, as on Windows a receive issued when data is there completes at
+ * once, even if the engine has not reported the data yet. A spurious hint
+ * costs one system call that says EAGAIN. */
+void ws2__bsock_hint_ready(ws2__bsock_t *s, int rd, int wr);
+
 /* The base provider's WSPStartup (bsp.c), which ws2 calls directly for the
  * built-in entries (layers reach it as the exported WSPStartup). Every
  * call counts; the WSPCleanup that balances the last one closes every

@@ -148,6 +148,7 @@ static int do_fionread(ioctl_call_t *c) {
   }
   if (total < 0 && ioctl(c->s->fd, FIONREAD, &v) != 0) v = 0;
   n = total >= 0 ? (WS_u_long)total : (WS_u_long)v;
+  if (n > 0) ws2__bsock_hint_ready(c->s, 1, 0);
   return out_bytes(c, &n, sizeof(n));
 }
 

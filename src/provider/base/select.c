@@ -141,6 +141,7 @@ int WSPAPI ws2__bsp_select(int nfds, WS_fd_set *readfds, WS_fd_set *writefds,
     if (tab[j].in_x &&
         (((re & POLLPRI) && !(s->flags & WS2__BS_OOBINLINE)) || failed))
       ready[j] |= 4;
+    if (ready[j] & 3) ws2__bsock_hint_ready(s, ready[j] & 1, ready[j] & 2);
   }
   count = keep(readfds, tab, n, 0, ready) + keep(writefds, tab, n, 1, ready) +
           keep(exceptfds, tab, n, 2, ready);
@@ -219,6 +220,9 @@ int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err) {
       /* Errors and hang-ups are reported whether asked for or not. */
       if (re & POLLERR) out |= WS_POLLERR;
       if (re & (POLLHUP | POLLRDHUP)) out |= WS_POLLHUP;
+      if (re & (POLLIN | POLLOUT))
+        ws2__bsock_hint_ready(socks[i], (re & POLLIN) != 0,
+                              (re & POLLOUT) != 0);
       ws2__bsock_unref(socks[i]);
     }
     fds[i].revents = out;

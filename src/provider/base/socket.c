@@ -88,6 +88,13 @@ static void bsock_close(ws2__obj_t *obj) {
   if (atomic_fetch_sub(&s->users, 1) == 1) close_fd(s);
 }
 
+void ws2__bsock_hint_ready(ws2__bsock_t *s, int rd, int wr) {
+  pthread_mutex_lock(&s->lock);
+  if (rd) s->rd_ready = 1;
+  if (wr) s->wr_ready = 1;
+  pthread_mutex_unlock(&s->lock);
+}
+
 static void bsock_destroy(ws2__obj_t *obj) {
   ws2__bsock_t *s = ws2__container_of(obj, ws2__bsock_t, io.obj);
   if (s->fd >= 0) close_fd(s);
