@@ -56,45 +56,64 @@ static WSAPROTOCOL_INFOW *catalog(int *n) {
   return v;
 }
 
-/* The monitor over TCP and UDP of both families, its chains first. */
-static void install_monitor(void) {
-  static const DWORD over[] = {TCP4, UDP4, TCP6, UDP6};
-  WSAPROTOCOL_INFOW list[4], *all;
-  WCHAR wpath[512], wname[] = {'m', 'o', 'n', 'i', 't', 'o', 'r', 0};
+/*
+ * Installs the shared object WS2_PLUGIN_DIR/<file> (GUID g) as an IFS
+ * layer named `name` over the entries `over`, its chains at the top in
+ * that order; their ids go to chain_ids.
+ */
+static void install(const GUID *g, const char *file, const char *name,
+                    const DWORD *over, int nover, DWORD *chain_ids) {
+  WSAPROTOCOL_INFOW list[8], *all;
+  WCHAR wpath[512], wname[64];
   char path[512];
   DWORD order[64];
-  GUID id = monitor_guid;
+  GUID id = *g;
   const char *d = getenv("WS2_PLUGIN_DIR");
   int n, i, j, k = 0, err = 0;
-  snprintf(path, sizeof(path), "%s/ws2-monitor.so", d ? d : ".");
+  snprintf(path, sizeof(path), "%s/%s", d ? d : ".", file);
   for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
   wpath[i] = 0;
+  for (i = 0; name[i] && i < 63; i++) wname[i] = (WCHAR)name[i];
+  wname[i] = 0;
   all = catalog(&n);
-  for (i = 0; i < 4; i++)
+  for (i = 0; i < nover; i++)
     for (j = 0; j < n; j++)
       if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
   free(all);
   ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, XP1_IFS_HANDLES,
-                                        list, 4, NULL, &err),
+                                        list, (DWORD)nover, NULL, &err),
             0);
   all = catalog(&n);
   ASSERT_TRUE(n <= 64);
-  for (j = 0; j < n; j++)
-    if (IsEqualGUID(&all[j].ProviderId, &monitor_guid) &&
-        all[j].ProtocolChain.ChainLen > 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  ASSERT_EQ(k, 4);
-  for (j = 0; j < n; j++)
-    if (!IsEqualGUID(&all[j].ProviderId, &monitor_guid) ||
-        all[j].ProtocolChain.ChainLen <= 1)
-      order[k++] = all[j].dwCatalogEntryId;
+  for (i = 0; i < nover; i++) {
+    /* The chain of g whose next link is that entry (or, over a chain,
+     * that chain's top layer). */
+    DWORD next = list[i].ProtocolChain.ChainLen > 1
+                     ? list[i].ProtocolChain.ChainEntries[0]
+                     : list[i].dwCatalogEntryId;
+    for (j = 0; j < n; j++)
+      if (IsEqualGUID(&all[j].ProviderId, g) &&
+          all[j].ProtocolChain.ChainLen > 1 &&
+          all[j].ProtocolChain.ChainEntries[1] == next)
+        chain_ids[i] = order[k++] = all[j].dwCatalogEntryId;
+  }
+  ASSERT_EQ(k, nover);
+  for (j = 0; j < n; j++) {
+    for (i = 0; i < nover; i++)
+      if (all[j].dwCatalogEntryId == chain_ids[i]) break;
+    if (i == nover) order[k++] = all[j].dwCatalogEntryId;
+  }
   free(all);
   ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
 }
 
-/* A fresh catalog with the monitor, WS2_MONITOR_DIR beside it, and
- * Winsock started on them. */
-static void start(void) {
+/* The monitor's chains over TCP4, UDP4, TCP6, UDP6 (in that order). */
+static DWORD monitor_chains[4];
+
+/* A fresh catalog with the monitor over TCP and UDP of both families,
+ * and WS2_MONITOR_DIR beside it (Winsock not started yet). */
+static void prepare(void) {
+  static const DWORD over[] = {TCP4, UDP4, TCP6, UDP6};
   char file[300];
   while (WSACleanup() == 0) {
   }
@@ -104,7 +123,12 @@ static void start(void) {
   setenv("WS2_CATALOG", file, 1);
   snprintf(mon_dir, sizeof(mon_dir), "%s/mon", dir);
   setenv("WS2_MONITOR_DIR", mon_dir, 1);
-  install_monitor();
+  install(&monitor_guid, "ws2-monitor.so", "monitor", over, 4, monitor_chains);
+}
+
+/* prepare(), and Winsock started on it. */
+static void start(void) {
+  prepare();
   t_startup();
 }
 
@@ -746,5 +770,61 @@ TEST(ws2mon_watch) {
   for (p = out; (p = strstr(p, "{\"directory\":")) != NULL; p++) docs++;
   ASSERT_EQ(docs, 2);
   free(out);
+  finish();
+}
+
+/*
+ * Stacking: ifs-passthrough over the monitor over the base provider (all
+ * IFS). The socket is of the top chain; the handle is the base
+ * provider's, passed up by each layer in turn; both layers see the calls
+ * they replace: the monitor counts the data, ifs-passthrough the
+ * connection (its counters through its getsockopt option).
+ */
+TEST(stacks_under_ifs_passthrough) {
+  static const GUID ifspt_guid = {
+      0x72db7b45,
+      0x9f64,
+      0x41b5,
+      {0xba, 0x03, 0xac, 0xb2, 0x1a, 0x92, 0xc8, 0xce}};
+  unsigned long long ifspt[8];
+  DWORD top[1];
+  SOCKET l, c, a, u;
+  WSAPROTOCOL_INFOW w;
+  int len = sizeof(w);
+  char buf[100], *doc, *cs;
+  prepare();
+  install(&ifspt_guid, "ws2-ifs-passthrough.so", "ifs-passthrough",
+          monitor_chains, 1, top);
+  t_startup();
+  tcp_pair(AF_INET, &l, &c, &a);
+  ASSERT_EQ(getsockopt(c, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
+  ASSERT_EQ(w.dwCatalogEntryId, top[0]);
+  ASSERT_EQ(w.ProtocolChain.ChainLen, 3);
+  ASSERT_EQ(w.ProtocolChain.ChainEntries[2], TCP4);
+  ASSERT_EQ(chain_of(a), top[0]);
+  memset(buf, 's', sizeof(buf));
+  ASSERT_EQ(send(c, buf, 100, 0), 100);
+  ASSERT_EQ(recv(a, buf, 100, MSG_WAITALL), 100);
+  /* A UDP socket: the monitor's own chain (ws2 loads the monitor for
+   * it, the same module ifs-passthrough loaded below itself). */
+  u = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_NE(u, INVALID_SOCKET);
+  ASSERT_EQ(chain_of(u), monitor_chains[1]);
+  doc = my_json(NULL);
+  ASSERT_NE_PTR(cs = json_socket(doc, c), NULL);
+  ASSERT_EQ(json_num(cs, "send", "bytes"), 100);
+  ASSERT_EQ(json_num(cs, "connect", "calls"), 1);
+  free(cs);
+  ASSERT_NE_PTR(cs = json_socket(doc, u), NULL);
+  free(cs);
+  free(doc);
+  len = sizeof(ifspt);
+  ASSERT_EQ(getsockopt(c, 0x69667370, 1, (char *)ifspt, &len), 0);
+  ASSERT_EQ(ifspt[2], 1); /* connects */
+  ASSERT_EQ(ifspt[3], 1); /* accepts */
+  ASSERT_EQ(closesocket(u), 0);
+  ASSERT_EQ(closesocket(a), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(l), 0);
   finish();
 }
