@@ -251,6 +251,14 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
                "reported",
                (void *)ovl);
     }
+  } else if (!r && !hold) {
+    /* A hostile or buggy layer reporting a request twice (or one that was
+     * never pending): the application hears of each request once. */
+    ws2__provider_t *p = n->io.context;
+    ws2__log(WS2__LOG_WARN,
+             "layer \"%s\" reported a completion for %p, which is not "
+             "pending (reported twice?): ignored",
+             p && p->name ? p->name : "?", (void *)ovl);
   }
   ws2__obj_unref(&n->io.obj);
   return 0;
