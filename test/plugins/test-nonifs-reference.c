@@ -935,8 +935,11 @@ TEST(extension_functions_through_the_layer) {
   sockaddrs(out, 5, sizeof(struct sockaddr_in) + 16,
             sizeof(struct sockaddr_in) + 16, &lo, &lolen, &re, &relen);
   ASSERT_EQ(lolen, (int)sizeof(struct sockaddr_in));
-  ASSERT_EQ(((struct sockaddr_in *)lo)->sin_port,
-            ((struct sockaddr_in *)&la)->sin_port);
+  {
+    struct sockaddr_in local; /* (the slot is not aligned) */
+    memcpy(&local, lo, sizeof(local));
+    ASSERT_EQ(local.sin_port, ((struct sockaddr_in *)&la)->sin_port);
+  }
   ASSERT_EQ(setsockopt(as, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&l,
                        sizeof(l)),
             0);
@@ -1339,7 +1342,10 @@ static void op_done(stress_result_t *r, sop_t *op, BOOL ok, DWORD n) {
       k->dead = 1; /* the end, or an error: no more receives */
   } else {
     k->sends--;
-    if (ok) r->bytes_sent += (long)n;
+    if (ok)
+      r->bytes_sent += (long)n;
+    else
+      k->dead = 1; /* reset (the peer closed): a server would give up */
   }
 }
 
@@ -1535,8 +1541,8 @@ TEST(stress_skip_on_success_loses_nothing) {
  * which is what the test above proves ws2 does not do. */
 TEST(stress_with_kb2568167_compat_loses_completions) {
   stress_result_t r;
+  setenv("WS2_COMPAT", "kb2568167", 1); /* before WSAStartup */
   start();
-  setenv("WS2_COMPAT", "kb2568167", 1);
   r = stress(500);
   unsetenv("WS2_COMPAT");
   print_result("stress, WS2_COMPAT=kb2568167", &r);
