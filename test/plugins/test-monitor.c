@@ -57,12 +57,13 @@ static WSAPROTOCOL_INFOW *catalog(int *n) {
 }
 
 /*
- * Installs the shared object WS2_PLUGIN_DIR/<file> (GUID g) as an IFS
- * layer named `name` over the entries `over`, its chains at the top in
- * that order; their ids go to chain_ids.
+ * Installs the shared object WS2_PLUGIN_DIR/<file> (GUID g) as a layer
+ * named `name` (IFS when `ifs` is XP1_IFS_HANDLES, else 0) over the
+ * entries `over`, its chains at the top in that order; their ids go to
+ * chain_ids.
  */
 static void install(const GUID *g, const char *file, const char *name,
-                    const DWORD *over, int nover, DWORD *chain_ids) {
+                    DWORD ifs, const DWORD *over, int nover, DWORD *chain_ids) {
   WSAPROTOCOL_INFOW list[8], *all;
   WCHAR wpath[512], wname[64];
   char path[512];
@@ -80,8 +81,8 @@ static void install(const GUID *g, const char *file, const char *name,
     for (j = 0; j < n; j++)
       if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
   free(all);
-  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, XP1_IFS_HANDLES,
-                                        list, (DWORD)nover, NULL, &err),
+  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, ifs, list,
+                                        (DWORD)nover, NULL, &err),
             0);
   all = catalog(&n);
   ASSERT_TRUE(n <= 64);
@@ -123,7 +124,8 @@ static void prepare(void) {
   setenv("WS2_CATALOG", file, 1);
   snprintf(mon_dir, sizeof(mon_dir), "%s/mon", dir);
   setenv("WS2_MONITOR_DIR", mon_dir, 1);
-  install(&monitor_guid, "ws2-monitor.so", "monitor", over, 4, monitor_chains);
+  install(&monitor_guid, "ws2-monitor.so", "monitor", XP1_IFS_HANDLES, over, 4,
+          monitor_chains);
 }
 
 /* prepare(), and Winsock started on it. */
@@ -794,7 +796,7 @@ TEST(stacks_under_ifs_passthrough) {
   char buf[100], *doc, *cs;
   prepare();
   install(&ifspt_guid, "ws2-ifs-passthrough.so", "ifs-passthrough",
-          monitor_chains, 1, top);
+          XP1_IFS_HANDLES, monitor_chains, 1, top);
   t_startup();
   tcp_pair(AF_INET, &l, &c, &a);
   ASSERT_EQ(getsockopt(c, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
@@ -826,5 +828,107 @@ TEST(stacks_under_ifs_passthrough) {
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_EQ(closesocket(l), 0);
+  finish();
+}
+
+static const GUID nonifs_guid = {
+    0x3c1e9a57,
+    0x6b2d,
+    0x4f08,
+    {0x9a, 0x41, 0xd2, 0x7e, 0x0c, 0x58, 0xb3, 0x16}};
+
+/*
+ * plugins/nonifs-reference over the monitor over the base provider: the
+ * order that works (an IFS layer below the non-IFS one, as Windows'
+ * installer puts it). The application's handle is the non-IFS layer's;
+ * the monitor counts what that layer asks of it, on the socket below:
+ * here an echo through a completion port with skip-on-success, where
+ * every byte is accounted for by the monitor (at once) or pending.
+ */
+TEST(nonifs_reference_over_monitor) {
+  DWORD top[1], got = 0;
+  SOCKET l, c, a;
+  HANDLE port;
+  WSAOVERLAPPED ov;
+  WSABUF b;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED done = NULL;
+  WSAPROTOCOL_INFOW w;
+  int len = sizeof(w), i;
+  char buf[64], *doc, *proc;
+  unsigned long long sent, pending;
+  prepare();
+  install(&nonifs_guid, "ws2-nonifs-reference.so", "nonifs-reference", 0,
+          monitor_chains, 1, top);
+  t_startup();
+  tcp_pair(AF_INET, &l, &c, &a);
+  ASSERT_EQ(getsockopt(c, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
+  ASSERT_EQ(w.dwCatalogEntryId, top[0]);
+  ASSERT_EQ(w.ProtocolChain.ChainLen, 3);
+  ASSERT_FALSE(w.dwServiceFlags1 & XP1_IFS_HANDLES);
+  ASSERT_NE_PTR(port = CreateIoCompletionPort((HANDLE)c, NULL, 5, 0), NULL);
+  ASSERT_TRUE(SetFileCompletionNotificationModes(
+      (HANDLE)c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  memset(buf, 'n', sizeof(buf));
+  for (i = 0; i < 10; i++) {
+    memset(&ov, 0, sizeof(ov));
+    b.buf = buf;
+    b.len = 64;
+    if (WSASend(c, &b, 1, &got, 0, &ov, NULL) != 0) {
+      ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+      ASSERT_TRUE(GetQueuedCompletionStatus(port, &got, &key, &done, 5000));
+      ASSERT_EQ_PTR(done, &ov);
+    }
+    ASSERT_EQ(got, 64);
+    ASSERT_EQ(recv(a, buf, 64, MSG_WAITALL), 64);
+  }
+  ASSERT_FALSE(GetQueuedCompletionStatus(port, &got, &key, &done, 0));
+  doc = my_json(NULL);
+  proc = my_process(doc);
+  /* The monitor saw the layer's sends (at once, or pending) and the
+   * accepted socket's receives, all on the sockets below. */
+  sent = json_num(proc, "send", "bytes");
+  pending = json_num(proc, "send", "pending");
+  ASSERT_EQ(json_num(proc, "send", "calls"), 10);
+  ASSERT_EQ(sent + 64 * pending, 640);
+  ASSERT_EQ(json_num(proc, "recv", "bytes"), 640);
+  ASSERT_EQ(json_num(proc, "connect", "calls"), 1);
+  free(proc);
+  free(doc);
+  ASSERT_EQ(closesocket(a), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(l), 0);
+  ASSERT_TRUE(CloseHandle(port));
+  finish();
+}
+
+/*
+ * The other order, the monitor over a non-IFS layer, cannot work for an
+ * IFS layer (it would take the non-IFS layer's handle away from it): the
+ * monitor refuses at WSPStartup, and ws2 serves the socket from the next
+ * entry, the non-IFS layer's chain (the README's limit).
+ */
+TEST(refused_over_a_non_ifs_layer) {
+  static const DWORD tcp4[] = {TCP4};
+  DWORD nonifs[1], mon[1];
+  SOCKET s;
+  char file[300];
+  while (WSACleanup() == 0) {
+  }
+  strcpy(dir, "/tmp/ws2-test-monitor-XXXXXX");
+  ASSERT_NE_PTR(mkdtemp(dir), NULL);
+  snprintf(file, sizeof(file), "%s/catalog", dir);
+  setenv("WS2_CATALOG", file, 1);
+  snprintf(mon_dir, sizeof(mon_dir), "%s/mon", dir);
+  setenv("WS2_MONITOR_DIR", mon_dir, 1);
+  install(&nonifs_guid, "ws2-nonifs-reference.so", "nonifs-reference", 0, tcp4,
+          1, nonifs);
+  install(&monitor_guid, "ws2-monitor.so", "monitor", XP1_IFS_HANDLES, nonifs,
+          1, mon);
+  t_startup();
+  s = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_NE(s, INVALID_SOCKET);
+  ASSERT_EQ(chain_of(s), nonifs[0]);
+  ASSERT_EQ(closesocket(s), 0);
   finish();
 }
