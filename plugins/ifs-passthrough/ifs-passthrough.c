@@ -108,7 +108,7 @@ static ws2lsp_map_t chains = WS2LSP_MAP_INITIALIZER;
 
 /* The provider below. The table the layer returns is built from its
  * table, so every chain of the layer must have the same provider below
- * (check_chains). */
+ * (ws2lsp_check_ifs_chains). */
 static ws2lsp_lower_t *lower;
 
 /* Counts one call into the layer, and one more of *counter (if any). */
@@ -117,60 +117,6 @@ static void count(unsigned long long *counter) {
   if (counter) (*counter)++;
   stats.calls++;
   ws2lsp_unlock(&stats_lock);
-}
-
-/* ---- Where the layer stands --------------------------------------- */
-
-/* Whether the chain below position `at` of chain `top` (links at+1 to the
- * end) hands out IFS handles: the base entry's flags for a base, else
- * the flags of the chain entry that is exactly that rest (the lower
- * layer's own chain, which has XP1_IFS_HANDLES only when it and all
- * below it are IFS). */
-static int rest_is_ifs(const WSAPROTOCOL_INFOW *top, int at) {
-  const WSAPROTOCOL_INFOW *e;
-  int len = top->ProtocolChain.ChainLen - (at + 1), i;
-  if (len == 1) {
-    e = ws2lsp_entry(&lsp, top->ProtocolChain.ChainEntries[at + 1]);
-    return e && (e->dwServiceFlags1 & XP1_IFS_HANDLES);
-  }
-  for (i = 0; i < lsp.ncatalog; i++) {
-    e = &lsp.catalog[i];
-    if (e->ProtocolChain.ChainLen == len &&
-        memcmp(e->ProtocolChain.ChainEntries,
-               &top->ProtocolChain.ChainEntries[at + 1],
-               sizeof(DWORD) * (size_t)len) == 0)
-      return (e->dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
-  }
-  return 0;
-}
-
-/*
- * ws2, like Windows, starts a provider once per provider GUID, and every
- * chain of this layer carries the layer's GUID: one WSPStartup, one
- * procedure table for all of them. The table's pass-through entries are
- * the lower provider's functions, so they are right only if every chain
- * has that same provider below the layer. And an IFS layer can only pass
- * up IFS handles: a non-IFS layer's handle belongs to that layer (ws2
- * keeps its overlapped requests), and registering it again would take it
- * away. 0, or WSAEPROVIDERFAILEDINIT when the catalog breaks either rule
- * (ws2 then skips the layer and logs why it could not start).
- */
-static int check_chains(void) {
-  const GUID *below = NULL;
-  int i, j;
-  for (i = 0; i < lsp.ncatalog; i++) {
-    const WSAPROTOCOL_INFOW *e = &lsp.catalog[i];
-    for (j = 0; j + 1 < e->ProtocolChain.ChainLen; j++) {
-      const WSAPROTOCOL_INFOW *next;
-      if (e->ProtocolChain.ChainEntries[j] != lsp.self_id) continue;
-      next = ws2lsp_entry(&lsp, e->ProtocolChain.ChainEntries[j + 1]);
-      if (!next || !rest_is_ifs(e, j)) return WSAEPROVIDERFAILEDINIT;
-      if (below && memcmp(below, &next->ProviderId, sizeof(GUID)) != 0)
-        return WSAEPROVIDERFAILEDINIT;
-      below = &next->ProviderId;
-    }
-  }
-  return 0;
 }
 
 /* ---- New sockets ---------------------------------------------------- */
@@ -412,7 +358,7 @@ IFSPT_EXPORT int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
   /* The provider below, for the chain ws2 starts the layer for: loaded
    * and started here, as a layer does it itself (ws2 only loads the top
    * of a chain). */
-  if ((r = check_chains()) != 0 ||
+  if ((r = ws2lsp_check_ifs_chains(&lsp)) != 0 ||
       !(low = ws2lsp_lower(&lsp, lpProtocolInfo, NULL, &err))) {
     ws2lsp_cleanup(&lsp, &err);
     return r ? r : WSAEPROVIDERFAILEDINIT;

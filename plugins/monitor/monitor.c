@@ -85,7 +85,8 @@ static const GUID monitor_guid = {
     {0xbf, 0xc7, 0x2f, 0x34, 0x96, 0xfc, 0x62, 0xcf}};
 
 static ws2lsp_t lsp = WS2LSP_INITIALIZER;
-static ws2lsp_lower_t *lower; /* the one provider below (check_chains) */
+static ws2lsp_lower_t
+    *lower; /* the one provider below (ws2lsp_check_ifs_chains) */
 
 /* ---- Clocks ------------------------------------------------------------ */
 
@@ -679,51 +680,6 @@ static int WSPAPI mon_closesocket(SOCKET s, LPINT err) {
   return r;
 }
 
-/* ---- Where the layer stands ------------------------------------------- */
-
-/* Whether the links of chain `top` after position `at` hand out IFS
- * handles: the base entry's flags, or those of the chain entry that is
- * exactly that rest of the chain. */
-static int rest_is_ifs(const WSAPROTOCOL_INFOW *top, int at) {
-  const WSAPROTOCOL_INFOW *e;
-  int len = top->ProtocolChain.ChainLen - (at + 1), i;
-  if (len == 1) {
-    e = ws2lsp_entry(&lsp, top->ProtocolChain.ChainEntries[at + 1]);
-    return e && (e->dwServiceFlags1 & XP1_IFS_HANDLES);
-  }
-  for (i = 0; i < lsp.ncatalog; i++) {
-    e = &lsp.catalog[i];
-    if (e->ProtocolChain.ChainLen == len &&
-        memcmp(e->ProtocolChain.ChainEntries,
-               &top->ProtocolChain.ChainEntries[at + 1],
-               sizeof(DWORD) * (size_t)len) == 0)
-      return (e->dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
-  }
-  return 0;
-}
-
-/* One WSPStartup (one per GUID) gives one table for all the layer's
- * chains, built on one lower provider's: every chain must have that same
- * provider below the layer, and it must be IFS (an IFS layer cannot pass
- * up a non-IFS layer's handles). 0 or WSAEPROVIDERFAILEDINIT. */
-static int check_chains(void) {
-  const GUID *below = NULL;
-  int i, j;
-  for (i = 0; i < lsp.ncatalog; i++) {
-    const WSAPROTOCOL_INFOW *e = &lsp.catalog[i];
-    for (j = 0; j + 1 < e->ProtocolChain.ChainLen; j++) {
-      const WSAPROTOCOL_INFOW *next;
-      if (e->ProtocolChain.ChainEntries[j] != lsp.self_id) continue;
-      next = ws2lsp_entry(&lsp, e->ProtocolChain.ChainEntries[j + 1]);
-      if (!next || !rest_is_ifs(e, j)) return WSAEPROVIDERFAILEDINIT;
-      if (below && memcmp(below, &next->ProviderId, sizeof(GUID)) != 0)
-        return WSAEPROVIDERFAILEDINIT;
-      below = &next->ProviderId;
-    }
-  }
-  return 0;
-}
-
 /* ---- Start and clean up ------------------------------------------------ */
 
 static int WSPAPI mon_cleanup(LPINT err) {
@@ -751,7 +707,7 @@ MON_EXPORT int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
                           UpcallTable, "ws2 monitor layer")) != 0)
     return r;
   first = lsp.starts == 1;
-  if ((r = check_chains()) != 0 ||
+  if ((r = ws2lsp_check_ifs_chains(&lsp)) != 0 ||
       !(low = ws2lsp_lower(&lsp, lpProtocolInfo, NULL, &err))) {
     ws2lsp_cleanup(&lsp, &err);
     return r ? r : WSAEPROVIDERFAILEDINIT;

@@ -10,19 +10,40 @@
 
 #include <windows.h>
 
+#include <stdint.h>
 
-/* An IFS provider passes up its own handle: ws2 records which provider
- * serves it and gives the same value back. */
+/*
+ * An IFS provider passes up its own handle: ws2 records which provider
+ * serves it (the binding of the chain's entry) and gives the same value
+ * back.
+ *
+ * The handle may be a non-IFS one, made by a non-IFS layer below with
+ * WPUCreateSocketHandle: an IFS layer stacked over a non-IFS layer (on
+ * Windows such a chain is broken: the IFS layer's handle "is" the lower
+ * layer's, whose completions then reach nobody). ws2 keeps the handle
+ * non-IFS: calls go to the IFS layer on top (which passes what it does not
+ * handle down to the non-IFS layer), and the completions the non-IFS
+ * layer reports with WPUCompleteOverlappedRequest still find the
+ * application's requests on the handle, under the completion rule.
+ */
 static SOCKET WSPAPI wpu_modify_ifs_handle(DWORD dwCatalogEntryId,
                                            SOCKET ProposedHandle,
                                            LPINT lpErrno) {
   ws2__io_t *io = ws2__io_get((HANDLE)ProposedHandle);
+  ws2__provider_t *p;
+  uintptr_t non_ifs;
   if (!io) {
     *lpErrno = WSAEINVAL;
     return INVALID_SOCKET;
   }
-  io->context = ws2__provider_for_catalog_id(dwCatalogEntryId);
-  ws2__handle_set_tag((HANDLE)ProposedHandle, io->context);
+  if (!(p = ws2__provider_for_catalog_id(dwCatalogEntryId))) {
+    ws2__obj_unref(&io->obj);
+    *lpErrno = WSAEINVAL; /* no such catalog entry */
+    return INVALID_SOCKET;
+  }
+  non_ifs = (uintptr_t)ws2__handle_tag((HANDLE)ProposedHandle) & 1;
+  io->context = p;
+  ws2__handle_set_tag((HANDLE)ProposedHandle, (void *)((uintptr_t)p | non_ifs));
   ws2__obj_unref(&io->obj);
   return ProposedHandle;
 }

@@ -275,6 +275,64 @@ static WS2LSP_UNUSED int ws2lsp_cleanup(ws2lsp_t *l, LPINT err) {
   return 0;
 }
 
+/* ---- IFS layers. ---- */
+
+/* Whether the providers after position `at` of chain `top` (links at + 1
+ * to the end) hand out IFS handles: the base entry's XP1_IFS_HANDLES, or
+ * that of the chain entry that is exactly that rest of the chain (a
+ * chain has it only when every provider in it is IFS). */
+static WS2LSP_UNUSED int ws2lsp_rest_is_ifs(const ws2lsp_t *l,
+                                            const WSAPROTOCOL_INFOW *top,
+                                            int at) {
+  const WSAPROTOCOL_INFOW *e;
+  int len = top->ProtocolChain.ChainLen - (at + 1), i;
+  if (len == 1) {
+    e = ws2lsp_entry(l, top->ProtocolChain.ChainEntries[at + 1]);
+    return e && (e->dwServiceFlags1 & XP1_IFS_HANDLES);
+  }
+  for (i = 0; i < l->ncatalog; i++) {
+    e = &l->catalog[i];
+    if (e->ProtocolChain.ChainLen == len &&
+        memcmp(e->ProtocolChain.ChainEntries,
+               &top->ProtocolChain.ChainEntries[at + 1],
+               sizeof(DWORD) * (size_t)len) == 0)
+      return (e->dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
+  }
+  return 0;
+}
+
+/*
+ * For an IFS layer, which passes the lower provider's handles up with
+ * WPUModifyIFSHandle and hands out that provider's own table (one
+ * WSPStartup per GUID, so one table for all its chains): checks that
+ * every chain of the layer in the catalog has the same provider right
+ * below it, and that the layer may pass its handles up. On Windows that
+ * needs everything below to be IFS (a non-IFS layer's completions would
+ * reach nobody); ws2 keeps a non-IFS layer's handle working under an IFS
+ * layer (docs/LAYERS.md), so there any provider below will do. 0, or
+ * WSAEPROVIDERFAILEDINIT.
+ */
+static WS2LSP_UNUSED int ws2lsp_check_ifs_chains(const ws2lsp_t *l) {
+  const GUID *below = NULL;
+  int i, j;
+  for (i = 0; i < l->ncatalog; i++) {
+    const WSAPROTOCOL_INFOW *e = &l->catalog[i];
+    for (j = 0; j + 1 < e->ProtocolChain.ChainLen; j++) {
+      const WSAPROTOCOL_INFOW *next;
+      if (e->ProtocolChain.ChainEntries[j] != l->self_id) continue;
+      next = ws2lsp_entry(l, e->ProtocolChain.ChainEntries[j + 1]);
+      if (!next) return WSAEPROVIDERFAILEDINIT;
+#ifdef _WIN32
+      if (!ws2lsp_rest_is_ifs(l, e, j)) return WSAEPROVIDERFAILEDINIT;
+#endif
+      if (below && memcmp(below, &next->ProviderId, sizeof(GUID)) != 0)
+        return WSAEPROVIDERFAILEDINIT;
+      below = &next->ProviderId;
+    }
+  }
+  return 0;
+}
+
 /* ---- A value per socket: an open-addressing map from SOCKET. ---- */
 
 /* Static, initialised with WS2LSP_MAP_INITIALIZER. */
