@@ -93,7 +93,7 @@ static const GUID nf_guid = {0x3c1e9a57,
                              0x4f08,
                              {0x9a, 0x41, 0xd2, 0x7e, 0x0c, 0x58, 0xb3, 0x16}};
 
-/* ---- The counters (README.md, "Counters") ------------------------------ */
+/* ---- The counters (README.md, "Reading the counters") ------------------ */
 
 /* WSAIoctl(s, NONIFS_SIO_STATS, NULL, 0, &stats, sizeof(stats), &n, NULL,
  * NULL): an output-only vendor code ('NI'), never overlapped. */
@@ -171,6 +171,15 @@ static LONG volatile in_flight; /* requests issued and not yet reported */
 static LONG volatile live;      /* socket records */
 
 #define COUNT(field) InterlockedIncrement64(&stats.field)
+
+/* Reads a variable other threads change with Interlocked* (an interlocked
+ * no-op, so the read is ordered like the writes). */
+static LONG read32(LONG volatile *v) {
+  return InterlockedCompareExchange(v, 0, 0);
+}
+static LONG64 read64(LONG64 volatile *v) {
+  return InterlockedCompareExchange64(v, 0, 0);
+}
 
 /* ---- The layer's state ------------------------------------------------- */
 
@@ -379,6 +388,18 @@ typedef struct op {
   DWORD r_error, r_bytes, r_flags;
 } op_t;
 
+/* OVERLAPPED.Internal is what publishes a result: it is written last,
+ * with a full barrier, and read the same way, so a reader that sees it
+ * final sees the other fields too. */
+static ULONG_PTR internal_of(LPWSAOVERLAPPED ovl) {
+  return (ULONG_PTR)InterlockedCompareExchangePointer(
+      (PVOID volatile *)&ovl->Internal, NULL, NULL);
+}
+
+static void internal_set(LPWSAOVERLAPPED ovl, ULONG_PTR v) {
+  InterlockedExchangePointer((PVOID volatile *)&ovl->Internal, (PVOID)v);
+}
+
 /*
  * A request for the application's OVERLAPPED `ovl` on sk (which it
  * references), or NULL with *err. With a completion routine, the thread
@@ -421,7 +442,7 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
    * calls it dispatches without a completion routine; the others are
    * the layer's to mark.) */
   ovl->InternalHigh = 0;
-  ovl->Internal = WSS_OPERATION_IN_PROGRESS;
+  internal_set(ovl, WSS_OPERATION_IN_PROGRESS);
   ws2lsp_lock(&lock);
   sk->refs++;
   ws2lsp_unlock(&lock);
@@ -451,13 +472,6 @@ static VOID CALLBACK run_routine(DWORD_PTR ctx) {
   op_free(op);
 }
 
-/* Reads OVERLAPPED.Internal as another thread published it. */
-static ULONG_PTR internal_of(LPWSAOVERLAPPED ovl) {
-  ULONG_PTR v = *(volatile ULONG_PTR *)&ovl->Internal;
-  MemoryBarrier();
-  return v;
-}
-
 /*
  * Reports the application's request: error (a WSA code, 0 for success),
  * bytes and flags, then ends it. The SPI's convention for a non-IFS
@@ -471,7 +485,7 @@ static void deliver(op_t *op, DWORD error, DWORD bytes, DWORD flags) {
   ovl->Offset = flags;
   ovl->OffsetHigh = error;
   if (op->routine) {
-    if (quiet) {
+    if (read32(&quiet)) {
       /* WSACleanup: pending requests end without their routine. */
       op_free(op);
       return;
@@ -480,10 +494,9 @@ static void deliver(op_t *op, DWORD error, DWORD bytes, DWORD flags) {
     op->r_bytes = bytes;
     op->r_flags = flags;
     ovl->InternalHigh = bytes;
-    MemoryBarrier();
     /* Any value but WSS_OPERATION_IN_PROGRESS; a failure status for a
      * failure, for callers that read it as one (GetOverlappedResult). */
-    ovl->Internal = error ? (ULONG_PTR)0xC0000001 : 0;
+    internal_set(ovl, error ? (ULONG_PTR)0xC0000001 : 0);
     COUNT(apcs);
     if (lsp.up.lpWPUQueueApc(&op->tid, run_routine, (DWORD_PTR)op, &e) != 0)
       op_free(op); /* the thread is gone: nobody to tell */
@@ -1103,7 +1116,8 @@ static void *volatile lower_ext[WS2LSP_MAX_LOWER][X_COUNT];
  * last error set (an extension function reports errors there). */
 static void *lower_ext_of(sock_t *sk, int which) {
   size_t i = (size_t)(sk->low - lsp.lower);
-  void *fn = lower_ext[i][which];
+  void *fn = InterlockedCompareExchangePointer(
+      (PVOID volatile *)&lower_ext[i][which], NULL, NULL);
   GUID id = ext_ids[which];
   DWORD n = 0;
   int e = 0;
@@ -1170,10 +1184,16 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
         break;
       }
       {
-        nonifs_stats_t now = stats;
-        now.ops_in_flight = in_flight;
-        now.sockets_live = live;
-        memcpy(out, &now, sizeof(now));
+        /* The struct is LONG64s only: each is read as it is written. */
+        LONG64 now[sizeof(stats) / sizeof(LONG64)];
+        size_t k;
+        for (k = 0; k < sizeof(stats) / sizeof(LONG64); k++)
+          now[k] = read64((LONG64 *)&stats + k);
+        now[offsetof(nonifs_stats_t, ops_in_flight) / sizeof(LONG64)] =
+            read32(&in_flight);
+        now[offsetof(nonifs_stats_t, sockets_live) / sizeof(LONG64)] =
+            read32(&live);
+        memcpy(out, now, sizeof(now));
       }
       if (ret) *ret = sizeof(stats);
       break;
@@ -1752,7 +1772,7 @@ static INT WSAAPI nf_wsasendmsg(SOCKET s, LPWSAMSG msg, DWORD flags,
 static int machinery_start(void) {
   memset(&stats, 0, sizeof(stats));
   memset((void *)lower_ext, 0, sizeof(lower_ext));
-  quiet = 0;
+  InterlockedExchange(&quiet, 0);
   port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
   if (!port) return WSAENOBUFS;
   worker = CreateThread(NULL, 0, worker_main, NULL, 0, NULL);
@@ -1790,7 +1810,7 @@ static void machinery_stop(void) {
     sock_put(sk);
     sock_put(sk);
   }
-  for (i = 0; i < 2000 && in_flight > 0; i++) Sleep(1);
+  for (i = 0; i < 2000 && read32(&in_flight) > 0; i++) Sleep(1);
   PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
   WaitForSingleObject(worker, INFINITE);
   CloseHandle(worker);
@@ -1807,8 +1827,8 @@ static void machinery_stop(void) {
   ws2lsp_unlock(&lock);
   ws2lsp_map_clear(&by_app);
   ws2lsp_map_clear(&by_lower);
-  in_flight = 0;
-  live = 0;
+  InterlockedExchange(&in_flight, 0);
+  InterlockedExchange(&live, 0);
 }
 
 static int WSPAPI nf_cleanup(LPINT err) {

@@ -429,6 +429,12 @@ TEST(tcp_echo_v4_and_v6) {
 
 /* WSARecv / WSASend with an event: pending, then done; and done at once
  * when the data is already there. */
+/* Sends "late" on socket (SOCKET)arg after 50 ms. */
+static DWORD WINAPI send_later(LPVOID arg) {
+  Sleep(50);
+  return send((SOCKET)arg, "late", 4, 0) == 4 ? 0 : 1;
+}
+
 TEST(overlapped_with_an_event) {
   SOCKET c, a;
   WSAOVERLAPPED ov;
@@ -488,6 +494,21 @@ TEST(overlapped_with_an_event) {
   ASSERT_EQ(st.completions - st0.completions, 3 + tries);
   ASSERT_TRUE(st.calls[E_GETOVERLAPPEDRESULT] >= 4);
   ASSERT_TRUE(WSACloseEvent(ov.hEvent));
+  /* No event: WSAGetOverlappedResult with fWait waits on the handle. */
+  {
+    HANDLE t;
+    memset(&ov, 0, sizeof(ov));
+    b.buf = buf;
+    b.len = sizeof(buf);
+    ASSERT_EQ(WSARecv(c, &b, 1, &got, &flags, &ov, NULL), SOCKET_ERROR);
+    ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+    t = CreateThread(NULL, 0, send_later, (LPVOID)a, 0, NULL);
+    ASSERT_NE_PTR(t, NULL);
+    ASSERT_TRUE(WSAGetOverlappedResult(c, &ov, &got, TRUE, &flags));
+    ASSERT_EQ(got, 4);
+    ASSERT_MEM_EQ(buf, "late", 4);
+    ASSERT_JOINED(t, 5000);
+  }
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   finish();
@@ -1198,6 +1219,40 @@ TEST(closesocket_with_a_pending_recv) {
   ASSERT_EQ(st.sockets_opened - st.sockets_closed, st.sockets_live);
   ASSERT_EQ(closesocket(probe), 0);
   finish();
+}
+
+/* The last WSACleanup with sockets open and requests in flight: the
+ * layer closes them as closesocket would, its worker ends, nothing
+ * hangs or leaks; a completion routine does not run (as documented). */
+TEST(cleanup_with_requests_in_flight) {
+  SOCKET c, a;
+  HANDLE port;
+  WSAOVERLAPPED ov, ov2;
+  WSABUF b, b2;
+  DWORD got = 0, flags = 0, flags2 = 0, t0;
+  char buf[16], buf2[16];
+  start();
+  pair(&c, &a);
+  port = CreateIoCompletionPort((HANDLE)c, NULL, 1, 0);
+  ASSERT_NE_PTR(port, NULL);
+  memset(&ov, 0, sizeof(ov));
+  memset(&ov2, 0, sizeof(ov2));
+  b.buf = buf;
+  b.len = sizeof(buf);
+  b2.buf = buf2;
+  b2.len = sizeof(buf2);
+  ASSERT_EQ(WSARecv(c, &b, 1, &got, &flags, &ov, NULL), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  routine_calls = 0;
+  ASSERT_EQ(WSARecv(a, &b2, 1, &got, &flags2, &ov2, routine), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+  t0 = GetTickCount();
+  t_cleanup();
+  ASSERT_TRUE(GetTickCount() - t0 < 3000);
+  SleepEx(20, TRUE);
+  ASSERT_EQ(routine_calls, 0);
+  ASSERT_TRUE(CloseHandle(port));
+  remove_catalog();
 }
 
 /* ---- WSADuplicateSocket ------------------------------------------------ */
