@@ -132,45 +132,65 @@ static WSAPROTOCOL_INFOW *catalog(int *n) {
   return v;
 }
 
-/* Installs the layer as a non-IFS layer over TCP and UDP of both
- * families, its chains first, and starts Winsock. */
-static void start(void) {
-  static const DWORD over[4] = {TCP4, UDP4, TCP6, UDP6};
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  char path[512];
-  WCHAR wpath[512], wname[] = {'n', 'o', 'n', 'i', 'f', 's', 0};
+/*
+ * Installs the shared object `path` (GUID g) with service flags `flags`
+ * (XP1_IFS_HANDLES or 0) over the entries `over` (catalog ids; a chain id
+ * puts it on top of that chain), its chains first in the catalog, in the
+ * order given; their ids go to chain_ids.
+ */
+static void install(const GUID *g, const char *path, DWORD flags,
+                    const DWORD *over, int nover, DWORD *chain_ids) {
+  WCHAR wpath[512], wname[] = {'l', 'a', 'y', 'e', 'r', 0};
   WSAPROTOCOL_INFOW list[4], *all;
   DWORD order[64];
-  GUID id = nf_guid;
+  GUID id = *g;
   int n, i, j, k = 0, err = 0;
-  fresh_catalog();
-  snprintf(path, sizeof(path), "%s/ws2-nonifs-reference.so", d ? d : ".");
   for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
   wpath[i] = 0;
+  wname[0] = (WCHAR)('a' + (g->Data1 & 15)); /* a name per layer */
   all = catalog(&n);
-  for (i = 0; i < 4; i++)
+  for (i = 0; i < nover; i++)
     for (j = 0; j < n; j++)
       if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
   free(all);
-  ASSERT_EQ(
-      WSCInstallProviderAndChains(&id, wpath, wname, 0, list, 4, NULL, &err),
-      0);
+  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, flags, list,
+                                        (DWORD)nover, NULL, &err),
+            0);
   all = catalog(&n);
   ASSERT_TRUE(n <= 64);
-  for (i = 0; i < 4; i++)
+  for (i = 0; i < nover; i++) {
+    DWORD next = list[i].ProtocolChain.ChainLen > 1
+                     ? list[i].ProtocolChain.ChainEntries[0]
+                     : list[i].dwCatalogEntryId;
     for (j = 0; j < n; j++)
-      if (IsEqualGUID(&all[j].ProviderId, &nf_guid) &&
-          all[j].ProtocolChain.ChainLen == 2 &&
-          all[j].ProtocolChain.ChainEntries[1] == over[i])
-        chains[i] = order[k++] = all[j].dwCatalogEntryId;
-  ASSERT_EQ(k, 4);
+      if (IsEqualGUID(&all[j].ProviderId, g) &&
+          all[j].ProtocolChain.ChainLen > 1 &&
+          all[j].ProtocolChain.ChainEntries[1] == next)
+        chain_ids[i] = order[k++] = all[j].dwCatalogEntryId;
+  }
+  ASSERT_EQ(k, nover);
   for (j = 0; j < n; j++) {
-    for (i = 0; i < 4; i++)
-      if (all[j].dwCatalogEntryId == chains[i]) break;
-    if (i == 4) order[k++] = all[j].dwCatalogEntryId;
+    for (i = 0; i < nover; i++)
+      if (all[j].dwCatalogEntryId == chain_ids[i]) break;
+    if (i == nover) order[k++] = all[j].dwCatalogEntryId;
   }
   free(all);
   ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
+}
+
+static void plugin_path(char *path, size_t size) {
+  const char *d = getenv("WS2_PLUGIN_DIR");
+  snprintf(path, size, "%s/ws2-nonifs-reference.so", d ? d : ".");
+}
+
+/* A fresh catalog with the layer as a non-IFS layer over TCP and UDP of
+ * both families (chains[]), and Winsock started on it. */
+static void start(void) {
+  static const DWORD over[4] = {TCP4, UDP4, TCP6, UDP6};
+  char path[512];
+  fresh_catalog();
+  plugin_path(path, sizeof(path));
+  install(&nf_guid, path, 0, over, 4, chains);
   t_startup();
 }
 
@@ -1326,6 +1346,82 @@ TEST(every_entry_reaches_the_layer) {
       FAIL("an entry did not reach the layer");
     }
   }
+  ASSERT_EQ(closesocket(a), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  finish();
+}
+
+/* ---- Stacking ---------------------------------------------------------- */
+
+/* Over another layer (the test suite's IFS layer, test/providers): the
+ * provider below is that layer, given the chain as it is; its handles are
+ * the base provider's, so skip-on-success is used below. */
+TEST(stacked_over_an_ifs_layer) {
+  static const GUID ifs_guid = {
+      0x5753324c,
+      0x0001,
+      0x4a00,
+      {0x80, 0x00, 0x74, 0x65, 0x73, 0x74, 0x00, 0x01}};
+  const char *d = getenv("WS2_TEST_PROVIDER_DIR");
+  DWORD base[1] = {TCP4}, ifs_chain[1], top[1], ret = 0;
+  char path[512];
+  SOCKET c, a, b = INVALID_SOCKET, h = INVALID_SOCKET;
+  WSAPROTOCOL_INFOW w;
+  nonifs_stats_t st0, st;
+  int tries;
+  fresh_catalog();
+  snprintf(path, sizeof(path), "%s/layer-ifs.so", d ? d : ".");
+  install(&ifs_guid, path, XP1_IFS_HANDLES, base, 1, ifs_chain);
+  plugin_path(path, sizeof(path));
+  install(&nf_guid, path, 0, ifs_chain, 1, top);
+  t_startup();
+  pair(&c, &a);
+  w = info_of(c);
+  ASSERT_EQ(w.dwCatalogEntryId, top[0]);
+  ASSERT_EQ(w.ProtocolChain.ChainLen, 3);
+  ASSERT_EQ(w.ProtocolChain.ChainEntries[2], TCP4);
+  ASSERT_EQ(w.dwServiceFlags1 & XP1_IFS_HANDLES, 0);
+  echo(c, a);
+  ASSERT_EQ(closesocket(a), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  pair(&c, &a);
+  ASSERT_EQ(
+      WSAIoctl(c, SIO_BASE_HANDLE, NULL, 0, &b, sizeof(b), &ret, NULL, NULL),
+      0);
+  ASSERT_EQ(
+      WSAIoctl(c, SIO_BSP_HANDLE, NULL, 0, &h, sizeof(h), &ret, NULL, NULL), 0);
+  ASSERT_NE(b, c);
+  ASSERT_EQ(h, b); /* the IFS layer's handle is the base socket */
+  /* Overlapped, done at once (skip-on-success below) and pending. */
+  st0 = stats(c);
+  {
+    WSAOVERLAPPED ov;
+    WSABUF wb;
+    DWORD got = 0, flags = 0;
+    char buf[16];
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = WSACreateEvent();
+    wb.buf = buf;
+    wb.len = sizeof(buf);
+    ASSERT_EQ(WSARecv(c, &wb, 1, &got, &flags, &ov, NULL), SOCKET_ERROR);
+    ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+    ASSERT_EQ(send(a, "ifs", 3, 0), 3);
+    ASSERT_TRUE(WSAGetOverlappedResult(c, &ov, &got, TRUE, &flags));
+    ASSERT_EQ(got, 3);
+    for (tries = 0;; tries++) {
+      ASSERT_TRUE(tries < 50);
+      ASSERT_EQ(send(a, "now", 3, 0), 3);
+      wait_readable(c, 3);
+      Sleep((DWORD)tries);
+      if (WSARecv(c, &wb, 1, &got, &flags, &ov, NULL) == 0) break;
+      ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+      ASSERT_TRUE(WSAGetOverlappedResult(c, &ov, &got, TRUE, &flags));
+    }
+    ASSERT_EQ(got, 3);
+    ASSERT_TRUE(WSACloseEvent(ov.hEvent));
+  }
+  st = stats(c);
+  ASSERT_TRUE(st.ops_at_once - st0.ops_at_once >= 1);
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   finish();
