@@ -10,9 +10,7 @@
  * layers stack in catalog order; WSPStartup and WSPCleanup balance.
  */
 #include "ws2io.h"
-
-#include <sporder.h>
-#include <ws2spi.h>
+#include "ws2layers.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -28,8 +26,6 @@ typedef struct layer_stats {
   int connectex;
 } layer_stats_t;
 
-static char dir[256], catalog_file[300];
-
 static const GUID guid_a = {0x5753324c,
                             0x0001,
                             0x4a00,
@@ -38,25 +34,6 @@ static const GUID guid_b = {0x5753324c,
                             0x0002,
                             0x4a00,
                             {0x80, 0x00, 0x74, 0x65, 0x73, 0x74, 0x00, 0x02}};
-
-/* A fresh, empty catalog directory for this case (the embedded default
- * until something is installed). */
-static void fresh_catalog(void) {
-  /* A case that failed half-way left Winsock started: end it, so that
-   * this case's start-up reads its own catalog. */
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-layers-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(catalog_file, sizeof(catalog_file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", catalog_file, 1);
-}
-
-static void remove_catalog(void) {
-  char cmd[400];
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
-}
 
 static void provider_path(const char *name, char *out, size_t size) {
   const char *d = getenv("WS2_TEST_PROVIDER_DIR");
@@ -78,83 +55,23 @@ static layer_stats_t stats_of(const char *name) {
   return st;
 }
 
-/* Every entry of the catalog file (malloc'd), *n of them. */
-static WSAPROTOCOL_INFOW *entries(int *n) {
-  DWORD size = 0;
-  int err = 0;
-  WSAPROTOCOL_INFOW *v;
-  ASSERT_EQ(WSCEnumProtocols(NULL, NULL, &size, &err), SOCKET_ERROR);
-  ASSERT_EQ(err, WSAENOBUFS);
-  v = malloc(size);
-  ASSERT_NE_PTR(v, NULL);
-  *n = WSCEnumProtocols(NULL, v, &size, &err);
-  ASSERT_TRUE(*n > 0);
-  return v;
-}
-
-static void widen(const char *s, WCHAR *w, size_t size) {
-  size_t i;
-  for (i = 0; i + 1 < size && s[i]; i++) w[i] = (WCHAR)(unsigned char)s[i];
-  w[i] = 0;
-}
-
 /*
- * Installs provider `name` (a file of WS2_TEST_PROVIDER_DIR, or a path)
- * with GUID g over the entries of `over` (catalog ids), its chains put at
- * the top of the catalog in the order given. chain_ids gets the chains'
- * ids, in that order.
+ * Installs test provider `name` (a file of WS2_TEST_PROVIDER_DIR, or a
+ * path) with GUID g over the entries of `over`, its chains first in the
+ * order given; chain_ids gets their ids.
  */
 static void install(const GUID *g, const char *name, const DWORD *over,
                     int nover, DWORD *chain_ids) {
   char path[512];
-  WCHAR wpath[512], wname[64];
-  WSAPROTOCOL_INFOW list[8];
-  WSAPROTOCOL_INFOW *all;
-  DWORD order[64], ids[8];
-  int n, i, j, k = 0, err = 0;
-  GUID id = *g;
   if (name[0] == '/')
     snprintf(path, sizeof(path), "%s", name);
   else
     provider_path(name, path, sizeof(path));
-  widen(path, wpath, 512);
-  widen(name[0] == '/' ? "missing layer" : name, wname, 64);
-  all = entries(&n);
-  for (i = 0; i < nover; i++)
-    for (j = 0; j < n; j++)
-      if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
-  free(all);
-  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, XP1_IFS_HANDLES,
-                                        list, (DWORD)nover, NULL, &err),
-            0);
-  /* The chains of this GUID, in the order of `over`, first. */
-  all = entries(&n);
-  ASSERT_TRUE(n <= 64);
-  for (i = 0; i < nover; i++) {
-    /* The chain's second link: the entry it was put over, or that
-     * entry's own top layer when it is a chain. */
-    DWORD second = list[i].ProtocolChain.ChainLen > 1
-                       ? list[i].ProtocolChain.ChainEntries[0]
-                       : list[i].dwCatalogEntryId;
-    for (j = 0; j < n; j++)
-      if (IsEqualGUID(&all[j].ProviderId, g) &&
-          all[j].ProtocolChain.ChainLen == list[i].ProtocolChain.ChainLen + 1 &&
-          all[j].ProtocolChain.ChainEntries[1] == second)
-        ids[i] = order[k++] = all[j].dwCatalogEntryId;
-  }
-  ASSERT_EQ(k, nover);
-  for (j = 0; j < n; j++) {
-    for (i = 0; i < nover; i++)
-      if (all[j].dwCatalogEntryId == ids[i]) break;
-    if (i == nover) order[k++] = all[j].dwCatalogEntryId;
-  }
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
-  if (chain_ids) memcpy(chain_ids, ids, sizeof(DWORD) * (size_t)nover);
+  t_install_layer(g, path, name[0] == '/' ? "missing layer" : name,
+                  XP1_IFS_HANDLES, over, nover, chain_ids);
 }
 
-/* The built-in base entries' ids (docs/CATALOG.md). */
-enum { TCP4 = 1001, UDP4 = 1002 };
+enum { TCP4 = T_TCP4, UDP4 = T_UDP4 };
 
 static WSAPROTOCOL_INFOW info_of(SOCKET s) {
   WSAPROTOCOL_INFOW w;
@@ -213,7 +130,7 @@ TEST(ifs_layer_carries_tcp_and_udp) {
   struct sockaddr_in addr;
   int len = sizeof(ai);
   DWORD ret = 0;
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_a, "layer-ifs", over, 2, chains);
   t_startup();
   st0 = stats_of("layer-ifs"); /* t_startup's probe socket counted */
@@ -257,7 +174,7 @@ TEST(ifs_layer_carries_tcp_and_udp) {
   {
     WSAPROTOCOL_INFOW *all;
     int n, i;
-    all = entries(&n);
+    all = t_catalog_entries(&n);
     for (i = 0; i < n; i++)
       if (all[i].dwCatalogEntryId == TCP4) break;
     ASSERT_TRUE(i < n);
@@ -271,7 +188,7 @@ TEST(ifs_layer_carries_tcp_and_udp) {
   t_cleanup();
   st = stats_of("layer-ifs"); /* unloaded at the last WSACleanup */
   ASSERT_EQ(st.startups, 0);
-  remove_catalog();
+  t_remove_catalog();
 }
 
 TEST(overlapped_io_through_ifs_layer) {
@@ -284,7 +201,7 @@ TEST(overlapped_io_through_ifs_layer) {
   WSAOVERLAPPED ov;
   WSABUF b;
   char buf[32];
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_a, "layer-ifs", over, 1, chains);
   t_startup();
   l = t_listener(&addr);
@@ -318,7 +235,7 @@ TEST(overlapped_io_through_ifs_layer) {
   ASSERT_EQ(closesocket(l), 0);
   ASSERT_TRUE(CloseHandle(port));
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* A layer that cannot be used: the socket comes from the next entry, and
@@ -329,7 +246,7 @@ static void fails_soft(const char *provider, const char *name_in_log,
   char log[4096];
   SOCKET s;
   int err = 0;
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_b, provider, over, 1, chains);
   capture_begin();
   t_startup();
@@ -351,7 +268,7 @@ static void fails_soft(const char *provider, const char *name_in_log,
   ASSERT_NE(s, INVALID_SOCKET);
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 TEST(missing_shared_object_fails_soft) {
@@ -368,7 +285,7 @@ TEST(failing_wspstartup_fails_soft) {
 TEST(no_lsp_skips_every_chain) {
   DWORD over[] = {TCP4}, chains[1];
   SOCKET s;
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_a, "layer-ifs", over, 1, chains);
   setenv("WS2_NO_LSP", "1", 1);
   t_startup();
@@ -379,7 +296,7 @@ TEST(no_lsp_skips_every_chain) {
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
   unsetenv("WS2_NO_LSP");
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* Which entry a new TCP socket comes from, in a fresh start-up. */
@@ -399,15 +316,15 @@ TEST(application_categories_choose_layers) {
   DWORD over[] = {TCP4}, chains[1], cats = LSP_INSPECTOR, prev = 0;
   char exe[512];
   WCHAR wexe[512];
-  ssize_t n;
+  ssize_t n, i;
   int err = 0;
   GUID g = guid_a;
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_a, "layer-ifs", over, 1, chains);
   n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   ASSERT_TRUE(n > 0);
   exe[n] = '\0';
-  widen(exe, wexe, 512);
+  for (i = 0; i <= n; i++) wexe[i] = (WCHAR)(unsigned char)exe[i];
   /* An uncategorised program gets every layer. */
   ASSERT_EQ(tcp_entry_now(), chains[0]);
   /* A program that permits nothing (ws2ctl exclude) gets none. */
@@ -431,7 +348,7 @@ TEST(application_categories_choose_layers) {
                                sizeof(cats), 0, &err),
             0);
   ASSERT_EQ(tcp_entry_now(), TCP4);
-  remove_catalog();
+  t_remove_catalog();
 }
 
 TEST(two_layers_stack_in_catalog_order) {
@@ -439,7 +356,7 @@ TEST(two_layers_stack_in_catalog_order) {
   SOCKET c, l, a;
   struct sockaddr_in addr;
   WSAPROTOCOL_INFOW w;
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_a, "layer-ifs", over, 1, lower);
   install(&guid_b, "layer-ifs2", lower, 1, upper);
   t_startup();
@@ -465,7 +382,7 @@ TEST(two_layers_stack_in_catalog_order) {
   /* Both unloaded: every WSPStartup had its WSPCleanup. */
   ASSERT_EQ(stats_of("layer-ifs").startups, 0);
   ASSERT_EQ(stats_of("layer-ifs2").startups, 0);
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* A ConnectEx through the pointer fn on socket s (bound first, as
@@ -502,9 +419,9 @@ TEST(extension_pointers_dispatch_per_socket) {
   SOCKET l, layered, plain;
   struct sockaddr_in addr;
   int count, i, before;
-  fresh_catalog();
+  t_fresh_catalog();
   install(&guid_a, "layer-ifs", over, 1, chains);
-  all = entries(&count);
+  all = t_catalog_entries(&count);
   for (i = 0; i < count; i++)
     if (all[i].dwCatalogEntryId == TCP4) base_entry = all[i];
   free(all);
@@ -535,5 +452,5 @@ TEST(extension_pointers_dispatch_per_socket) {
   ASSERT_EQ(closesocket(plain), 0);
   ASSERT_EQ(closesocket(l), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
