@@ -14,6 +14,13 @@
  * provider's answer is kept per binding (provider.h), so the lookup costs
  * one load after the first call.
  *
+ * On a non-IFS layer's handle each call is kept as a request from its
+ * start to its report, as WSARecv is (nifs.h): a layer may report the
+ * request during the call and return TRUE, and the completion rule
+ * applies (no packet when it returned TRUE and the handle has
+ * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), as on Windows, where such a
+ * report is a request on the layer's handle that succeeded at once.
+ *
  * GetAcceptExSockaddrs takes no socket: the provider's own is handed out.
  */
 #include "ws2/ws2.h"
@@ -23,6 +30,7 @@
 
 #include "core/log.h"
 #include "ws2/extension.h"
+#include "ws2/nifs.h"
 #include "ws2/provider.h"
 
 #include <stdatomic.h>
@@ -105,6 +113,13 @@ void *ws2__extension_of(SOCKET s, int which) {
   return fn;
 }
 
+BOOL ws2__extension_end(ws2__nifs_call_t *nc, BOOL ok) {
+  int err = ok ? 0 : WSAGetLastError();
+  ws2__nifs_end(nc, ok ? 0 : SOCKET_ERROR, err);
+  if (!ok) WSASetLastError(err);
+  return ok;
+}
+
 /* The dispatchers that are not exports of their own (AcceptEx,
  * TransmitFile and WSASendMsg are, in mswsock.c and socket.c). */
 
@@ -112,14 +127,20 @@ static BOOL PASCAL connectex(SOCKET s, const struct WS_sockaddr *name,
                              int namelen, PVOID buf, DWORD len, LPDWORD sent,
                              LPOVERLAPPED ovl) {
   LPFN_CONNECTEX fn = (LPFN_CONNECTEX)ws2__extension_of(s, WS2__EXT_CONNECTEX);
-  return fn ? fn(s, name, namelen, buf, len, sent, ovl) : FALSE;
+  ws2__nifs_call_t nc;
+  if (!fn) return FALSE;
+  ws2__nifs_begin(s, ovl, NULL, &nc);
+  return ws2__extension_end(&nc, fn(s, name, namelen, buf, len, sent, ovl));
 }
 
 static BOOL PASCAL disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
                                 DWORD reserved) {
   LPFN_DISCONNECTEX fn =
       (LPFN_DISCONNECTEX)ws2__extension_of(s, WS2__EXT_DISCONNECTEX);
-  return fn ? fn(s, ovl, flags, reserved) : FALSE;
+  ws2__nifs_call_t nc;
+  if (!fn) return FALSE;
+  ws2__nifs_begin(s, ovl, NULL, &nc);
+  return ws2__extension_end(&nc, fn(s, ovl, flags, reserved));
 }
 
 static BOOL PASCAL transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
@@ -127,7 +148,10 @@ static BOOL PASCAL transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
                                    DWORD flags) {
   LPFN_TRANSMITPACKETS fn =
       (LPFN_TRANSMITPACKETS)ws2__extension_of(s, WS2__EXT_TRANSMITPACKETS);
-  return fn ? fn(s, el, n, size, ovl, flags) : FALSE;
+  ws2__nifs_call_t nc;
+  if (!fn) return FALSE;
+  ws2__nifs_begin(s, ovl, NULL, &nc);
+  return ws2__extension_end(&nc, fn(s, el, n, size, ovl, flags));
 }
 
 static INT PASCAL wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
@@ -135,5 +159,9 @@ static INT PASCAL wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
                              LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   LPFN_WSARECVMSG fn =
       (LPFN_WSARECVMSG)ws2__extension_of(s, WS2__EXT_WSARECVMSG);
-  return fn ? fn(s, msg, got, ovl, cr) : SOCKET_ERROR;
+  ws2__nifs_call_t nc;
+  if (!fn) return SOCKET_ERROR;
+  ws2__nifs_begin(s, ovl, (void *)cr, &nc);
+  return ws2__extension_end(&nc, fn(s, msg, got, ovl, cr) == 0) ? 0
+                                                                : SOCKET_ERROR;
 }

@@ -6,6 +6,8 @@
 
 #include <winsock2.h>
 
+#include "ws2/nifs.h"
+
 struct ws2__provider;
 
 /* The extension functions ws2 dispatches (ws2__provider_t.ext slots). */
@@ -29,5 +31,9 @@ void ws2__extension_remember(struct ws2__provider *p, int which, void *fn);
 /* The function of slot `which` of socket s's provider, or NULL with the
  * last error set (WSAENOTSOCK, WSAEOPNOTSUPP, ...). */
 void *ws2__extension_of(SOCKET s, int which);
+/* After a provider's extension function that returned ok (FALSE with the
+ * last error set), begun with ws2__nifs_begin(s, ovl, routine, nc): ends
+ * the call (nifs.h) and returns ok, the last error kept. */
+BOOL ws2__extension_end(ws2__nifs_call_t *nc, BOOL ok);
 
 #endif /* WS2_WS2_EXTENSION_H */

@@ -33,10 +33,13 @@ BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket,
                      LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped) {
   LPFN_ACCEPTEX fn =
       (LPFN_ACCEPTEX)ws2__extension_of(sListenSocket, WS2__EXT_ACCEPTEX);
+  ws2__nifs_call_t nc;
   if (!fn) return FALSE;
-  return fn(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength,
-            dwLocalAddressLength, dwRemoteAddressLength, lpdwBytesReceived,
-            lpOverlapped);
+  ws2__nifs_begin(sListenSocket, lpOverlapped, NULL, &nc);
+  return ws2__extension_end(
+      &nc, fn(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength,
+              dwLocalAddressLength, dwRemoteAddressLength, lpdwBytesReceived,
+              lpOverlapped));
 }
 
 /* No socket to ask: the base provider's, as mswsock.dll has MSAFD's. */
@@ -61,9 +64,12 @@ BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile,
                          DWORD dwReserved) {
   LPFN_TRANSMITFILE fn =
       (LPFN_TRANSMITFILE)ws2__extension_of(hSocket, WS2__EXT_TRANSMITFILE);
+  ws2__nifs_call_t nc;
   if (!fn) return FALSE;
-  return fn(hSocket, hFile, nNumberOfBytesToWrite, nNumberOfBytesPerSend,
-            lpOverlapped, lpTransmitBuffers, dwReserved);
+  ws2__nifs_begin(hSocket, lpOverlapped, NULL, &nc);
+  return ws2__extension_end(
+      &nc, fn(hSocket, hFile, nNumberOfBytesToWrite, nNumberOfBytesPerSend,
+              lpOverlapped, lpTransmitBuffers, dwReserved));
 }
 
 /* recv that reports a cut datagram through *flags instead of failing:

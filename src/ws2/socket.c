@@ -593,7 +593,11 @@ int WSAAPI WSASendMsg(SOCKET Handle, LPWSAMSG lpMsg, DWORD dwFlags,
                       LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
   LPFN_WSASENDMSG fn =
       (LPFN_WSASENDMSG)ws2__extension_of(Handle, WS2__EXT_WSASENDMSG);
+  ws2__nifs_call_t nc;
   if (!fn) return SOCKET_ERROR;
-  return fn(Handle, lpMsg, dwFlags, lpNumberOfBytesSent, lpOverlapped,
-            lpCompletionRoutine);
+  ws2__nifs_begin(Handle, lpOverlapped, (void *)lpCompletionRoutine, &nc);
+  return ws2__extension_end(&nc, fn(Handle, lpMsg, dwFlags, lpNumberOfBytesSent,
+                                    lpOverlapped, lpCompletionRoutine) == 0)
+             ? 0
+             : SOCKET_ERROR;
 }

@@ -84,8 +84,30 @@ static int WSPAPI fake_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
   return 0;
 }
 
+/* The layer's ConnectEx: reports (or not, g_report) and returns as
+ * g_ret says, as its WSPRecv does. */
+static BOOL PASCAL fake_connectex(SOCKET s, const struct WS_sockaddr *name,
+                                  int namelen, PVOID buf, DWORD len,
+                                  LPDWORD sent, LPOVERLAPPED ovl) {
+  (void)name;
+  (void)namelen;
+  (void)buf;
+  (void)len;
+  if (g_report == REPORT_INLINE) {
+    int e = 0;
+    WPUCompleteOverlappedRequest(s, ovl, 0, g_bytes, &e);
+  }
+  if (g_ret == RET_ZERO) {
+    if (sent) *sent = g_bytes;
+    return TRUE;
+  }
+  WSASetLastError(g_ret == RET_PENDING ? WSA_IO_PENDING : WSAECONNREFUSED);
+  return FALSE;
+}
+
 /* The layer's WSPIoctl: the socket under it (SIO_QUERY_TARGET_PNP_HANDLE)
- * is g_lower; SIO_BASE_HANDLE it "hijacks" with a value of its own. */
+ * is g_lower; SIO_BASE_HANDLE it "hijacks" with a value of its own; its
+ * ConnectEx is fake_connectex. */
 static SOCKET g_lower;
 static int WSPAPI fake_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD cbin,
                              LPVOID out, DWORD cbout, LPDWORD ret,
@@ -93,11 +115,18 @@ static int WSPAPI fake_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD cbin,
                              LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                              LPWSATHREADID tid, LPINT err) {
   SOCKET v = code == SIO_QUERY_TARGET_PNP_HANDLE ? g_lower : s;
-  (void)in;
-  (void)cbin;
+  static const GUID connectex = WSAID_CONNECTEX;
   (void)ovl;
   (void)cr;
   (void)tid;
+  if (code == SIO_GET_EXTENSION_FUNCTION_POINTER && in &&
+      cbin >= sizeof(GUID) && !memcmp(in, &connectex, sizeof(GUID)) && out &&
+      cbout >= sizeof(void *)) {
+    LPFN_CONNECTEX fn = fake_connectex;
+    memcpy(out, &fn, sizeof(fn));
+    *ret = sizeof(fn);
+    return 0;
+  }
   if (code != SIO_QUERY_TARGET_PNP_HANDLE && code != SIO_BASE_HANDLE) {
     *err = WSAEINVAL;
     return SOCKET_ERROR;
@@ -413,6 +442,50 @@ TEST(compat_kb2568167_loses_the_packet) {
   WSACloseEvent(ov.hEvent);
   CloseHandle(port);
   ASSERT_EQ(ws2__nifs_close(s, &e), 0);
+  ASSERT_EQ(WSACleanup(), 0);
+}
+
+/* An extension function of the layer, called through the pointer ws2
+ * hands out, follows the completion rule as WSARecv does: reported during
+ * the call and returned TRUE, no packet with skip-on-success (one
+ * without); pending, its packet; failed, nothing. (ws2 used to complete
+ * every such report as a pending request's: a packet the application,
+ * told TRUE, did not expect.) */
+TEST(extension_functions_follow_the_completion_rule) {
+  int ret, skip;
+  start();
+  for (skip = 0; skip < 2; skip++)
+    for (ret = RET_PENDING; ret <= RET_FAIL; ret++) {
+      SOCKET s = fake_socket(0);
+      HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+      GUID id = WSAID_CONNECTEX;
+      LPFN_CONNECTEX fn = NULL;
+      WSAOVERLAPPED ov;
+      DWORD n = 0, sent = 0;
+      int e = 0;
+      BOOL ok;
+      ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)s, port, 3, 0), port);
+      if (skip)
+        ASSERT_TRUE(SetFileCompletionNotificationModes(
+            (HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+      ASSERT_EQ(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id),
+                         &fn, sizeof(fn), &n, NULL, NULL),
+                0);
+      ASSERT_NE_PTR((void *)fn, (void *)fake_connectex); /* ws2's own */
+      memset(&ov, 0, sizeof(ov));
+      g_ret = ret;
+      g_report = REPORT_INLINE;
+      g_bytes = 3;
+      ok = fn(s, NULL, 0, NULL, 0, &sent, &ov);
+      ASSERT_EQ(ok, ret == RET_ZERO);
+      if (!ok)
+        ASSERT_EQ(WSAGetLastError(),
+                  ret == RET_PENDING ? WSA_IO_PENDING : WSAECONNREFUSED);
+      ASSERT_EQ(packets(port, &ov),
+                ret == RET_FAIL || (skip && ret == RET_ZERO) ? 0 : 1);
+      CloseHandle(port);
+      ASSERT_EQ(ws2__nifs_close(s, &e), 0);
+    }
   ASSERT_EQ(WSACleanup(), 0);
 }
 
