@@ -53,9 +53,8 @@
  * and the handle has FILE_SKIP_COMPLETION_PORT_ON_SUCCESS. So this layer
  * may report inline and return 0, or return WSA_IO_PENDING and report
  * later, and the application gets exactly one notification either way.
- * Extension functions are called by the application directly (ws2 does
- * not see them start), so for them the layer always returns
- * ERROR_IO_PENDING and reports, as Microsoft's sample layer does.
+ * The extension functions follow the same rule (TRUE when done at once,
+ * else FALSE with ERROR_IO_PENDING).
  *
  * Counters: a private WSAIoctl code (NONIFS_SIO_STATS, below) returns the
  * layer's counters, non-overlapped, on any of its sockets (a layer exports
@@ -561,31 +560,26 @@ static DWORD WINAPI worker_main(LPVOID unused) {
  * After the lower call of an overlapped request returned r (0 or
  * SOCKET_ERROR, with error e): what the layer's own call returns. `skips`
  * is the lower socket's skip-on-success, read before the call (op may be
- * gone once the lower call has started). `at_once_ok`: the caller may
- * return success at once (ws2 dispatched the call, or the application
- * gave a completion routine); otherwise (an extension function without
- * routine) a request done at once is reported and returns pending.
+ * gone once the lower call has started).
  *
- *  - lower done at once and no packet coming: report now (ws2 holds a
- *    report made during the call), return 0 with the counts;
+ *  - lower done at once and no packet coming: report now, return 0 with
+ *    the counts. The report comes before the call returns: ws2 holds it
+ *    until then, and on Windows it is a request on the layer's handle
+ *    that succeeded at once; either way the application gets a packet
+ *    only if its handle does not skip the port on success;
  *  - lower done at once with a packet coming, or pending: the worker
  *    reports it; return WSA_IO_PENDING;
  *  - lower failed at once: nothing will complete; return its error.
  */
-static int op_started(op_t *op, int skips, int at_once_ok, int r, int e,
-                      LPDWORD bytes_out, LPDWORD flags_out, LPINT err) {
+static int op_started(op_t *op, int skips, int r, int e, LPDWORD bytes_out,
+                      LPDWORD flags_out, LPINT err) {
   if (r == 0 && skips) {
-    int at_once = at_once_ok || op->routine;
     DWORD b = 0, f = 0;
     COUNT(ops_at_once);
     op_finish(op, TRUE, op->bytes, &b, &f);
-    if (at_once) {
-      if (bytes_out) *bytes_out = b;
-      if (flags_out) *flags_out = f;
-      return 0;
-    }
-    *err = WSA_IO_PENDING;
-    return SOCKET_ERROR;
+    if (bytes_out) *bytes_out = b;
+    if (flags_out) *flags_out = f;
+    return 0;
   }
   if (r == 0 || e == WSA_IO_PENDING) {
     *err = WSA_IO_PENDING;
@@ -935,7 +929,7 @@ static int WSPAPI nf_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
     skips = sk->lower_skips;
     r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &op->bytes, flags,
                                  &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, 1, r, e, sent, NULL, err);
+    r = op_started(op, skips, r, e, sent, NULL, err);
   }
   sock_put(sk);
   return r;
@@ -960,7 +954,7 @@ static int WSPAPI nf_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
     skips = sk->lower_skips;
     r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, &op->bytes, flags, to,
                                    tolen, &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, 1, r, e, sent, NULL, err);
+    r = op_started(op, skips, r, e, sent, NULL, err);
   }
   sock_put(sk);
   return r;
@@ -991,7 +985,7 @@ static int WSPAPI nf_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
     op->flags = *flags;
     r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &op->bytes, &op->flags,
                                  &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, 1, r, e, got, flags, err);
+    r = op_started(op, skips, r, e, got, flags, err);
   }
   sock_put(sk);
   return r;
@@ -1023,7 +1017,7 @@ static int WSPAPI nf_recvfrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
     op->flags = *flags;
     r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, &op->bytes, &op->flags,
                                      from, fromlen, &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, 1, r, e, got, flags, err);
+    r = op_started(op, skips, r, e, got, flags, err);
   }
   sock_put(sk);
   return r;
@@ -1235,7 +1229,7 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
         skips = sk->lower_skips;
         r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
                                       &op->bytes, &op->ovl, NULL, NULL, &e);
-        r = op_started(op, skips, 1, r, e, ret, NULL, err);
+        r = op_started(op, skips, r, e, ret, NULL, err);
       }
       break;
   }
@@ -1538,8 +1532,8 @@ static int WSPAPI nf_cancelblockingcall(LPINT err) {
 
 /*
  * Each maps its sockets, issues the lower provider's function with a
- * substitute OVERLAPPED, and reports as the WSP calls do (op_started with
- * at_once_ok 0). Errors go to the thread's last error, as the
+ * substitute OVERLAPPED, and reports as the WSP calls do (op_started).
+ * Errors go to the thread's last error, as the
  * application calls these directly. Without an OVERLAPPED the lower
  * function runs as it is, on the lower sockets.
  */
@@ -1580,7 +1574,7 @@ static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
             ? 0
             : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, got, NULL, &e);
+    r = op_started(op, skips, r, e, got, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(a);
@@ -1612,7 +1606,7 @@ static BOOL PASCAL nf_connectex(SOCKET s, const struct sockaddr *name,
             ? 0
             : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, sent, NULL, &e);
+    r = op_started(op, skips, r, e, sent, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1640,7 +1634,7 @@ static BOOL PASCAL nf_disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
     skips = sk->lower_skips;
     r = fn(sk->lower, &op->ovl, flags, reserved) ? 0 : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, NULL, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1671,7 +1665,7 @@ static BOOL PASCAL nf_transmitfile(SOCKET s, HANDLE file, DWORD n,
     r = fn(sk->lower, file, n, per_send, &op->ovl, bufs, flags) ? 0
                                                                 : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, NULL, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1700,7 +1694,7 @@ static BOOL PASCAL nf_transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
     skips = sk->lower_skips;
     r = fn(sk->lower, el, count, size, &op->ovl, flags) ? 0 : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, NULL, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1732,7 +1726,7 @@ static INT PASCAL nf_wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
     skips = sk->lower_skips;
     r = fn(sk->lower, msg, &op->bytes, &op->ovl, NULL);
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, got, NULL, &e);
+    r = op_started(op, skips, r, e, got, NULL, &e);
     if (r) WSASetLastError(e);
   }
   sock_put(sk);
@@ -1760,7 +1754,7 @@ static INT WSAAPI nf_wsasendmsg(SOCKET s, LPWSAMSG msg, DWORD flags,
     skips = sk->lower_skips;
     r = fn(sk->lower, msg, flags, &op->bytes, &op->ovl, NULL);
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, 0, r, e, sent, NULL, &e);
+    r = op_started(op, skips, r, e, sent, NULL, &e);
     if (r) WSASetLastError(e);
   }
   sock_put(sk);
