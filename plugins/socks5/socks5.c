@@ -516,6 +516,15 @@ int s5_select_below(s5_sock_t *sk, int *err) {
   st = sk->state;
   ws2lsp_unlock(&sk->lock);
   if (st == ST_HANDSHAKE || st == ST_FAILED) mask = 0;
+  /* A selection, even an empty one, makes the lower socket non-blocking
+   * (WSAEventSelect's rule): a socket never selected is left alone. */
+  ws2lsp_lock(&sk->lock);
+  if (!mask && !sk->selected_below) {
+    ws2lsp_unlock(&sk->lock);
+    return 0;
+  }
+  sk->selected_below = 1;
+  ws2lsp_unlock(&sk->lock);
   if (hwnd && mask)
     return lower->procs.lpWSPAsyncSelect(low, notify_window(), NOTIFY_MSG, mask,
                                          err);
@@ -539,13 +548,18 @@ void s5_report_connect(s5_sock_t *sk, int err) {
     sk->fd_connect = 1;
   }
   ws2lsp_unlock(&sk->lock);
-  /* The message first, so that it comes before the FD_WRITE the lower
-   * socket is about to report. */
-  if ((mask & FD_CONNECT) && hwnd)
-    s5_lsp.up.lpWPUPostMessage(hwnd, msg, (WPARAM)sk->app,
-                               WSAMAKESELECTREPLY(FD_CONNECT, err));
+  /* FD_CONNECT first, then the lower socket's own events (FD_WRITE at
+   * once): the message comes before FD_WRITE's, and the event is set
+   * before the lower provider may set (and an early WSAEnumNetworkEvents
+   * reset) it, so that no stale signal is left behind. */
+  if (mask & FD_CONNECT) {
+    if (hwnd)
+      s5_lsp.up.lpWPUPostMessage(hwnd, msg, (WPARAM)sk->app,
+                                 WSAMAKESELECTREPLY(FD_CONNECT, err));
+    else if (ev)
+      s5_lsp.up.lpWPUSetEvent(ev, &e);
+  }
   if (mask && !err) s5_select_below(sk, &e);
-  if ((mask & FD_CONNECT) && ev) s5_lsp.up.lpWPUSetEvent(ev, &e);
 }
 
 /* ---- Socket creation, accept, close ---------------------------------- */
@@ -1025,6 +1039,11 @@ static int WSPAPI s5_asyncselect(SOCKET s, HWND hwnd, unsigned int msg,
   s5_sock_t *sk = s5_get(s, err);
   int r;
   if (!sk) return SOCKET_ERROR;
+  if (mask && !hwnd) {
+    s5_put(sk);
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
   if (mask && !notify_window()) {
     s5_put(sk);
     *err = WSAENOBUFS;

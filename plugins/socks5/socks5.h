@@ -105,6 +105,7 @@ typedef struct s5_sock {
   HWND hwnd;
   UINT msg;
   LONG mask;
+  int selected_below;    /* the lower socket has had a selection */
   int fd_connect;        /* an FD_CONNECT to report (WSAEnumNetworkEvents) */
   int connect_error;     /* the result of the connect through the proxy */
   SOCKADDR_STORAGE peer; /* the destination the application asked for */
