@@ -16,7 +16,8 @@
 #include <string.h>
 
 typedef struct ws2__nifs {
-  ws2__io_t io; /* io.context: the provider that owns the handle */
+  ws2__io_t io;         /* io.context: the provider that owns the handle */
+  ws2__node_t all_node; /* on all_handles while open */
   DWORD catalog_id;
   DWORD_PTR context; /* the provider's, from WPUCreateSocketHandle */
   SOCKET handle;
@@ -39,6 +40,11 @@ typedef struct ws2__nifs_req {
 } nifs_req_t;
 
 #define STATUS_CANCELLED_ ((NTSTATUS)0xC0000120)
+
+/* Every open non-IFS handle, so that the last WSACleanup can close what
+ * a layer left open (ws2__nifs_close_all). */
+static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
+static ws2__list_t all_handles = {{&all_handles.head, &all_handles.head}};
 
 static void nifs_close(ws2__obj_t *obj);
 static void nifs_destroy(ws2__obj_t *obj);
@@ -101,6 +107,9 @@ SOCKET ws2__nifs_create(ws2__provider_t *p, DWORD catalog_id, DWORD_PTR context,
   /* The tag says which provider serves it, and (low bit) that ws2 keeps
    * its requests. */
   ws2__handle_set_tag(h, (void *)((uintptr_t)p | 1));
+  pthread_mutex_lock(&all_lock);
+  ws2__list_push_back(&all_handles, &n->all_node);
+  pthread_mutex_unlock(&all_lock);
   ws2__obj_unref(&n->io.obj); /* the handle's reference remains */
   return n->handle;
 }
@@ -138,6 +147,9 @@ int ws2__nifs_context(SOCKET s, PDWORD_PTR context, int *err) {
  * aborted (it closed without reporting them). */
 static void nifs_close(ws2__obj_t *obj) {
   nifs_t *n = ws2__container_of(obj, nifs_t, io.obj);
+  pthread_mutex_lock(&all_lock);
+  if (ws2__node_linked(&n->all_node)) ws2__list_remove(&n->all_node);
+  pthread_mutex_unlock(&all_lock);
   for (;;) {
     nifs_req_t *r = NULL;
     pthread_mutex_lock(&n->io.lock);
@@ -315,4 +327,29 @@ void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
   }
   if (reported)
     ws2__req_complete(&r->req, r->status, r->bytes, 0, immediate_for(r));
+}
+
+int ws2__nifs_close_all(void) {
+  int closed = 0;
+  for (;;) {
+    SOCKET h = INVALID_SOCKET;
+    const char *name = "?";
+    pthread_mutex_lock(&all_lock);
+    if (!ws2__list_empty(&all_handles)) {
+      nifs_t *n =
+          ws2__container_of(ws2__list_first(&all_handles), nifs_t, all_node);
+      ws2__provider_t *p = n->io.context;
+      ws2__list_remove(&n->all_node); /* once, even if the close fails */
+      h = n->handle;
+      if (p && p->name) name = p->name;
+      ws2__log(WS2__LOG_WARN,
+               "layer \"%s\" left socket %p open after its WSPCleanup: "
+               "closed (what is pending on it ends aborted)",
+               name, (void *)h);
+    }
+    pthread_mutex_unlock(&all_lock);
+    if (h == INVALID_SOCKET) return closed;
+    CloseHandle((HANDLE)h);
+    closed++;
+  }
 }

@@ -50,4 +50,10 @@ void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
                      ws2__nifs_call_t *c);
 void ws2__nifs_end(ws2__nifs_call_t *c, int r, int err);
 
+/* The last WSACleanup, after every layer's WSPCleanup: closes the
+ * non-IFS handles a layer left open (logged with its name), so that what
+ * was pending on them ends aborted, as on a closed socket, and nothing
+ * outlives the layers. Returns how many there were. */
+int ws2__nifs_close_all(void);
+
 #endif /* WS2_WS2_NIFS_H */

@@ -23,6 +23,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "provider/base/bsp.h"
+#include "ws2/nifs.h"
 #include "ws2/provider.h"
 
 #include <dlfcn.h>
@@ -348,27 +349,37 @@ ws2__provider_t *ws2__provider_for_catalog_id(DWORD id) {
 void ws2__providers_cleanup(void) {
   loaded_t *l, *next;
   int err = 0;
-  binding_t *b, **bp;
+  binding_t *b, **bp, *gone = NULL;
   pthread_mutex_lock(&lock);
   l = loaded;
   loaded = NULL;
-  /* The layers' bindings go with them; the base provider's stay. */
+  /* The layers' bindings go with them (below); the base provider's
+   * stay. */
   for (bp = &bindings; (b = *bp) != NULL;) {
     if (b->owner != &base) {
       *bp = b->next;
-      ws2__free(b);
+      b->next = gone;
+      gone = b;
     } else {
       bp = &b->next;
     }
   }
   pthread_mutex_unlock(&lock);
   /* The layers first (they may hold sockets of the base provider). */
+  for (next = l; next; next = next->next)
+    if (next->started > 0 && next->p.procs.lpWSPCleanup &&
+        next->p.procs.lpWSPCleanup(&err) != 0)
+      ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s): WSPCleanup failed (%d)",
+               next->p.name, next->path, err);
+  /* What a layer left open is closed now, while its name is known and
+   * before its code goes: nothing of it outlives it. */
+  ws2__nifs_close_all();
+  for (; gone; gone = b) {
+    b = gone->next;
+    ws2__free(gone);
+  }
   for (; l; l = next) {
     next = l->next;
-    if (l->started > 0 && l->p.procs.lpWSPCleanup &&
-        l->p.procs.lpWSPCleanup(&err) != 0)
-      ws2__log(WS2__LOG_ERROR, "provider \"%s\" (%s): WSPCleanup failed (%d)",
-               l->p.name, l->path, err);
     if (l->dl) dlclose(l->dl);
     free(l->path);
     ws2__free(l->name);

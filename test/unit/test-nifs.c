@@ -536,3 +536,36 @@ TEST(provider_path_upcall) {
   ASSERT_EQ(e, WSAEINVAL);
   ASSERT_EQ(WSACleanup(), 0);
 }
+
+/* A layer that never completes a request and never closes its handle
+ * (a hostile or broken one): the last WSACleanup closes the handle after
+ * the layers' WSPCleanup, and the request ends aborted, its packet
+ * delivered once, so that nothing of the layer outlives it. */
+TEST(cleanup_closes_what_a_layer_left_open) {
+  SOCKET s;
+  HANDLE port;
+  WSAOVERLAPPED ov;
+  DWORD bytes = 0;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED got = NULL;
+  while (WSACleanup() == 0) { /* what a failed case left started */
+  }
+  start();
+  s = fake_socket(9);
+  port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+  ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)s, port, 4, 0), port);
+  memset(&ov, 0, sizeof(ov));
+  g_ret = RET_PENDING;
+  g_report = REPORT_NONE;
+  ASSERT_EQ(recv_once(s, &ov), WSA_IO_PENDING);
+  ASSERT_EQ(packets(port, &ov), 0);
+  ASSERT_EQ(WSACleanup(), 0);
+  ASSERT_FALSE(GetQueuedCompletionStatus(port, &bytes, &key, &got, 1000));
+  ASSERT_EQ_PTR(got, &ov);
+  ASSERT_EQ(GetLastError(), ERROR_OPERATION_ABORTED);
+  ASSERT_EQ(key, 4);
+  ASSERT_EQ(packets(port, &ov), 0);
+  /* The handle is gone. */
+  ASSERT_FALSE(CloseHandle((HANDLE)s));
+  ASSERT_TRUE(CloseHandle(port));
+}
