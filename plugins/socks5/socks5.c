@@ -606,6 +606,7 @@ static SOCKET WSPAPI s5_accept(SOCKET s, struct sockaddr *addr, LPINT addrlen,
     nk->hwnd = sk->hwnd;
     nk->msg = sk->msg;
     nk->mask = sk->mask;
+    nk->selected_below = sk->selected_below;
     ws2lsp_unlock(&sk->lock);
     a = nk->app;
   } else {

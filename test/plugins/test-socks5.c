@@ -945,3 +945,92 @@ TEST(closed_while_connecting) {
   Sleep(300);
   end();
 }
+
+/* ---- The rest of a socket's life goes through the layer too ---------- */
+
+/* A server socket of the layer: accept and AcceptEx (each through the
+ * layer's own function) give sockets of the layer, connected directly. */
+TEST(accept_and_acceptex_through_the_layer) {
+  GUID id = WSAID_ACCEPTEX;
+  LPFN_ACCEPTEX acceptex = NULL;
+  SOCKADDR_STORAGE a, peer;
+  WSAOVERLAPPED ov;
+  DWORD n = 0, flags = 0;
+  SOCKET l, c, acc, as;
+  char buf[2 * (sizeof(SOCKADDR_STORAGE) + 16)];
+  int len, plen = sizeof(peer);
+  unsigned short port;
+  begin();
+  conf_proxy(NULL);
+  l = layered(AF_INET, WSA_FLAG_OVERLAPPED);
+  len = s5srv_loopback(AF_INET, 0, &a);
+  ASSERT_EQ(bind(l, (struct sockaddr *)&a, len), 0);
+  ASSERT_EQ(listen(l, 8), 0);
+  len = sizeof(a);
+  ASSERT_EQ(getsockname(l, (struct sockaddr *)&a, &len), 0);
+  port = ntohs(((struct sockaddr_in *)&a)->sin_port);
+  /* accept */
+  c = s5srv_base_socket(AF_INET);
+  ASSERT_EQ(connect(c, (struct sockaddr *)&a, len), 0);
+  acc = accept(l, (struct sockaddr *)&peer, &plen);
+  ASSERT_NE(acc, INVALID_SOCKET);
+  ASSERT_EQ(plen, (int)sizeof(struct sockaddr_in));
+  ASSERT_EQ(send(c, "in", 2, 0), 2);
+  ASSERT_EQ(recv(acc, buf, 2, MSG_WAITALL), 2);
+  ASSERT_EQ(closesocket(acc), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  /* AcceptEx, with the first data */
+  ASSERT_EQ(WSAIoctl(l, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id),
+                     &acceptex, sizeof(acceptex), &n, NULL, NULL),
+            0);
+  as = layered(AF_INET, WSA_FLAG_OVERLAPPED);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  ASSERT_FAILS_WITH(acceptex(l, as, buf, 4, sizeof(SOCKADDR_STORAGE) + 16,
+                             sizeof(SOCKADDR_STORAGE) + 16, &n, &ov),
+                    FALSE, ERROR_IO_PENDING);
+  c = s5srv_base_socket(AF_INET);
+  ASSERT_EQ(connect(c, (struct sockaddr *)&a, len), 0);
+  ASSERT_EQ(send(c, "four", 4, 0), 4);
+  ASSERT_TRUE(WSAGetOverlappedResult(l, &ov, &n, TRUE, &flags));
+  ASSERT_EQ(n, 4);
+  ASSERT_MEM_EQ(buf, "four", 4);
+  ASSERT_EQ(setsockopt(as, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&l,
+                       sizeof(l)),
+            0);
+  plen = sizeof(peer);
+  ASSERT_EQ(getsockname(as, (struct sockaddr *)&peer, &plen), 0);
+  ASSERT_EQ(ntohs(((struct sockaddr_in *)&peer)->sin_port), port);
+  ASSERT_EQ(send(as, "back", 4, 0), 4);
+  ASSERT_EQ(recv(c, buf, 4, MSG_WAITALL), 4);
+  ASSERT_EQ(s5srv_connects(&proxy), 0); /* nothing went to the proxy */
+  ASSERT_TRUE(WSACloseEvent(ov.hEvent));
+  ASSERT_EQ(closesocket(as), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(l), 0);
+  end();
+}
+
+/* ReadFile and WriteFile on the application's handle reach the layer
+ * (ws2 redirects them to WSARecv and WSASend), then the proxy. */
+TEST(readfile_and_writefile_through_the_proxy) {
+  SOCKADDR_STORAGE a;
+  DWORD n = 0;
+  int len;
+  SOCKET s;
+  char buf[16];
+  begin();
+  conf_proxy(NULL);
+  s = layered(AF_INET, 0);
+  len = s5srv_loopback(AF_INET, echo4.port, &a);
+  ASSERT_EQ(connect(s, (struct sockaddr *)&a, len), 0);
+  ASSERT_TRUE(WriteFile((HANDLE)s, "file api", 8, &n, NULL));
+  ASSERT_EQ(n, 8);
+  ASSERT_EQ(recv(s, buf, 8, MSG_WAITALL), 8);
+  ASSERT_MEM_EQ(buf, "file api", 8);
+  ASSERT_EQ(send(s, "again", 5, 0), 5);
+  ASSERT_TRUE(ReadFile((HANDLE)s, buf, 5, &n, NULL));
+  ASSERT_TRUE(n > 0 && n <= 5);
+  ASSERT_EQ(closesocket(s), 0);
+  end();
+}
