@@ -1870,6 +1870,8 @@ static void stop_all(void) {
   ws2lsp_lock(&s5_lock);
   memset(x_lower, 0, sizeof(x_lower));
   ws2lsp_unlock(&s5_lock);
+  ws2lsp_map_clear(&by_app);
+  ws2lsp_map_clear(&by_low);
   s5_config_free(&s5_cfg);
 }
 

@@ -957,7 +957,7 @@ TEST(accept_and_acceptex_through_the_layer) {
   WSAOVERLAPPED ov;
   DWORD n = 0, flags = 0;
   SOCKET l, c, acc, as;
-  char buf[2 * (sizeof(SOCKADDR_STORAGE) + 16)];
+  char buf[4 + 2 * (sizeof(SOCKADDR_STORAGE) + 16)];
   int len, plen = sizeof(peer);
   unsigned short port;
   begin();
