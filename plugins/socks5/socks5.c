@@ -236,21 +236,26 @@ static int wsa_of(DWORD e) {
  * packet's own status says what happened (aborted).
  */
 static DWORD WINAPI completion_thread(LPVOID unused) {
+  ULONGLONG next_check = GetTickCount64() + 250;
   (void)unused;
   for (;;) {
     DWORD bytes = 0, b = 0, flags = 0;
     ULONG_PTR key = 0;
     LPOVERLAPPED ov = NULL;
     BOOL ok = GetQueuedCompletionStatus(port, &bytes, &key, &ov, 250);
+    DWORD status = ok ? 0 : GetLastError();
     s5_op_t *op;
     int err = 0, e = 0;
+    if (GetTickCount64() >= next_check) { /* every 250 ms, busy or not */
+      next_check = GetTickCount64() + 250;
+      s5_handshake_timeouts();
+    }
     if (!ov) {
       if (ok && key == KEY_QUIT) break;
-      s5_handshake_timeouts(); /* every 250 ms at least */
       continue;
     }
     op = (s5_op_t *)ov;
-    if (!ok) err = wsa_of(GetLastError());
+    if (!ok) err = wsa_of(status);
     if (op->lower->procs.lpWSPGetOverlappedResult(op->low, &op->ov, &b, FALSE,
                                                   &flags, &e)) {
       err = 0;

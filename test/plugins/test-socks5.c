@@ -1034,3 +1034,25 @@ TEST(readfile_and_writefile_through_the_proxy) {
   ASSERT_EQ(closesocket(s), 0);
   end();
 }
+
+/* A proxy that does not answer in time: WSAETIMEDOUT (the configuration's
+ * timeout, here 200 ms). */
+TEST(proxy_too_slow_times_out) {
+  SOCKADDR_STORAGE a;
+  DWORD t0, took;
+  int len;
+  SOCKET s;
+  begin();
+  write_conf("proxy socks5://127.0.0.1:%u\nloopback proxy\ntimeout 200\n",
+             proxy.port);
+  proxy.delay_ms = 1000;
+  s = layered(AF_INET, 0);
+  len = s5srv_loopback(AF_INET, echo4.port, &a);
+  t0 = GetTickCount();
+  ASSERT_FAILS_WITH(connect(s, (struct sockaddr *)&a, len), SOCKET_ERROR,
+                    WSAETIMEDOUT);
+  took = GetTickCount() - t0;
+  ASSERT_TRUE(took >= 150 && took < 900);
+  ASSERT_EQ(closesocket(s), 0);
+  end();
+}
