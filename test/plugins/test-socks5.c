@@ -118,6 +118,11 @@ static void conf_proxy(const char *extra) {
       proxy.port, extra ? extra : "");
 }
 
+/* Set by a case that wants ws2-filter over the layer (installed with it,
+ * before Winsock reads the catalog). */
+static int with_filter;
+static void install_filter_over_socks5(void);
+
 /* A catalog with the layer, Winsock started, the servers running. The
  * layer is loaded by the first socket the test makes (after this), and
  * reads its configuration then. */
@@ -135,6 +140,7 @@ static void begin(void) {
   setenv("WS2_SOCKS5_CONFIG", conf, 1);
   unsetenv("WS2_SOCKS5_PROXY");
   install_socks5();
+  if (with_filter) install_filter_over_socks5();
   ASSERT_EQ(WSAStartup(MAKEWORD(2, 2), &wd), 0);
   /* The engine check of t_startup, with a socket below the layer. */
   probe = s5srv_base_socket(AF_INET);
@@ -1054,5 +1060,108 @@ TEST(proxy_too_slow_times_out) {
   took = GetTickCount() - t0;
   ASSERT_TRUE(took >= 150 && took < 900);
   ASSERT_EQ(closesocket(s), 0);
+  end();
+}
+
+/* ---- Under an IFS layer ---------------------------------------------- */
+
+/* The filter's provider GUID (plugins/filter/filter.c). */
+static const GUID filter_guid = {
+    0x6a1f3c2e,
+    0x8d47,
+    0x4b95,
+    {0xa0, 0xe3, 0x57, 0xc2, 0x1f, 0x9b, 0x6d, 0x08}};
+
+/* ws2-filter (an IFS layer) over the layer's TCP/IPv4 chain, on top. */
+static void install_filter_over_socks5(void) {
+  WCHAR wpath[512], wname[16];
+  char path[512];
+  const char *d = getenv("WS2_PLUGIN_DIR");
+  WSAPROTOCOL_INFOW *all, over;
+  DWORD order[64];
+  GUID id = filter_guid;
+  int n, i, j, k = 0, err = 0, found = 0;
+  snprintf(path, sizeof(path), "%s/ws2-filter.so", d ? d : ".");
+  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
+  wpath[i] = 0;
+  for (i = 0; "ws2-filter"[i]; i++) wname[i] = (WCHAR) "ws2-filter"[i];
+  wname[i] = 0;
+  all = catalog(&n);
+  for (j = 0; j < n; j++)
+    if (IsEqualGUID(&all[j].ProviderId, &socks5_guid) &&
+        all[j].ProtocolChain.ChainLen == 2 &&
+        all[j].iAddressFamily == AF_INET) {
+      over = all[j];
+      found = 1;
+    }
+  free(all);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(
+      WSCInstallProviderAndChains(&id, wpath, wname, 0, &over, 1, NULL, &err),
+      0);
+  all = catalog(&n);
+  for (j = 0; j < n; j++)
+    if (IsEqualGUID(&all[j].ProviderId, &filter_guid) &&
+        all[j].ProtocolChain.ChainLen > 1)
+      order[k++] = all[j].dwCatalogEntryId;
+  ASSERT_EQ(k, 1);
+  for (j = 0; j < n; j++)
+    if (!IsEqualGUID(&all[j].ProviderId, &filter_guid) ||
+        all[j].ProtocolChain.ChainLen <= 1)
+      order[k++] = all[j].dwCatalogEntryId;
+  free(all);
+  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
+}
+
+/*
+ * An IFS layer over this (non-IFS) layer passes the handle it gets from
+ * below up with WPUModifyIFSHandle, as an IFS layer does: the handle must
+ * stay a non-IFS one for ws2 (it keeps a request for each overlapped call
+ * on it), or a completion this layer reports with
+ * WPUCompleteOverlappedRequest for a WSARecv that returned 0 at once
+ * would be queued to a port with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS as
+ * well (reported twice). ws2-filter over ws2-socks5, as the issue's
+ * "filter over monitor over nonifs-reference" stack.
+ */
+TEST(ifs_layer_over_this_layer_keeps_the_completion_rule) {
+  SOCKADDR_STORAGE a;
+  WSAOVERLAPPED ov;
+  WSAPROTOCOL_INFOW w;
+  HANDLE port;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED done = NULL;
+  DWORD n = 0, flags = 0;
+  WSABUF b;
+  int len, wlen = sizeof(w);
+  SOCKET s;
+  char buf[8];
+  with_filter = 1;
+  begin();
+  with_filter = 0;
+  write_conf("# no proxy: direct\n");
+  setenv("WS2_FILTER_CONFIG", conf, 1); /* no rule in it: nothing denied */
+  s = WSASocketW(AF_INET, SOCK_STREAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED);
+  ASSERT_NE(s, INVALID_SOCKET);
+  ASSERT_EQ(getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &wlen), 0);
+  ASSERT_TRUE(IsEqualGUID(&w.ProviderId, &filter_guid));
+  ASSERT_EQ(w.ProtocolChain.ChainLen, 3);
+  len = s5srv_loopback(AF_INET, echo4.port, &a);
+  ASSERT_EQ(connect(s, (struct sockaddr *)&a, len), 0);
+  port = CreateIoCompletionPort((HANDLE)s, NULL, 1, 0);
+  ASSERT_NE_PTR(port, NULL);
+  ASSERT_TRUE(SetFileCompletionNotificationModes(
+      (HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  ASSERT_EQ(send(s, "ready", 5, 0), 5);
+  Sleep(100); /* the echo is there: the receive completes at once */
+  memset(&ov, 0, sizeof(ov));
+  b.buf = buf;
+  b.len = 5;
+  ASSERT_EQ(WSARecv(s, &b, 1, &n, &flags, &ov, NULL), 0);
+  ASSERT_EQ(n, 5);
+  /* Skip-on-success: no packet for it. */
+  ASSERT_FALSE(GetQueuedCompletionStatus(port, &n, &key, &done, 200));
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(port));
+  unsetenv("WS2_FILTER_CONFIG");
   end();
 }
