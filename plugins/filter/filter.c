@@ -571,11 +571,16 @@ FILTER_EXPORT int WSPAPI WSPStartup(WORD wVersionRequested, LPWSPDATA lpWSPData,
                           UpcallTable, "ws2-filter: allow and deny rules")) !=
       0)
     return r;
-  /* The provider below, for the chain this start is for: its table is
-   * the base of this one (the layer replaces what it needs). */
-  if (!(low = ws2lsp_lower(&lsp, lpProtocolInfo, NULL, &err))) {
+  /* One table serves every chain of the layer (one WSPStartup per GUID),
+   * so every chain must have the same provider below; and an IFS layer
+   * may pass handles up only where that is allowed (on Windows, over IFS
+   * providers only). Then the provider below, for the chain this start
+   * is for: its table is the base of this one (the layer replaces what it
+   * needs). */
+  if ((r = ws2lsp_check_ifs_chains(&lsp)) != 0 ||
+      !(low = ws2lsp_lower(&lsp, lpProtocolInfo, NULL, &err))) {
     ws2lsp_cleanup(&lsp, &err);
-    return WSAEPROVIDERFAILEDINIT;
+    return r ? r : WSAEPROVIDERFAILEDINIT;
   }
   ws2lsp_lock(&state_lock);
   first = current == NULL;
