@@ -389,17 +389,13 @@ static int app_op_end(app_op_t *a, int r, int *err) {
   return SOCKET_ERROR;
 }
 
-/* The same for an extension function (TRUE or FALSE with the thread's
- * last error). ws2 did not see these calls start, so it completes them
- * as pending ones: the layer always says pending, and the packet
- * reports them. */
+/* The same for an extension function (TRUE, or FALSE with the thread's
+ * last error). ws2 keeps these calls as requests on the handle too, from
+ * the application's call to the layer's report, so the rule is the same:
+ * done at once, reported now and TRUE. */
 static BOOL app_op_end_ext(app_op_t *a, BOOL ok) {
-  int e = ok ? WSA_IO_PENDING : WSAGetLastError();
-  if (e != WSA_IO_PENDING) {
-    a->claimed = 1;
-    app_op_unref(a);
-  }
-  app_op_unref(a);
+  int e = ok ? 0 : WSAGetLastError();
+  if (app_op_end(a, ok ? 0 : SOCKET_ERROR, &e) == 0) return TRUE;
   WSASetLastError(e);
   return FALSE;
 }

@@ -1165,3 +1165,59 @@ TEST(ifs_layer_over_this_layer_keeps_the_completion_rule) {
   unsetenv("WS2_FILTER_CONFIG");
   end();
 }
+
+/* A direct ConnectEx (and DisconnectEx) through the layer's own extension
+ * functions: each request is reported once, on the application's port
+ * (none when it succeeded at once: skip-on-success). */
+TEST(direct_connectex_and_disconnectex_on_a_completion_port) {
+  GUID did = WSAID_DISCONNECTEX;
+  LPFN_DISCONNECTEX disconnectex = NULL;
+  SOCKADDR_STORAGE a;
+  LPFN_CONNECTEX connectex;
+  WSAOVERLAPPED ov;
+  HANDLE port;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED done = NULL;
+  DWORD n = 0;
+  int len;
+  SOCKET s;
+  begin();
+  write_conf("proxy socks5://127.0.0.1:%u\n", proxy.port); /* loopback direct */
+  s = layered(AF_INET, WSA_FLAG_OVERLAPPED);
+  port = CreateIoCompletionPort((HANDLE)s, NULL, 7, 0);
+  ASSERT_NE_PTR(port, NULL);
+  ASSERT_TRUE(SetFileCompletionNotificationModes(
+      (HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  connectex = connectex_of(s);
+  ASSERT_EQ(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &did, sizeof(did),
+                     &disconnectex, sizeof(disconnectex), &n, NULL, NULL),
+            0);
+  bind_any(s, AF_INET);
+  len = s5srv_loopback(AF_INET, echo4.port, &a);
+  memset(&ov, 0, sizeof(ov));
+  if (!connectex(s, (struct sockaddr *)&a, len, "dx", 2, &n, &ov)) {
+    ASSERT_EQ(WSAGetLastError(), ERROR_IO_PENDING);
+    ASSERT_TRUE(GetQueuedCompletionStatus(port, &n, &key, &done, 5000));
+    ASSERT_EQ_PTR(done, &ov);
+  }
+  ASSERT_FALSE(GetQueuedCompletionStatus(port, &n, &key, &done, 50));
+  ASSERT_EQ(GetLastError(), WAIT_TIMEOUT);
+  ASSERT_EQ(setsockopt(s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0), 0);
+  {
+    char buf[2];
+    ASSERT_EQ(recv(s, buf, 2, MSG_WAITALL), 2); /* ConnectEx's data */
+    ASSERT_MEM_EQ(buf, "dx", 2);
+  }
+  echo_through(s, "direct");
+  memset(&ov, 0, sizeof(ov));
+  if (!disconnectex(s, &ov, 0, 0)) {
+    ASSERT_EQ(WSAGetLastError(), ERROR_IO_PENDING);
+    ASSERT_TRUE(GetQueuedCompletionStatus(port, &n, &key, &done, 5000));
+    ASSERT_EQ_PTR(done, &ov);
+  }
+  ASSERT_FALSE(GetQueuedCompletionStatus(port, &n, &key, &done, 50));
+  ASSERT_EQ(proxy.requests, 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(port));
+  end();
+}
