@@ -189,7 +189,7 @@ static void s5srv_relay(SOCKET a, SOCKET b) {
 /* Waits for a connection to accept (1), or for *stopping (0): the
  * listener is closed only after its thread has seen *stopping. */
 static int s5srv_wait_accept(SOCKET l, volatile LONG *stopping) {
-  while (!*stopping) {
+  while (!InterlockedCompareExchange(stopping, 0, 0)) {
     fd_set rd;
     struct timeval tv = {0, 20000};
     FD_ZERO(&rd);
