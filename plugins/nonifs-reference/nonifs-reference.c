@@ -1127,6 +1127,73 @@ static void *lower_ext_of(sock_t *sk, int which) {
   return fn;
 }
 
+/* Whether select (SIO_BSP_HANDLE_SELECT) or WSAPoll (SIO_BSP_HANDLE_POLL)
+ * should come to the layer: yes, unless WS2_NONIFS_READINESS=below. */
+static int readiness_here(DWORD code) {
+  const char *v;
+  if (code != SIO_BSP_HANDLE_SELECT && code != SIO_BSP_HANDLE_POLL) return 0;
+  v = getenv("WS2_NONIFS_READINESS");
+  return !v || strcmp(v, "below") != 0;
+}
+
+/*
+ * WSAPoll: ws2 hands the whole array over with SIO_EXT_POLL on one of the
+ * layer's sockets (SIO_BSP_HANDLE_POLL named the layer's own handle). In
+ * and out: a WSAPOLLDATA, fds entries long. Each of the layer's sockets
+ * becomes its lower socket (others go down as they are), the lower
+ * provider's SIO_EXT_POLL waits, and result and revents come back.
+ */
+static int ext_poll(sock_t *sk, LPVOID in, DWORD inlen, LPVOID out,
+                    DWORD outlen, LPDWORD ret, int overlapped, LPINT err) {
+  WSAPOLLDATA *d = (WSAPOLLDATA *)in, *low;
+  sock_t **held;
+  size_t need, nheld = 0;
+  ULONG i;
+  int r;
+  if (overlapped) {
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
+  if (!in || inlen < sizeof(WSAPOLLDATA) || !out) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  need = sizeof(WSAPOLLDATA) + (size_t)d->fds * sizeof(WSAPOLLFD);
+  if (inlen < need || outlen < need) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  low = (WSAPOLLDATA *)malloc(need);
+  held = (sock_t **)calloc(d->fds ? d->fds : 1, sizeof(*held));
+  if (!low || !held) {
+    free(low);
+    free(held);
+    *err = WSAENOBUFS;
+    return SOCKET_ERROR;
+  }
+  memcpy(low, d, need);
+  for (i = 0; i < d->fds; i++) {
+    sock_t *o = sock_find(d->fdArray[i].fd);
+    if (!o) continue;
+    low->fdArray[i].fd = o->lower;
+    held[nheld++] = o;
+  }
+  r = sk->low->procs.lpWSPIoctl(sk->lower, SIO_EXT_POLL, low, (DWORD)need, low,
+                                (DWORD)need, ret, NULL, NULL, NULL, err);
+  if (r == 0) {
+    WSAPOLLDATA *o = (WSAPOLLDATA *)out;
+    if (o != d) memcpy(o, d, need);
+    o->result = low->result;
+    for (i = 0; i < d->fds; i++)
+      o->fdArray[i].revents = low->fdArray[i].revents;
+    if (ret) *ret = (DWORD)need;
+  }
+  while (nheld) sock_put(held[--nheld]);
+  free(held);
+  free(low);
+  return r;
+}
+
 /* SIO_GET_EXTENSION_FUNCTION_POINTER: the layer's own function for the
  * extension functions that take sockets; the lower provider's for
  * GetAcceptExSockaddrs (it takes only a buffer); WSAEINVAL for any other
@@ -1198,8 +1265,14 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
         r = answered_at_once(sk, K_IOCTL, bytes, ovl, cr, tid, err);
       break;
     /* The handles ws2 (or an application) uses to reach the provider
-     * below: the lower socket. SIO_QUERY_TARGET_PNP_HANDLE is how ws2
-     * walks a chain of non-IFS layers down to the base socket. */
+     * below. SIO_BSP_HANDLE_SELECT and SIO_BSP_HANDLE_POLL answer with
+     * the layer's own handle, so that select comes to nf_select and
+     * WSAPoll to SIO_EXT_POLL (the layer sees every call); with
+     * WS2_NONIFS_READINESS=below they answer with the lower socket, as
+     * Microsoft's sample does for select, and select and WSAPoll go past
+     * the layer, straight to the base provider. SIO_BSP_HANDLE and
+     * SIO_QUERY_TARGET_PNP_HANDLE (how ws2 walks a chain of non-IFS
+     * layers down to the base socket) answer with the lower socket. */
     case SIO_BSP_HANDLE:
     case SIO_BSP_HANDLE_SELECT:
     case SIO_BSP_HANDLE_POLL:
@@ -1210,10 +1283,13 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
         r = SOCKET_ERROR;
         break;
       }
-      memcpy(out, &sk->lower, sizeof(SOCKET));
+      memcpy(out, readiness_here(code) ? &s : &sk->lower, sizeof(SOCKET));
       if (ret) *ret = sizeof(SOCKET);
       if (ovl || cr)
         r = answered_at_once(sk, K_IOCTL, sizeof(SOCKET), ovl, cr, tid, err);
+      break;
+    case SIO_EXT_POLL: /* WSAPoll, on handles of this layer (and others) */
+      r = ext_poll(sk, in, inlen, out, outlen, ret, ovl || cr, err);
       break;
     /* Everything else goes down, SIO_BASE_HANDLE included: its answer
      * must be the base provider's socket, which only the bottom of the

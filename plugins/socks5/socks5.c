@@ -823,10 +823,10 @@ static int data_state_error(s5_sock_t *sk, int overlapped) {
 }
 
 /*
- * A send while the proxy has not answered. Only WSAPoll lets this happen
- * (it asks the lower socket, which is connected to the proxy, so it says
- * writable early; select, the event functions and the completions say
- * nothing until the reply). The data is held and sent right after the
+ * A send while the proxy has not answered (nothing says writable before
+ * the reply: select, WSAPoll, the event functions and the completions
+ * wait for it, but a program may send without asking). The data is held
+ * and sent right after the
  * reply, before anything sent later; up to HOLD_MAX bytes, then
  * WSAEWOULDBLOCK. Returns 1 when it was held (*sent set), 0 when the
  * socket is past that state, -1 with *err.
@@ -1228,6 +1228,100 @@ out:
     for (i = 0; i < count[k]; i++)
       if (ent[k][i].sk) s5_put(ent[k][i].sk);
   (void)nfds;
+  return r;
+}
+
+/*
+ * WSAPoll, through SIO_EXT_POLL (the layer answers SIO_BSP_HANDLE_POLL
+ * with its own handle, so that ws2 brings WSAPoll here): as select, the
+ * lower provider's SIO_EXT_POLL on the lower sockets, a socket whose
+ * handshake runs kept out and the wait cut in slices of 10 ms until it
+ * ends; a failed connect reports POLLERR | POLLHUP.
+ */
+static int ext_poll(s5_sock_t *sk, LPVOID in, DWORD inlen, LPVOID out,
+                    DWORD outlen, LPDWORD ret, LPINT err) {
+  WSAPOLLDATA *d = (WSAPOLLDATA *)in, *low = NULL;
+  s5_sock_t **own = NULL;
+  ULONG *map = NULL, i, n;
+  size_t need;
+  ws2lsp_lower_t *lower;
+  SOCKET below = lower_of(sk, &lower);
+  ULONGLONG deadline = 0;
+  int r = SOCKET_ERROR;
+  if (!in || inlen < sizeof(WSAPOLLDATA) || !out) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  need = sizeof(WSAPOLLDATA) + (size_t)d->fds * sizeof(WSAPOLLFD);
+  if (inlen < need || outlen < need) {
+    *err = WSAEFAULT;
+    return SOCKET_ERROR;
+  }
+  low = (WSAPOLLDATA *)malloc(need);
+  own = (s5_sock_t **)calloc(d->fds ? d->fds : 1, sizeof(*own));
+  map = (ULONG *)calloc(d->fds ? d->fds : 1, sizeof(*map));
+  if (!low || !own || !map) {
+    *err = WSAENOBUFS;
+    goto out;
+  }
+  for (i = 0; i < d->fds; i++) {
+    int dummy;
+    own[i] = s5_get(d->fdArray[i].fd, &dummy);
+  }
+  if (d->timeout >= 0) deadline = GetTickCount64() + (ULONGLONG)d->timeout;
+  for (;;) {
+    ULONGLONG now = GetTickCount64();
+    INT slice =
+        d->timeout < 0 ? -1 : (INT)(deadline > now ? deadline - now : 0);
+    int handshaking = 0, ready = 0;
+    for (i = n = 0; i < d->fds; i++) {
+      int st = own[i] ? state_of(own[i]) : ST_DIRECT;
+      d->fdArray[i].revents = 0;
+      if (st == ST_HANDSHAKE) {
+        handshaking = 1;
+      } else if (st == ST_FAILED) {
+        d->fdArray[i].revents = POLLERR | POLLHUP;
+      } else {
+        low->fdArray[n] = d->fdArray[i];
+        if (own[i]) {
+          ws2lsp_lower_t *l;
+          low->fdArray[n].fd = lower_of(own[i], &l);
+        }
+        map[n++] = i;
+      }
+    }
+    if (handshaking && (slice < 0 || slice > 10)) slice = 10;
+    if (n) {
+      low->fds = n;
+      low->timeout = slice;
+      low->result = 0;
+      if (lower->procs.lpWSPIoctl(
+              below, SIO_EXT_POLL, low,
+              (DWORD)(sizeof(WSAPOLLDATA) + n * sizeof(WSAPOLLFD)), low,
+              (DWORD)(sizeof(WSAPOLLDATA) + n * sizeof(WSAPOLLFD)), ret, NULL,
+              NULL, NULL, err) != 0)
+        goto out;
+      for (i = 0; i < n; i++)
+        d->fdArray[map[i]].revents = low->fdArray[i].revents;
+    } else if (slice) {
+      Sleep(slice < 0 ? 10 : (DWORD)slice);
+    }
+    for (i = 0; i < d->fds; i++)
+      if (d->fdArray[i].revents) ready++;
+    if (ready || (d->timeout >= 0 && GetTickCount64() >= deadline)) {
+      d->result = ready;
+      if (out != in) memcpy(out, d, need);
+      if (ret) *ret = (DWORD)need;
+      r = 0;
+      goto out;
+    }
+  }
+out:
+  for (i = 0; own && i < d->fds; i++)
+    if (own[i]) s5_put(own[i]);
+  free(own);
+  free(map);
+  free(low);
   return r;
 }
 
@@ -1780,15 +1874,25 @@ static int WSPAPI s5_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
   low = lower_of(sk, &lower);
   if (code == SIO_GET_EXTENSION_FUNCTION_POINTER) {
     r = ext_pointer(sk, in, inlen, out, outlen, ret, err);
-  } else if (code == SIO_QUERY_TARGET_PNP_HANDLE) {
-    /* ws2 asks a non-IFS handle what is under it (SIO_BASE_HANDLE). */
-    if (!out || outlen < sizeof(SOCKET)) {
+  } else if (code == SIO_QUERY_TARGET_PNP_HANDLE ||
+             code == SIO_BSP_HANDLE_SELECT || code == SIO_BSP_HANDLE_POLL) {
+    /* ws2 asks a non-IFS handle what is under it (SIO_BASE_HANDLE), and
+     * which handle select and WSAPoll should use: this one, so that they
+     * come to s5_select and ext_poll, which know the handshake. */
+    SOCKET h = code == SIO_QUERY_TARGET_PNP_HANDLE ? low : s;
+    if (!out || outlen < sizeof(SOCKET) ||
+        (ovl && code == SIO_BSP_HANDLE_POLL)) {
       *err = WSAEFAULT;
     } else {
-      memcpy(out, &low, sizeof(low));
-      if (ret) *ret = sizeof(low);
+      memcpy(out, &h, sizeof(h));
+      if (ret) *ret = sizeof(h);
       r = 0;
     }
+  } else if (code == SIO_EXT_POLL) {
+    if (ovl || cr)
+      *err = WSAEINVAL;
+    else
+      r = ext_poll(sk, in, inlen, out, outlen, ret, err);
   } else if (code == (DWORD)FIONBIO) {
     u_long on;
     if (!in || inlen < sizeof(on)) {

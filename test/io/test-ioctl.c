@@ -378,6 +378,75 @@ TEST(what_the_codes_do) {
 
 /* SIO_UDP_CONNRESET: an ICMP port unreachable is WSAECONNRESET on the next
  * receive when on (the default), and ignored when off. */
+#ifndef _WIN32
+/* SIO_EXT_POLL on the base provider (what a non-IFS layer that polls its
+ * own handles passes WSAPoll down with): a WSAPOLLDATA in, the same out
+ * (in place or into another buffer) with result and revents; a short
+ * buffer for its fds: WSAEFAULT; overlapped: WSAEINVAL; no fds:
+ * WSAEINVAL as WSAPoll. (ws2's: a Windows program does not call it.) */
+TEST(ext_poll_on_base_sockets) {
+  SOCKET c, a;
+  union {
+    WSAPOLLDATA d;
+    char bytes[sizeof(WSAPOLLDATA) + 2 * sizeof(WSAPOLLFD)];
+  } in, out;
+  DWORD len = sizeof(in), ret = 0;
+  WSAOVERLAPPED ov;
+  t_startup();
+  t_tcp_pair(&c, &a);
+  ASSERT_EQ(send(a, "x", 1, 0), 1);
+  memset(&in, 0, sizeof(in));
+  in.d.fds = 2;
+  in.d.timeout = 5000;
+  in.d.fdArray[0].fd = c;
+  in.d.fdArray[0].events = POLLRDNORM;
+  in.d.fdArray[1].fd = a;
+  in.d.fdArray[1].events = POLLRDNORM;
+  ASSERT_EQ(WSAIoctl(c, SIO_EXT_POLL, &in, len, &in, len, &ret, NULL, NULL), 0);
+  ASSERT_EQ(ret, len);
+  ASSERT_EQ(in.d.result, 1);
+  ASSERT_EQ(in.d.fdArray[0].revents, POLLRDNORM);
+  ASSERT_EQ(in.d.fdArray[1].revents, 0);
+  /* Into another buffer: the input is left alone. */
+  in.d.fdArray[0].revents = 0;
+  in.d.timeout = 0;
+  memset(&out, 0xee, sizeof(out));
+  ASSERT_EQ(WSAIoctl(a, SIO_EXT_POLL, &in, len, &out, len, &ret, NULL, NULL),
+            0);
+  ASSERT_EQ(out.d.result, 1);
+  ASSERT_EQ(out.d.fds, 2);
+  ASSERT_EQ(out.d.fdArray[0].fd, c);
+  ASSERT_EQ(out.d.fdArray[0].revents, POLLRDNORM);
+  ASSERT_EQ(in.d.fdArray[0].revents, 0);
+  /* Too short for its fds, in or out; no output; overlapped; no fds. */
+  ASSERT_EQ(
+      WSAIoctl(c, SIO_EXT_POLL, &in, len - 1, &out, len, &ret, NULL, NULL),
+      SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
+  ASSERT_EQ(
+      WSAIoctl(c, SIO_EXT_POLL, &in, len, &out, len - 1, &ret, NULL, NULL),
+      SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
+  ASSERT_EQ(WSAIoctl(c, SIO_EXT_POLL, &in, len, NULL, len, &ret, NULL, NULL),
+            SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  ASSERT_EQ(WSAIoctl(c, SIO_EXT_POLL, &in, len, &in, len, &ret, &ov, NULL),
+            SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEINVAL);
+  ASSERT_EQ(WaitForSingleObject(ov.hEvent, 0), WAIT_TIMEOUT);
+  ASSERT_TRUE(WSACloseEvent(ov.hEvent));
+  in.d.fds = 0;
+  ASSERT_EQ(WSAIoctl(c, SIO_EXT_POLL, &in, len, &in, len, &ret, NULL, NULL),
+            SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEINVAL);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(a), 0);
+  t_cleanup();
+}
+#endif
+
 TEST(udp_connreset_reports_port_unreachable) {
   SOCKET u, dead;
   struct sockaddr_in to;

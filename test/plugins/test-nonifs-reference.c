@@ -367,7 +367,12 @@ TEST(handles_are_the_layers_own) {
     ASSERT_EQ(WSAIoctl(c, codes[i], NULL, 0, &h, sizeof(h), &ret, NULL, NULL),
               0);
     ASSERT_EQ(ret, sizeof(SOCKET));
-    ASSERT_EQ(h, base);
+    /* select and WSAPoll are the layer's own (it answers with c); the
+     * others lead to the socket below. */
+    if (codes[i] == SIO_BSP_HANDLE_SELECT || codes[i] == SIO_BSP_HANDLE_POLL)
+      ASSERT_EQ(h, c);
+    else
+      ASSERT_EQ(h, base);
   }
   /* Too small a buffer; SIO_BSP_HANDLE_POLL overlapped. */
   ASSERT_EQ(WSAIoctl(c, SIO_BSP_HANDLE, NULL, 0, small, sizeof(small), &ret,
@@ -764,14 +769,15 @@ TEST(udp_sendto_recvfrom) {
 /* ---- Readiness --------------------------------------------------------- */
 
 /* select (the layer's WSPSelect maps the sets both ways, a socket not of
- * the layer included), WSAPoll (ws2 reaches the base socket through
- * SIO_BSP_HANDLE_POLL) and WSAEventSelect. */
+ * the layer included), WSAPoll (the layer's SIO_EXT_POLL, which ws2 calls
+ * because SIO_BSP_HANDLE_POLL names the layer's own handle) and
+ * WSAEventSelect. */
 TEST(select_poll_and_event_select) {
   SOCKET c, a, plain;
   WSAPROTOCOL_INFOW *all, base_entry;
   fd_set r, w;
   struct timeval tv = {0, 0}, five = {5, 0};
-  WSAPOLLFD fds[2];
+  WSAPOLLFD fds[3];
   WSAEVENT ev;
   WSANETWORKEVENTS ne;
   nonifs_stats_t st0, st;
@@ -816,9 +822,13 @@ TEST(select_poll_and_event_select) {
   fds[1].fd = a;
   fds[1].events = POLLRDNORM | POLLWRNORM;
   fds[1].revents = 0;
-  ASSERT_EQ(WSAPoll(fds, 2, 5000), 2);
+  fds[2].fd = plain; /* not the layer's: the layer passes it down */
+  fds[2].events = POLLRDNORM;
+  fds[2].revents = POLLHUP; /* an output only: cleared */
+  ASSERT_EQ(WSAPoll(fds, 3, 5000), 2);
   ASSERT_EQ(fds[0].revents, POLLRDNORM);
   ASSERT_EQ(fds[1].revents, POLLWRNORM);
+  ASSERT_EQ(fds[2].revents, 0);
   ASSERT_EQ(recv(c, buf, 3, MSG_WAITALL), 3);
   ASSERT_EQ(WSAPoll(fds, 1, 0), 0);
   ASSERT_EQ(fds[0].revents, 0);
@@ -843,8 +853,90 @@ TEST(select_poll_and_event_select) {
   ASSERT_EQ(st.calls[E_SELECT] - st0.calls[E_SELECT], 2);
   ASSERT_TRUE(st.calls[E_EVENTSELECT] - st0.calls[E_EVENTSELECT] >= 2);
   ASSERT_TRUE(st.calls[E_ENUMNETWORKEVENTS] >= 2);
-  /* WSAPoll asked the layer for the lower sockets (SIO_BSP_HANDLE_POLL). */
-  ASSERT_TRUE(st.calls[E_IOCTL] - st0.calls[E_IOCTL] >= 3);
+  /* select and WSAPoll asked the layer which handle to use
+   * (SIO_BSP_HANDLE_SELECT, SIO_BSP_HANDLE_POLL: 4 + 3), and WSAPoll
+   * came to it (SIO_EXT_POLL: 2). */
+  ASSERT_TRUE(st.calls[E_IOCTL] - st0.calls[E_IOCTL] >= 9);
+  ASSERT_EQ(closesocket(plain), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  finish();
+}
+
+/* With WS2_NONIFS_READINESS=below the layer names the sockets below for
+ * select and WSAPoll, as Microsoft's sample does for select: ws2 then
+ * takes every socket of the sets down its chain and waits in the base
+ * provider, the layer's sockets and the base provider's own mixed, and
+ * neither the layer's WSPSelect nor its SIO_EXT_POLL is called. */
+TEST(select_and_poll_past_the_layer) {
+  SOCKET c, a, plain;
+  fd_set r, w, x;
+  struct timeval tv = {0, 0}, five = {5, 0};
+  WSAPOLLFD fds[3];
+  nonifs_stats_t st0, st;
+  char buf[8];
+  int n, i;
+  start();
+  ASSERT_EQ(setenv("WS2_NONIFS_READINESS", "below", 1), 0);
+  pair(&c, &a);
+  {
+    /* A socket of the base provider's own UDP/IPv4 entry. */
+    WSAPROTOCOL_INFOW *all = catalog(&n), base_entry;
+    for (i = 0; i < n; i++)
+      if (all[i].dwCatalogEntryId == UDP4) base_entry = all[i];
+    free(all);
+    plain = WSASocketW(AF_INET, SOCK_DGRAM, 0, &base_entry, 0, 0);
+    ASSERT_NE(plain, INVALID_SOCKET);
+  }
+  ASSERT_TRUE(info_of(plain).dwServiceFlags1 & XP1_IFS_HANDLES);
+  {
+    struct sockaddr_storage pa;
+    int plen = loopback(AF_INET, &pa);
+    ASSERT_EQ(bind(plain, (struct sockaddr *)&pa, plen), 0);
+  }
+  st0 = stats(c);
+  /* The base socket first, then the layer's: each maps back. */
+  FD_ZERO(&r);
+  FD_SET(plain, &r);
+  FD_SET(c, &r);
+  FD_ZERO(&x);
+  FD_SET(c, &x);
+  ASSERT_EQ(select(0, &r, NULL, &x, &tv), 0);
+  ASSERT_EQ(r.fd_count, 0);
+  ASSERT_EQ(send(a, "past", 4, 0), 4);
+  FD_ZERO(&r);
+  FD_SET(plain, &r);
+  FD_SET(c, &r);
+  FD_ZERO(&w);
+  FD_SET(plain, &w);
+  FD_SET(a, &w);
+  ASSERT_EQ(select(0, &r, &w, NULL, &five), 3);
+  ASSERT_EQ(r.fd_count, 1);
+  ASSERT_EQ(r.fd_array[0], c);
+  ASSERT_EQ(w.fd_count, 2);
+  ASSERT_EQ(w.fd_array[0], plain);
+  ASSERT_EQ(w.fd_array[1], a);
+  fds[0].fd = plain;
+  fds[0].events = POLLRDNORM;
+  fds[1].fd = c;
+  fds[1].events = POLLRDNORM;
+  fds[2].fd = a;
+  fds[2].events = POLLWRNORM;
+  ASSERT_EQ(WSAPoll(fds, 3, 5000), 2);
+  ASSERT_EQ(fds[0].revents, 0);
+  ASSERT_EQ(fds[1].revents, POLLRDNORM);
+  ASSERT_EQ(fds[2].revents, POLLWRNORM);
+  ASSERT_EQ(recv(c, buf, 4, MSG_WAITALL), 4);
+  st = stats(c);
+  ASSERT_EQ(st.calls[E_SELECT], st0.calls[E_SELECT]);
+  /* A closed socket in a set: WSAENOTSOCK, the sets left as they were. */
+  ASSERT_EQ(closesocket(a), 0);
+  FD_ZERO(&r);
+  FD_SET(c, &r);
+  FD_SET(a, &r);
+  ASSERT_EQ(select(0, &r, NULL, NULL, &tv), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAENOTSOCK);
+  ASSERT_EQ(r.fd_count, 2);
+  ASSERT_EQ(unsetenv("WS2_NONIFS_READINESS"), 0);
   ASSERT_EQ(closesocket(plain), 0);
   ASSERT_EQ(closesocket(c), 0);
   finish();

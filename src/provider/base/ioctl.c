@@ -183,6 +183,28 @@ static int do_handle(ioctl_call_t *c) {
   return out_bytes(c, &h, sizeof(h));
 }
 
+/* SIO_EXT_POLL: how WSAPoll reaches the base provider through a non-IFS
+ * layer that polls its own handles (it answered SIO_BSP_HANDLE_POLL with
+ * them): the layer puts its sockets below in the WSAPOLLDATA and passes
+ * it down; here every fdArray entry is a base socket. In: a WSAPOLLDATA
+ * of fds entries; out (the same buffer, or another as long): it, with
+ * result and the revents filled in. Never overlapped. */
+static int do_ext_poll(ioctl_call_t *c) {
+  WSAPOLLDATA *d = c->in;
+  size_t need;
+  int r, err = 0;
+  if (c->ovl || c->cr) return WSAEINVAL;
+  need = sizeof(WSAPOLLDATA) + (size_t)d->fds * sizeof(WSAPOLLFD);
+  if (c->cbin < need || !c->out || c->cbout < need) return WSAEFAULT;
+  if (c->out != c->in) memmove(c->out, d, need);
+  d = c->out;
+  if ((r = ws2__bsp_poll(d->fdArray, d->fds, d->timeout, &err)) == SOCKET_ERROR)
+    return err;
+  d->result = r;
+  c->ret = (DWORD)need;
+  return 0;
+}
+
 /* ---- TCP and UDP settings --------------------------------------------- */
 
 static int set_opt(ioctl_call_t *c, int level, int name, int v) {
@@ -827,6 +849,7 @@ static const ioctl_code_t codes[] = {
     {SIO_BSP_HANDLE, 0, sizeof(SOCKET), 0, do_handle},
     {SIO_BSP_HANDLE_SELECT, 0, sizeof(SOCKET), 0, do_handle},
     {SIO_BSP_HANDLE_POLL, 0, sizeof(SOCKET), 0, do_handle},
+    {SIO_EXT_POLL, sizeof(WSAPOLLDATA), sizeof(WSAPOLLDATA), 0, do_ext_poll},
     {SIO_QUERY_TARGET_PNP_HANDLE, 0, sizeof(SOCKET), 0, do_handle},
     {SIO_KEEPALIVE_VALS, sizeof(struct tcp_keepalive), 0, STREAM_ONLY,
      do_keepalive_vals},
