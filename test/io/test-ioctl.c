@@ -486,6 +486,54 @@ TEST(udp_connreset_reports_port_unreachable) {
   t_cleanup();
 }
 
+/* A send after a datagram met a port unreachable: Linux hands the ICMP
+ * error to the next call of either direction, and that call does nothing
+ * else; ws2 keeps it for the receive side, as Windows reports it, and
+ * sends the datagram (found by the soak). Off: nobody hears of it. */
+TEST(udp_send_after_port_unreachable_sends) {
+  SOCKET u, dead, peer;
+  struct sockaddr_in gone, to;
+  int len = sizeof(gone), round;
+  char buf[16];
+  BOOL off = FALSE;
+  DWORD ret;
+  u_long nb = 1;
+  t_startup();
+  dead = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  peer = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  memset(&gone, 0, sizeof(gone));
+  gone.sin_family = AF_INET;
+  gone.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to = gone;
+  ASSERT_EQ(bind(dead, (struct sockaddr *)&gone, sizeof(gone)), 0);
+  ASSERT_EQ(getsockname(dead, (struct sockaddr *)&gone, &len), 0);
+  ASSERT_EQ(closesocket(dead), 0);
+  len = sizeof(to);
+  ASSERT_EQ(bind(peer, (struct sockaddr *)&to, sizeof(to)), 0);
+  ASSERT_EQ(getsockname(peer, (struct sockaddr *)&to, &len), 0);
+  u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  ASSERT_EQ(ioctlsocket(u, FIONBIO, &nb), 0);
+  for (round = 0; round < 2; round++) {
+    ASSERT_EQ(sendto(u, "a", 1, 0, (struct sockaddr *)&gone, sizeof(gone)), 1);
+    Sleep(50); /* the ICMP port unreachable is back */
+    ASSERT_EQ(sendto(u, "b", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+    ASSERT_EQ(recv(peer, buf, sizeof(buf), 0), 1);
+    ASSERT_EQ(buf[0], 'b');
+    if (round == 0) {
+      ASSERT_FAILS_WITH(recv(u, buf, sizeof(buf), 0), SOCKET_ERROR,
+                        WSAECONNRESET);
+      ASSERT_EQ(WSAIoctl(u, SIO_UDP_CONNRESET, &off, sizeof(off), NULL, 0, &ret,
+                         NULL, NULL),
+                0);
+    }
+    ASSERT_FAILS_WITH(recv(u, buf, sizeof(buf), 0), SOCKET_ERROR,
+                      WSAEWOULDBLOCK);
+  }
+  ASSERT_EQ(closesocket(u), 0);
+  ASSERT_EQ(closesocket(peer), 0);
+  t_cleanup();
+}
+
 static int routine_calls;
 static DWORD routine_bytes;
 static void CALLBACK on_done(DWORD err, DWORD bytes, LPWSAOVERLAPPED ov,

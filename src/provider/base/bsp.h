@@ -74,10 +74,8 @@ typedef struct ws2__bsock {
    * tried inline only when its direction may be ready, which saves the
    * system call that would only say EAGAIN. */
   int rd_ready, wr_ready;
-  /* The engine reported urgent data or the end of the stream: from then
-   * on a short stream read no longer proves the receive queue empty
-   * (ops.c, recv_drained). Sticky; atomic: synchronous receives read it
-   * unlocked. */
+  /* What the receive side must know (ops.c), WS2__RD_* bits; atomic:
+   * synchronous calls read and set it unlocked. */
   _Atomic int rd_marks;
   uint32_t engine_armed; /* engine state, under lock (io_uring) */
   int engine_detached;
@@ -203,6 +201,15 @@ void ws2__bsp_sockopt_defaults(ws2__bsock_t *s);
 #define WS2__BS_TIMESTAMPS 0x00800000   /* TCP_TIMESTAMPS (recorded) */
 #define WS2__BS_DONTROUTE 0x01000000    /* SO_DONTROUTE (ignored, as Windows) */
 #define WS2__BS_NO_CONNRESET 0x02000000 /* SIO_UDP_CONNRESET off (ioctl.c) */
+
+/* rd_marks bits. MARKS: the engine reported urgent data or the end of the
+ * stream: from then on a short stream read no longer proves the receive
+ * queue empty (recv_drained); sticky. ICMP_RESET: a UDP send consumed the
+ * port unreachable that Linux reports to the next call of either
+ * direction; the next receive reports it (WSAECONNRESET), as Windows
+ * does. */
+#define WS2__RD_MARKS 0x1
+#define WS2__RD_ICMP_RESET 0x2
 /* What an accepted socket takes over from its listener (accept, WSAAccept,
  * and AcceptEx + SO_UPDATE_ACCEPT_CONTEXT), besides rcvtimeo/sndtimeo. */
 #define WS2__BS_OPT_INHERIT                                      \

@@ -152,9 +152,36 @@ static int fail_errno(ws2__bop_t *op, int err) {
   return 1;
 }
 
+/*
+ * A UDP call that met an ICMP error the kernel queued (IP_RECVERR, see
+ * ws2__bsp_sockopt_defaults; Linux reports it to the next call of either
+ * direction, and that call does nothing else): whether it is a reset
+ * the application must hear of, as WSAECONNRESET on a receive: a port
+ * unreachable, unless SIO_UDP_CONNRESET turned it off. The other errors
+ * are no call's business. Reads the error queue empty (while it holds
+ * something, poll says POLLERR).
+ */
+static int udp_icmp_is_reset(ws2__bsock_t *s, int err) {
+  char ctl[512];
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  for (;;) { /* the queued errors themselves: dropped */
+    m.msg_control = ctl;
+    m.msg_controllen = sizeof(ctl);
+    if (recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;
+  }
+  return err == ECONNREFUSED &&
+         !(atomic_load(&s->flags) & WS2__BS_NO_CONNRESET);
+}
+
+static int udp_icmp_error(int err) {
+  return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH;
+}
+
 int ws2__bop_attempt_send(ws2__bop_t *op) {
   ws2__bsock_t *s = ws2__bop_sock(op);
   ws2__bop_ext_t *x = op->x;
+  int icmp_errors = 0;
   for (;;) {
     ssize_t n;
     if (!x && op->niov - op->iov_pos == 1) { /* cheaper for Linux */
@@ -172,9 +199,18 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
       n = sys_sendmsg(s->fd, &m, op->lflags | MSG_NOSIGNAL);
     }
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-      return fail_errno(op, errno);
+      int e = errno;
+      if (e == EINTR) continue;
+      if (e == EAGAIN || e == EWOULDBLOCK) return 0;
+      if (s->type == WS_SOCK_DGRAM && udp_icmp_error(e) && icmp_errors++ < 8) {
+        /* An earlier datagram's ICMP error, not this one's: the receive
+         * side's business (Windows reports it to the next receive); the
+         * datagram is sent again. */
+        if (udp_icmp_is_reset(s, e))
+          atomic_fetch_or(&s->rd_marks, WS2__RD_ICMP_RESET);
+        continue;
+      }
+      return fail_errno(op, e);
     }
     op->bytes += (uint32_t)n;
     /* A stream send completes when all of it is sent, as on Windows. */
@@ -198,35 +234,21 @@ int ws2__bop_attempt_send(ws2__bop_t *op) {
 static int recv_drained(const ws2__bop_t *op, ssize_t n, size_t want) {
   const ws2__bsock_t *s = ws2__bop_sock(op);
   return n > 0 && (size_t)n < want && s->type == WS_SOCK_STREAM &&
-         s->af != WS_AF_UNIX && !s->rd_marks && !op->lflags;
-}
-
-/*
- * A UDP receive that met an ICMP error the kernel queued (IP_RECVERR, see
- * ws2__bsp_sockopt_defaults): port unreachable is WSAECONNRESET unless
- * SIO_UDP_CONNRESET turned it off; the others are not a receive's
- * business. Reads the error queue empty; returns 1 when the receive
- * should fail with op->status set, 0 when it should go on.
- */
-static int udp_icmp_error(ws2__bop_t *op, int err) {
-  ws2__bsock_t *s = ws2__bop_sock(op);
-  char ctl[512];
-  struct msghdr m;
-  memset(&m, 0, sizeof(m));
-  for (;;) { /* the queued errors themselves: dropped */
-    m.msg_control = ctl;
-    m.msg_controllen = sizeof(ctl);
-    if (recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;
-  }
-  if (err != ECONNREFUSED || (atomic_load(&s->flags) & WS2__BS_NO_CONNRESET))
-    return 0;
-  op->status = ws2__errno_to_ntstatus(ECONNRESET);
-  return 1;
+         s->af != WS_AF_UNIX && !(atomic_load(&s->rd_marks) & WS2__RD_MARKS) &&
+         !op->lflags;
 }
 
 static int attempt_recv(ws2__bop_t *op) {
   ws2__bsock_t *s = ws2__bop_sock(op);
   ws2__bop_ext_t *x = op->x;
+  if (s->type == WS_SOCK_DGRAM &&
+      (atomic_fetch_and(&s->rd_marks, ~WS2__RD_ICMP_RESET) &
+       WS2__RD_ICMP_RESET) &&
+      !(atomic_load(&s->flags) & WS2__BS_NO_CONNRESET)) {
+    /* A send met the port unreachable first (ws2__bop_attempt_send). */
+    op->status = ws2__errno_to_ntstatus(ECONNRESET);
+    return 1;
+  }
   for (;;) {
     ssize_t n;
     size_t want = op->niov - op->iov_pos == 1
@@ -249,10 +271,10 @@ static int attempt_recv(ws2__bop_t *op) {
       int e = errno;
       if (e == EINTR) continue;
       if (e == EAGAIN || e == EWOULDBLOCK) return 0;
-      if (s->type == WS_SOCK_DGRAM &&
-          (e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH)) {
-        if (udp_icmp_error(op, e)) return 1;
-        continue;
+      if (s->type == WS_SOCK_DGRAM && udp_icmp_error(e)) {
+        if (!udp_icmp_is_reset(s, e)) continue;
+        op->status = ws2__errno_to_ntstatus(ECONNRESET);
+        return 1;
       }
       return fail_errno(op, e);
     }
@@ -609,7 +631,8 @@ void ws2__bsp_ready(ws2__bsock_t *s, uint32_t events) {
     done.n = 0;
     all = 1;
     pthread_mutex_lock(&s->lock);
-    if (events & (WS2__EV_URGENT | WS2__EV_HANGUP)) s->rd_marks = 1;
+    if (events & (WS2__EV_URGENT | WS2__EV_HANGUP))
+      atomic_fetch_or(&s->rd_marks, WS2__RD_MARKS);
     if (events & WS2__EV_READ)
       all &= run_queue(&s->rd_ops, &s->rd_ready, &done);
     if (events & WS2__EV_WRITE)
