@@ -305,16 +305,19 @@ void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
 void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
   nifs_req_t *r = c->req;
   ws2__io_t *io;
-  int reported;
+  int reported, failed;
   if (!r) return;
   io = r->req.u.f.io;
   pthread_mutex_lock(&io->lock);
   r->in_call = 0;
   r->immediate = rc == 0;
-  r->failed = rc != 0 && err != WSA_IO_PENDING;
+  r->failed = failed = rc != 0 && err != WSA_IO_PENDING;
   reported = r->reported;
   pthread_mutex_unlock(&io->lock);
-  if (r->failed) {
+  /* From here a request that went pending and was not yet reported is
+   * the provider's to complete, on any thread: r may be freed at once.
+   * Only what was read under the lock decides. */
+  if (failed) {
     /* The call failed: nothing is notified. A completion the provider
      * reported anyway is its mistake, dropped (and said). */
     if (reported)

@@ -133,37 +133,24 @@ static int WSPAPI wpu_close_thread(LPWSATHREADID lpThreadId, LPINT lpErrno) {
   return 0;
 }
 
-/* The APC runs fn(ctx) in an alertable wait of the thread. */
-typedef struct {
-  LPWSAUSERAPC fn;
-  DWORD_PTR ctx;
-} user_apc_t;
-
-static VOID CALLBACK run_user_apc(ULONG_PTR arg) {
-  user_apc_t *a = (user_apc_t *)arg;
-  LPWSAUSERAPC fn = a->fn;
-  DWORD_PTR ctx = a->ctx;
-  HeapFree(GetProcessHeap(), 0, a);
-  fn(ctx);
-}
-
+/* The APC runs fn(ctx) in an alertable wait of the thread. LPWSAUSERAPC
+ * and PAPCFUNC are the same function type, so the provider's function is
+ * queued itself, as ws2_32 does: nothing of ws2's rides with it, and an
+ * APC discarded because its thread exited first leaves nothing behind
+ * (what the provider's context holds is the provider's: Windows and the
+ * SPI give it no word either). */
 static int WSPAPI wpu_queue_apc(LPWSATHREADID lpThreadId,
                                 LPWSAUSERAPC lpfnUserApc, DWORD_PTR dwContext,
                                 LPINT lpErrno) {
-  user_apc_t *a;
+  PAPCFUNC fn = lpfnUserApc;
   if (!lpThreadId || !lpfnUserApc) {
     *lpErrno = WSAEFAULT;
     return SOCKET_ERROR;
   }
-  if (!(a = HeapAlloc(GetProcessHeap(), 0, sizeof(*a)))) {
-    *lpErrno = WSAENOBUFS;
-    return SOCKET_ERROR;
-  }
-  a->fn = lpfnUserApc;
-  a->ctx = dwContext;
-  if (!QueueUserAPC(run_user_apc, lpThreadId->ThreadHandle, (ULONG_PTR)a)) {
-    HeapFree(GetProcessHeap(), 0, a);
-    *lpErrno = WSAEINVAL; /* no such thread (or it has exited) */
+  if (!QueueUserAPC(fn, lpThreadId->ThreadHandle, (ULONG_PTR)dwContext)) {
+    *lpErrno = GetLastError() == ERROR_NOT_ENOUGH_MEMORY
+                   ? WSAENOBUFS
+                   : WSAEINVAL; /* no such thread (or it has exited) */
     return SOCKET_ERROR;
   }
   return 0;
