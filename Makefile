@@ -44,7 +44,7 @@ CTEST       = env -u MAKELEVEL ctest
 
 FORMAT_DIRS := src include test bench examples tools plugins
 
-.PHONY: all build run test bench install asan tsan fuzz deps-fuzz check-install format \
+.PHONY: all build run test bench install asan tsan valgrind fuzz deps-fuzz check-install format \
         format-check clean deps deps-format help
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo 'make bench          build and run every benchmark (build/bench/bench-*)'
 	@echo 'make asan           the suite under ASan+UBSan (in build-asan/)'
 	@echo 'make tsan           the suite under TSan (in build-tsan/)'
+	@echo 'make valgrind       the suite under valgrind memcheck (in build-valgrind/; slow)'
 	@echo 'make fuzz           every fuzz target for FUZZ_SECONDS (default 60) under libFuzzer'
 	@echo 'make install        install to PREFIX (default /usr/local)'
 	@echo 'make check-install  install to a temporary prefix and build programs against it'
@@ -158,6 +159,16 @@ tsan: deps
 	WS2_TEST_TIMEOUT_MULT=$(SANITIZE_TIMEOUT_MULT) \
 	  $(CTEST) --output-on-failure --no-tests=error -j$(JOBS) $(CTEST_ARGS)
 
+# valgrind: every test program under memcheck (cmake/Sanitizers.cmake),
+# an ordinary build; waits scaled by VALGRIND_TIMEOUT_MULT.
+VALGRIND_TIMEOUT_MULT ?= 20
+valgrind: deps
+	$(call configure,build-valgrind,-DWS2_SANITIZE=valgrind -DWS2_BUILD_BENCH=OFF)
+	@$(CMAKE_BUILD) build-valgrind -j$(JOBS)
+	@cd build-valgrind && \
+	WS2_TEST_TIMEOUT_MULT=$(VALGRIND_TIMEOUT_MULT) \
+	  $(CTEST) --output-on-failure --no-tests=error --timeout 1500 -j$(JOBS) $(CTEST_ARGS)
+
 # fuzz: every fuzz target under libFuzzer (clang, ASan+UBSan) for
 # FUZZ_SECONDS each (fuzz/README.md). FUZZ_TARGETS='catalog ioctl' picks some.
 FUZZ_SECONDS ?= 60
@@ -187,4 +198,4 @@ format-check: deps-format
 	$(FORMAT_FIND) | xargs -0 -r clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(sort build build-asan build-tsan $(BUILD))
+	rm -rf $(sort build build-asan build-tsan build-valgrind $(BUILD))

@@ -1,4 +1,7 @@
-# WS2_SANITIZE=asan builds everything with ASan+UBSan, =tsan with TSan.
+# WS2_SANITIZE=asan builds everything with ASan+UBSan, =tsan with TSan,
+# =valgrind builds as usual and runs every test under valgrind memcheck
+# (WS2_TEST_LAUNCHER; an error or a definite leak fails the test; the
+# suppressions, if any are ever needed, go in test/valgrind.supp).
 #
 # Some kernels map memory where the sanitizer runtimes do not expect it
 # (TSan: "FATAL: ThreadSanitizer: unexpected memory mapping", with
@@ -28,8 +31,20 @@ elseif(WS2_SANITIZE STREQUAL "fuzz")
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
                       -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(${WS2_SANITIZE_FLAGS})
+elseif(WS2_SANITIZE STREQUAL "valgrind")
+  find_program(WS2_VALGRIND valgrind)
+  if(NOT WS2_VALGRIND)
+    message(FATAL_ERROR "WS2_SANITIZE=valgrind needs valgrind "
+            "(apt-get install valgrind)")
+  endif()
+  # Frame pointers and no inlining keep the reports readable.
+  add_compile_options(-fno-omit-frame-pointer)
+  set(WS2_TEST_LAUNCHER ${WS2_VALGRIND} --tool=memcheck --quiet
+      --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+      --errors-for-leak-kinds=definite --trace-children=no
+      --suppressions=${PROJECT_SOURCE_DIR}/test/valgrind.supp)
 elseif(NOT WS2_SANITIZE STREQUAL "")
-  message(FATAL_ERROR "WS2_SANITIZE must be empty, asan, tsan or fuzz")
+  message(FATAL_ERROR "WS2_SANITIZE must be empty, asan, tsan, valgrind or fuzz")
 endif()
 
 if(WS2_SANITIZE_FLAGS AND NOT CMAKE_CROSSCOMPILING)
@@ -72,4 +87,12 @@ if(WS2_SANITIZE_FLAGS AND NOT CMAKE_CROSSCOMPILING)
               "${_probe_err}\nTry: sysctl vm.mmap_rnd_bits=28")
     endif()
   endif()
+endif()
+
+# Shell-script tests (test/tools) run under the launcher too when it only
+# disables ASLR; valgrind would check the shell, not ws2.
+if(WS2_SANITIZE STREQUAL "valgrind")
+  set(WS2_SCRIPT_LAUNCHER "")
+else()
+  set(WS2_SCRIPT_LAUNCHER ${WS2_TEST_LAUNCHER})
 endif()
