@@ -1,7 +1,7 @@
 # ws2: the front door. CMake does the building; this file installs what the
 # build needs (Debian packages), configures, builds and runs.
 #
-#   make run            build and run the demo (DEMO, default iocp-tour)
+#   make run            build and run the demo (DEMO, default tour: examples/tour.sh.in)
 #   make test           build and run the test suite (ctest)
 #   make help           everything else
 #
@@ -21,7 +21,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 PREFIX     ?= /usr/local
-DEMO       ?= iocp-echo
+DEMO       ?= tour
 DEMO_DIR   ?= examples
 ARGS       ?= --demo 1
 

@@ -37,7 +37,9 @@
  *   iocp-echo --server [--port P] [--workers N]
  *                                  serve 127.0.0.1:P (0: any free port),
  *                                  print "port P", run until stdin closes
- *   iocp-echo --client PORT [--conns C] [--size S] [--seconds T]
+ *   iocp-echo --client PORT [--conns C] [--size S] [--seconds T] [--progress]
+ *                                  (--progress: a line counting the round
+ *                                  trips while it measures)
  *
  * It is an ordinary Windows program. With ws2 on Linux:
  *
@@ -689,7 +691,8 @@ enum { PHASE_WARMUP, PHASE_MEASURE, PHASE_STOP };
 typedef struct CLIENT_WORKER {
   struct LOADGEN *lg;
   HANDLE thread;
-  HISTOGRAM hist; /* round trips completed while measuring */
+  HISTOGRAM hist;      /* round trips completed while measuring */
+  volatile LONG shown; /* hist.total, published for --progress */
 } CLIENT_WORKER;
 
 /* One client connection: one request at a time (connect, send, receive). */
@@ -714,6 +717,7 @@ typedef struct LOADGEN {
   LARGE_INTEGER freq;
   volatile LONG phase;
   volatile LONG connected, finished, errors, mismatches;
+  BOOL progress; /* --progress: a line that counts while measuring */
 } LOADGEN;
 
 static void client_failed(CLIENT *c, const char *what, DWORD err) {
@@ -806,6 +810,7 @@ static void client_advance(CLIENT *c, CLIENT_WORKER *w, DWORD bytes) {
               (ULONGLONG)((double)(t.QuadPart - c->started.QuadPart) * 1e9 /
                           (double)lg->freq.QuadPart))]++;
           w->hist.total++;
+          if (lg->progress) InterlockedExchange(&w->shown, (LONG)w->hist.total);
         } else if (phase == PHASE_STOP) {
           closesocket(c->s);
           c->s = INVALID_SOCKET;
@@ -926,6 +931,32 @@ typedef struct LOAD_RESULT {
  * warm up, measure for `seconds`, then let every connection finish its
  * round trip and close. Returns FALSE on any error.
  */
+static BOOL g_progress; /* --progress */
+
+/* Waits out the measurement; with --progress, says every quarter second
+ * how many round trips have been made. */
+static void measure(LOADGEN *lg, double seconds, double t0) {
+  DWORD left = (DWORD)(seconds * 1000);
+  while (lg->progress && left > 0) {
+    DWORD step = left < 250 ? left : 250;
+    LONG total = 0;
+    int i;
+    double t;
+    Sleep(step);
+    left -= step;
+    for (i = 0; i < lg->nworkers; i++)
+      total += read_shared(&lg->workers[i].shown);
+    t = now_seconds() - t0;
+    printf("\r  %4.1f s: %9ld round trips, %9.0f/s", t, (long)total,
+           t > 0 ? (double)total / t : 0.0);
+    fflush(stdout);
+  }
+  if (lg->progress)
+    printf("\n");
+  else
+    Sleep(left);
+}
+
 static BOOL run_load(USHORT port, int nconns, DWORD size, double seconds,
                      int nworkers, LOAD_RESULT *res) {
   LOADGEN *lg;
@@ -941,6 +972,7 @@ static BOOL run_load(USHORT port, int nconns, DWORD size, double seconds,
   lg->size = size;
   lg->nconns = nconns;
   lg->nworkers = nworkers;
+  lg->progress = g_progress;
   lg->server.sin_family = AF_INET;
   lg->server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   lg->server.sin_port = htons(port);
@@ -974,7 +1006,7 @@ static BOOL run_load(USHORT port, int nconns, DWORD size, double seconds,
   Sleep(50);
   t0 = now_seconds();
   InterlockedExchange(&lg->phase, PHASE_MEASURE);
-  Sleep((DWORD)(seconds * 1000));
+  measure(lg, seconds, t0);
   InterlockedExchange(&lg->phase, PHASE_STOP);
   t1 = now_seconds();
 
@@ -1094,7 +1126,7 @@ static int usage(void) {
           "       iocp-echo --demo [SECONDS]\n"
           "       iocp-echo --server [--port P] [--workers N]\n"
           "       iocp-echo --client PORT [--conns C] [--size S] "
-          "[--seconds T] [--workers N]\n");
+          "[--seconds T] [--workers N] [--progress]\n");
   return 2;
 }
 
@@ -1117,6 +1149,8 @@ int main(int argc, char **argv) {
       size = atol(argv[++i]);
     else if (!strcmp(argv[i], "--seconds") && v)
       seconds = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--progress"))
+      g_progress = TRUE;
     else if (i == 2 && !strcmp(mode, "--demo"))
       seconds = atof(argv[i]);
     else if (i == 2 && !strcmp(mode, "--client"))

@@ -2,7 +2,8 @@
  * ws2mon: shows the counters of the processes that use the monitor layer
  * (plugins/monitor), live.
  *
- *   ws2mon [--dir DIR] [--pid PID] [--all] [--json] [--watch [--count N]]
+ *   ws2mon [--dir DIR] [--pid PID] [--all | --totals] [--json]
+ *          [--watch [--count N]]
  *
  * Each monitored process publishes a file <dir>/<pid> (ws2mon-shm.h);
  * ws2mon maps each one read-only, copies it with atomic loads, and prints
@@ -18,6 +19,8 @@
  *   --pid PID    that process only (exit status 2 when it is not there)
  *   --all        closed sockets too (each stays listed until its slot is
  *                reused)
+ *   --totals     the processes' totals only (no socket rows; in JSON,
+ *                an empty "sockets" list)
  *   --json       one JSON document (per refresh with --watch, one a line)
  *   --watch      refresh every second until interrupted
  *   --count N    with --watch: stop after N refreshes
@@ -52,13 +55,13 @@ static const char *const kind_names[WS2MON_KINDS] = {"send", "recv", "connect",
 typedef struct options {
   const char *dir;
   long pid; /* 0: every process */
-  int all, json, watch;
+  int all, totals, json, watch;
   long count; /* refreshes with --watch; 0: until interrupted */
 } options_t;
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: ws2mon [--dir DIR] [--pid PID] [--all] [--json] "
+          "usage: ws2mon [--dir DIR] [--pid PID] [--all | --totals] [--json] "
           "[--watch [--count N]]\n"
           "Shows the counters of the processes using the ws2 monitor "
           "layer.\n");
@@ -302,6 +305,10 @@ static void print_text(const options_t *opt, const proc_list_t *l) {
       for (k = 0; k < WS2MON_KINDS; k++) print_latency(kind_names[k], &t[k]);
       printf("\n");
     }
+    if (opt->totals) {
+      if (i + 1 < l->n) printf("\n");
+      continue;
+    }
     printf("  %-8s %-6s %-5s %-24s %-24s %9s %9s %6s %6s %5s %4s %9s %9s\n",
            "SOCKET", "STATE", "PROTO", "LOCAL", "PEER", "SENT", "RECEIVED",
            "SENDS", "RECVS", "PEND", "ERR", "SEND-AVG", "RECV-AVG");
@@ -391,7 +398,7 @@ static void print_json(const options_t *opt, const proc_list_t *l) {
         (unsigned long long)f->sockets_untracked);
     json_counters(&f->total);
     printf(",\"sockets\":[");
-    for (k = 0, first = 1; k < WS2MON_SLOTS; k++) {
+    for (k = 0, first = 1; !opt->totals && k < WS2MON_SLOTS; k++) {
       const ws2mon_slot_t *s = &f->slot[k];
       char local[64], peer[64];
       if (s->state != WS2MON_OPEN && !(opt->all && s->state == WS2MON_CLOSED))
@@ -445,6 +452,8 @@ int main(int argc, char **argv) {
       }
     } else if (!strcmp(a, "--all")) {
       opt.all = 1;
+    } else if (!strcmp(a, "--totals")) {
+      opt.totals = 1;
     } else if (!strcmp(a, "--json")) {
       opt.json = 1;
     } else if (!strcmp(a, "--watch")) {

@@ -722,7 +722,7 @@ TEST(stale_files_removed) {
 
 /* The text output names the process and lists its socket with its
  * addresses; a closed socket shows with --all only. */
-TEST(ws2mon_text_and_all) {
+TEST(ws2mon_text_totals_and_all) {
   SOCKET l, c, a;
   char args[64], want[64], *out, *doc, *cs, local[64];
   int status = -1;
@@ -741,6 +741,19 @@ TEST(ws2mon_text_and_all) {
   free(cs);
   free(doc);
   free(out);
+  /* --totals: the process's lines, no socket table (the socket's local
+   * address no longer appears); in JSON, no socket. */
+  snprintf(args, sizeof(args), "--totals --pid %ld", (long)getpid());
+  out = ws2mon(args, &status);
+  ASSERT_EQ(status, 0);
+  snprintf(want, sizeof(want), "PID %ld  test-monitor", (long)getpid());
+  if (!strstr(out, want) || !strstr(out, "sent 5B in 1 sends") ||
+      strstr(out, local) || strstr(out, "SOCKET"))
+    FAIL(out);
+  free(out);
+  doc = my_json("--totals");
+  ASSERT_TRUE(json_socket(doc, c) == NULL);
+  free(doc);
   /* Closed: gone from the default listing, there with --all. */
   ASSERT_EQ(closesocket(c), 0);
   doc = my_json(NULL);

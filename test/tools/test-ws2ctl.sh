@@ -126,6 +126,11 @@ json "the default: valid JSON, ids 1001-1007, all IFS" \
 json "JSON fields of 1001" \
   "byid[1001]['description'] == 'MSAFD Tcpip [TCP/IP]' and byid[1001]['service_flags'] == '0x00020066' and 'XP1_IFS_HANDLES' in byid[1001]['service_flags_names'] and byid[1001]['max_address_length'] == 16 and byid[1001]['protocol_name'] == 'IPPROTO_TCP' and byid[1001]['chain'][0]['catalog_id'] == 1001"
 [ -e "$WS2_CATALOG" ] && not_ok "reading made a catalog file" || ok "reading writes nothing"
+run 0 "catalog --brief of the built-in default" catalog --brief
+has out " POS  ID    KIND   HANDLES  DESCRIPTION" "--brief: the header"
+has out "   1  1001  base   IFS      MSAFD Tcpip [TCP/IP]" "--brief: one line for 1001"
+[ "$(grep -c '  base   IFS  ' "$tmp/out")" -eq 7 ] && ok "--brief: 7 base lines" || not_ok "--brief: 7 base lines"
+run 1 "catalog --json --brief" catalog --json --brief
 
 # ---- install ----
 run 0 "install a non-IFS layer over 1001 and 1004" \
@@ -139,6 +144,11 @@ has out "Entry Type:                      Layered Provider (hidden entry)" "the 
 has out "Service Flags:                   0x00000066 non-IFS (no XP1_IFS_HANDLES)" "the chain's non-IFS flags spelled out"
 has out "Protocol Chain:                  1008 mylsp [layer, $P]" "the chain names the layer with its id and path"
 has out "                                 1001 MSAFD Tcpip [TCP/IP] [base, builtin:ws2-base]" "then the base entry"
+run 0 "catalog --brief after install" catalog --brief
+grep -Eq '^ +1  1009  chain  non-IFS  mylsp over \[MSAFD Tcpip \[TCP/IP\]\] +1008 > 1001$' "$tmp/out" &&
+  ok "--brief: the chain, non-IFS, its ids top first" ||
+  not_ok "--brief: the chain, non-IFS, its ids top first"
+has out "  1008  layer  non-IFS  mylsp" "--brief: the layer's hidden entry"
 run 0 "catalog --json after install" catalog --json
 json "chains at the top with their chain ids and names" \
   "ids[:2] == [1009, 1010] and ids[-1] == 1008 and [l['catalog_id'] for l in byid[1009]['chain']] == [1008, 1001] and [l['name'] for l in byid[1009]['chain']] == ['mylsp', 'MSAFD Tcpip [TCP/IP]'] and byid[1009]['provider_id'] == '$G1'"

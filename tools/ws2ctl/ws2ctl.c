@@ -102,7 +102,8 @@ static const char usage_text[] =
     "usage: ws2ctl [--catalog FILE] COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  catalog [--json]              list every catalog entry\n"
+    "  catalog [--json | --brief]    list every catalog entry (--brief: one\n"
+    "                                line each)\n"
     "  install --name NAME --path SO --guid {GUID}\n"
     "          [--over ID[,ID...] | --over-all] [--position top|bottom|N]\n"
     "          [--ifs]               install a layered provider over entries\n"
@@ -572,6 +573,26 @@ static void print_entry(const ws2__catalog_t *cat, size_t pos) {
   }
 }
 
+/* One line for an entry (catalog --brief): position, id, kind, handles,
+ * description, and for a chain its ids from the top down. */
+static void print_brief(const ws2__catalog_t *cat, size_t pos) {
+  const WSAPROTOCOL_INFOW *e = &cat->entries[pos].info;
+  name_buf_t nb;
+  int k;
+  printf("%4zu  %-5lu %-6s %-8s ", pos + 1, (unsigned long)e->dwCatalogEntryId,
+         entry_kind(e),
+         e->dwServiceFlags1 & XP1_IFS_HANDLES ? "IFS" : "non-IFS");
+  if (e->ProtocolChain.ChainLen <= BASE_PROTOCOL) {
+    printf("%s", name_of(e, &nb));
+  } else {
+    printf("%-44s", name_of(e, &nb));
+    for (k = 0; k < e->ProtocolChain.ChainLen && k < MAX_PROTOCOL_CHAIN; k++)
+      printf("%s%lu", k ? " > " : " ",
+             (unsigned long)e->ProtocolChain.ChainEntries[k]);
+  }
+  printf("\n");
+}
+
 static void print_apps(const ws2__catalog_t *cat) {
   size_t i;
   char g[39];
@@ -798,13 +819,16 @@ static void json_catalog(const ws2__catalog_t *cat) {
 
 static int cmd_catalog(int argc, char **argv) {
   ws2__catalog_t *cat;
-  int json = 0, i, r;
+  int json = 0, brief = 0, i, r;
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0)
       json = 1;
+    else if (strcmp(argv[i], "--brief") == 0)
+      brief = 1;
     else
       return usage("catalog: unknown argument '%s'", argv[i]);
   }
+  if (json && brief) return usage("catalog: --json or --brief, not both");
   r = load(&cat);
   if (!cat) return r;
   if (r == EXIT_IO) {
@@ -826,8 +850,14 @@ static int cmd_catalog(int argc, char **argv) {
           " is UNUSABLE (%s): the built-in default below is what ws2 "
           "uses until it is repaired\n",
           cat->status.message);
-    for (k = 0; k < cat->nentries; k++) print_entry(cat, k);
-    print_apps(cat);
+    if (brief) {
+      printf(" POS  ID    KIND   HANDLES  DESCRIPTION%33sCHAIN (top first)\n",
+             "");
+      for (k = 0; k < cat->nentries; k++) print_brief(cat, k);
+    } else {
+      for (k = 0; k < cat->nentries; k++) print_entry(cat, k);
+      print_apps(cat);
+    }
   }
   ws2__catalog_release(cat);
   return r;
