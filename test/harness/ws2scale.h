@@ -224,7 +224,7 @@ static void t_scale_run(DWORD chain) {
     putenv(pv);
     putenv(nv);
     putenv(rv2);
-    ASSERT_EQ(posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ),
+    ASSERT_EQ(posix_spawn(&pid, ws2test_self_exe(), NULL, NULL, argv, environ),
               0);
     unsetenv("WS2_TEST_SCALE_PORT");
   }

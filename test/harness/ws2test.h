@@ -59,20 +59,20 @@ static void ws2test_register(const char *name, ws2test_fn fn) {
   }
 }
 
-#define TEST(name)                                                      \
-  static void ws2test_case_##name(void);                                \
-  __attribute__((constructor)) static void ws2test_reg_##name(void) {   \
-    ws2test_register(#name, ws2test_case_##name);                       \
-  }                                                                     \
+#define TEST(name)                                                    \
+  static void ws2test_case_##name(void);                              \
+  __attribute__((constructor)) static void ws2test_reg_##name(void) { \
+    ws2test_register(#name, ws2test_case_##name);                     \
+  }                                                                   \
   static void ws2test_case_##name(void)
 
-#define WS2TEST_FAIL_(...)                                         \
-  do {                                                             \
-    fprintf(stderr, "# %s:%d: ", __FILE__, __LINE__);              \
-    fprintf(stderr, __VA_ARGS__);                                  \
-    fprintf(stderr, "\n");                                         \
-    ws2test_failed_flag = 1;                                       \
-    longjmp(ws2test_jmp, 1);                                       \
+#define WS2TEST_FAIL_(...)                            \
+  do {                                                \
+    fprintf(stderr, "# %s:%d: ", __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__);                     \
+    fprintf(stderr, "\n");                            \
+    ws2test_failed_flag = 1;                          \
+    longjmp(ws2test_jmp, 1);                          \
   } while (0)
 
 #define FAIL(msg) WS2TEST_FAIL_("%s", (msg))
@@ -84,13 +84,13 @@ static void ws2test_register(const char *name, ws2test_fn fn) {
     longjmp(ws2test_jmp, 2);                                         \
   } while (0)
 
-#define WS2TEST_CMP_(a, op, b, type, fmt)                                \
-  do {                                                                   \
-    type ws2t_a_ = (type)(a);                                            \
-    type ws2t_b_ = (type)(b);                                            \
-    if (!(ws2t_a_ op ws2t_b_))                                           \
-      WS2TEST_FAIL_("ASSERT %s %s %s failed: " fmt " vs " fmt, #a, #op, \
-                    #b, ws2t_a_, ws2t_b_);                               \
+#define WS2TEST_CMP_(a, op, b, type, fmt)                                   \
+  do {                                                                      \
+    type ws2t_a_ = (type)(a);                                               \
+    type ws2t_b_ = (type)(b);                                               \
+    if (!(ws2t_a_ op ws2t_b_))                                              \
+      WS2TEST_FAIL_("ASSERT %s %s %s failed: " fmt " vs " fmt, #a, #op, #b, \
+                    ws2t_a_, ws2t_b_);                                      \
   } while (0)
 
 #define ASSERT_EQ(a, b) WS2TEST_CMP_(a, ==, b, long long, "%lld")
@@ -99,42 +99,41 @@ static void ws2test_register(const char *name, ws2test_fn fn) {
 #define ASSERT_LE(a, b) WS2TEST_CMP_(a, <=, b, long long, "%lld")
 #define ASSERT_GT(a, b) WS2TEST_CMP_(a, >, b, long long, "%lld")
 #define ASSERT_GE(a, b) WS2TEST_CMP_(a, >=, b, long long, "%lld")
-#define ASSERT_EQ_U(a, b) \
-  WS2TEST_CMP_(a, ==, b, unsigned long long, "0x%llx")
+#define ASSERT_EQ_U(a, b) WS2TEST_CMP_(a, ==, b, unsigned long long, "0x%llx")
 #define ASSERT_EQ_PTR(a, b) WS2TEST_CMP_(a, ==, b, const void *, "%p")
 #define ASSERT_NE_PTR(a, b) WS2TEST_CMP_(a, !=, b, const void *, "%p")
-#define ASSERT_TRUE(x)                                    \
-  do {                                                    \
+#define ASSERT_TRUE(x)                                     \
+  do {                                                     \
     if (!(x)) WS2TEST_FAIL_("ASSERT_TRUE(%s) failed", #x); \
   } while (0)
-#define ASSERT_FALSE(x)                                    \
-  do {                                                     \
-    if (x) WS2TEST_FAIL_("ASSERT_FALSE(%s) failed", #x);   \
+#define ASSERT_FALSE(x)                                  \
+  do {                                                   \
+    if (x) WS2TEST_FAIL_("ASSERT_FALSE(%s) failed", #x); \
   } while (0)
-#define ASSERT_MEM_EQ(a, b, n)                                   \
-  do {                                                           \
-    if (memcmp((a), (b), (n)) != 0)                              \
+#define ASSERT_MEM_EQ(a, b, n)                                       \
+  do {                                                               \
+    if (memcmp((a), (b), (n)) != 0)                                  \
       WS2TEST_FAIL_("ASSERT_MEM_EQ(%s, %s, %s) failed", #a, #b, #n); \
   } while (0)
 
 /* The call returns `bad` (FALSE, NULL, SOCKET_ERROR...) and GetLastError()
  * is `err`; both checked together. */
-#define ASSERT_FAILS_WITH(expr, bad, err)                                  \
-  do {                                                                     \
-    SetLastError(0xdeadbeef);                                              \
-    long long ws2t_r_ = (long long)(expr);                                 \
-    DWORD ws2t_e_ = GetLastError();                                        \
-    if (ws2t_r_ != (long long)(bad) || ws2t_e_ != (DWORD)(err))            \
-      WS2TEST_FAIL_("%s: got %lld / error %lu, want %lld / error %lu",     \
-                    #expr, ws2t_r_, (unsigned long)ws2t_e_,                \
-                    (long long)(bad), (unsigned long)(err));               \
+#define ASSERT_FAILS_WITH(expr, bad, err)                                     \
+  do {                                                                        \
+    SetLastError(0xdeadbeef);                                                 \
+    long long ws2t_r_ = (long long)(expr);                                    \
+    DWORD ws2t_e_ = GetLastError();                                           \
+    if (ws2t_r_ != (long long)(bad) || ws2t_e_ != (DWORD)(err))               \
+      WS2TEST_FAIL_("%s: got %lld / error %lu, want %lld / error %lu", #expr, \
+                    ws2t_r_, (unsigned long)ws2t_e_, (long long)(bad),        \
+                    (unsigned long)(err));                                    \
   } while (0)
 
 /* A thread handle from CreateThread, joined within `ms` milliseconds. */
-#define ASSERT_JOINED(h, ms)                                       \
-  do {                                                             \
-    ASSERT_EQ(WaitForSingleObject((h), (ms)), WAIT_OBJECT_0);      \
-    ASSERT_TRUE(CloseHandle(h));                                   \
+#define ASSERT_JOINED(h, ms)                                  \
+  do {                                                        \
+    ASSERT_EQ(WaitForSingleObject((h), (ms)), WAIT_OBJECT_0); \
+    ASSERT_TRUE(CloseHandle(h));                              \
   } while (0)
 
 static DWORD WINAPI ws2test_watchdog(LPVOID arg) {
@@ -161,8 +160,8 @@ int main(int argc, char **argv) {
   }
   if (mult && atoi(mult) > 1) secs *= (DWORD)atoi(mult);
   setvbuf(stdout, NULL, _IONBF, 0);
-  dog = CreateThread(NULL, 0, ws2test_watchdog, (LPVOID)(ULONG_PTR)secs, 0,
-                     NULL);
+  dog =
+      CreateThread(NULL, 0, ws2test_watchdog, (LPVOID)(ULONG_PTR)secs, 0, NULL);
   if (dog) CloseHandle(dog);
 
   for (i = 0; i < ws2test_ncases; i++) {
@@ -197,5 +196,20 @@ int main(int argc, char **argv) {
   if (ws2test_skipped == ws2test_ran) return 77;
   return 0;
 }
+
+#ifndef _WIN32
+#include <unistd.h>
+/* The test program's own path, for running itself as a child process.
+ * readlink, not exec of /proc/self/exe: under valgrind the link is
+ * translated to the program run, while /proc/self/exe itself is the
+ * valgrind tool. */
+static __attribute__((unused)) const char *ws2test_self_exe(void) {
+  static char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return "/proc/self/exe";
+  path[n] = 0;
+  return path;
+}
+#endif
 
 #endif /* WS2TEST_H */

@@ -202,7 +202,7 @@ static int run_child(const char *fault, const char *report, const char *log) {
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  if (posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, env) != 0) {
+  if (posix_spawn(&pid, ws2test_self_exe(), &fa, NULL, argv, env) != 0) {
     free(env);
     return -2;
   }

@@ -74,6 +74,26 @@ TEST(duplicate_errors) {
   ASSERT_FAILS_WITH(WSADuplicateSocketA(s, GetCurrentProcessId(), &infoa),
                     SOCKET_ERROR, WSAENOTSOCK);
   ASSERT_TRUE(WSACloseEvent(e));
+#ifndef _WIN32
+  {
+    /* A description edited to name a descriptor that is not a socket (a
+     * pipe), or none: WSASocket refuses it, WSAEINVAL (ws2 keeps the
+     * source process and descriptor in dwServiceFlags4 and
+     * dwProviderReserved). */
+    int p[2];
+    ASSERT_EQ(WSADuplicateSocketW(c, GetCurrentProcessId(), &info), 0);
+    ASSERT_EQ(pipe(p), 0);
+    info.dwProviderReserved = (DWORD)p[0];
+    ASSERT_FAILS_WITH(WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                                 FROM_PROTOCOL_INFO, &info, 0, 0),
+                      INVALID_SOCKET, WSAEINVAL);
+    close(p[0]);
+    close(p[1]);
+    ASSERT_FAILS_WITH(WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                                 FROM_PROTOCOL_INFO, &info, 0, 0),
+                      INVALID_SOCKET, WSAEINVAL);
+  }
+#endif
   ASSERT_EQ(closesocket(c), 0);
   t_cleanup();
 }

@@ -6,7 +6,8 @@
  * socket's protocol entry, where to find it: dwServiceFlags4 = the source
  * process id and dwProviderReserved = the descriptor number (both fields
  * are the provider's to use; nothing else reads them). The target's
- * WSASocket takes the descriptor with pidfd_getfd(2) (Linux 5.6), which
+ * WSASocket takes the descriptor with pidfd_getfd(2) (Linux 5.6; in the
+ * source process itself, with a plain dup), which
  * needs the right to trace the source: the same user (or CAP_SYS_PTRACE),
  * and under Yama's ptrace_scope 1 (the default of many distributions)
  * also either being the source's ancestor or having been named by it with
@@ -87,14 +88,28 @@ int WSPAPI ws2__bsp_duplicatesocket(SOCKET h, DWORD pid,
 }
 
 int ws2__bsp_socket_from_info(const WSAPROTOCOL_INFOW *info, int *fd_out) {
-  int pidfd, fd;
+  int pidfd, fd, type;
+  socklen_t len = sizeof(type);
   if (!info->dwServiceFlags4)
     return WSAEINVAL; /* not from WSADuplicateSocket */
-  pidfd = (int)syscall(SYS_pidfd_open, (pid_t)info->dwServiceFlags4, 0);
-  if (pidfd < 0) return errno == ESRCH ? WSAEINVAL : WSAEACCES;
-  fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)info->dwProviderReserved, 0);
-  close(pidfd);
-  if (fd < 0) return errno == EBADF ? WSAEINVAL : WSAEACCES;
+  if ((pid_t)info->dwServiceFlags4 == getpid()) {
+    /* Duplicated into this process: the descriptor is here already (no
+     * pidfd needed, so this works where pidfd_getfd is refused). */
+    fd = fcntl((int)info->dwProviderReserved, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return errno == EBADF ? WSAEINVAL : WSAEMFILE;
+  } else {
+    pidfd = (int)syscall(SYS_pidfd_open, (pid_t)info->dwServiceFlags4, 0);
+    if (pidfd < 0) return errno == ESRCH ? WSAEINVAL : WSAEACCES;
+    fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)info->dwProviderReserved, 0);
+    close(pidfd);
+    if (fd < 0) return errno == EBADF ? WSAEINVAL : WSAEACCES;
+  }
+  /* A description that was not WSADuplicateSocket's may name any
+   * descriptor: only a socket will do. */
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+    close(fd);
+    return WSAEINVAL;
+  }
   *fd_out = fd;
   return 0;
 }
