@@ -73,6 +73,10 @@
 
 #include <ws2ext/lsp.h>
 
+#ifdef NONIFS_FAULT_HOOKS /* the test build that injects I/O faults */
+#include "faults.h"
+#endif
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +418,12 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
     *err = WSAENOBUFS;
     return NULL;
   }
+#ifdef NONIFS_FAULT_HOOKS
+  if (nf_fault_call(kind, err)) { /* fails at once, nothing started */
+    free(op);
+    return NULL;
+  }
+#endif
   op->kind = kind;
   op->app_ovl = ovl;
   op->routine = routine;
@@ -537,6 +547,17 @@ static void op_finish(op_t *op, BOOL ok, DWORD n, LPDWORD bytes_out,
   deliver(op, error, bytes, flags);
 }
 
+#ifdef NONIFS_FAULT_HOOKS
+/* How the fault module reports a request it took (faults.h). */
+static void fault_report(void *req, BOOL ok, DWORD n, DWORD error,
+                         LPDWORD bytes, LPDWORD flags) {
+  if (error)
+    deliver((op_t *)req, error, 0, 0);
+  else
+    op_finish((op_t *)req, ok, n, bytes, flags);
+}
+#endif
+
 /* The worker: every lower request completes here, as a packet of the
  * layer's port. */
 static DWORD WINAPI worker_main(LPVOID unused) {
@@ -551,6 +572,11 @@ static DWORD WINAPI worker_main(LPVOID unused) {
       continue;
     }
     COUNT(ops_from_port);
+#ifdef NONIFS_FAULT_HOOKS
+    if (nf_fault_done(ovl, ((op_t *)ovl)->kind, 0, ok, n, NULL, NULL) !=
+        NF_FAULT_PASS)
+      continue;
+#endif
     op_finish((op_t *)ovl, ok, n, NULL, NULL);
   }
   return 0;
@@ -576,7 +602,15 @@ static int op_started(op_t *op, int skips, int r, int e, LPDWORD bytes_out,
   if (r == 0 && skips) {
     DWORD b = 0, f = 0;
     COUNT(ops_at_once);
-    op_finish(op, TRUE, op->bytes, &b, &f);
+#ifdef NONIFS_FAULT_HOOKS
+    r = nf_fault_done(op, op->kind, 1, TRUE, op->bytes, &b, &f);
+    if (r == NF_FAULT_PENDING) {
+      *err = WSA_IO_PENDING;
+      return SOCKET_ERROR;
+    }
+    if (r == NF_FAULT_PASS)
+#endif
+      op_finish(op, TRUE, op->bytes, &b, &f);
     if (bytes_out) *bytes_out = b;
     if (flags_out) *flags_out = f;
     return 0;
@@ -927,6 +961,9 @@ static int WSPAPI nf_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
     r = SOCKET_ERROR;
   } else {
     skips = sk->lower_skips;
+#ifdef NONIFS_FAULT_HOOKS
+    bufs = nf_fault_bufs(K_SEND, bufs, &n);
+#endif
     r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &op->bytes, flags,
                                  &op->ovl, NULL, NULL, &e);
     r = op_started(op, skips, r, e, sent, NULL, err);
@@ -983,6 +1020,9 @@ static int WSPAPI nf_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
   } else {
     skips = sk->lower_skips;
     op->flags = *flags;
+#ifdef NONIFS_FAULT_HOOKS
+    bufs = nf_fault_bufs(K_RECV, bufs, &n);
+#endif
     r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &op->bytes, &op->flags,
                                  &op->ovl, NULL, NULL, &e);
     r = op_started(op, skips, r, e, got, flags, err);
@@ -1237,6 +1277,12 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
   DWORD bytes = 0;
   count_call(E_IOCTL);
   if (!sk) return SOCKET_ERROR;
+#ifdef NONIFS_FAULT_HOOKS
+  if (nf_fault_ioctl(code, in, inlen, out, outlen, ret, ovl || cr, &r, err)) {
+    sock_put(sk);
+    return r;
+  }
+#endif
   switch (code) {
     case NONIFS_SIO_STATS: /* the counters (README.md) */
       if (ovl || cr || !out || outlen < sizeof(stats)) {
@@ -1851,6 +1897,9 @@ static int machinery_start(void) {
     port = NULL;
     return WSAENOBUFS;
   }
+#ifdef NONIFS_FAULT_HOOKS
+  nf_fault_start(fault_report); /* (without its thread, no faults) */
+#endif
   return 0;
 }
 
@@ -1864,6 +1913,9 @@ static int machinery_start(void) {
 static void machinery_stop(void) {
   int i, e = 0;
   InterlockedExchange(&quiet, 1);
+#ifdef NONIFS_FAULT_HOOKS
+  nf_fault_stop(); /* what it holds is reported now */
+#endif
   for (;;) {
     sock_t *sk;
     ws2lsp_lock(&lock);
