@@ -9,6 +9,14 @@
  *   libuv         bench/echo/server-uv.c: one thread, libuv
  *   ws2-epoll     examples/iocp-echo --server, WS2_ENGINE=epoll
  *   ws2-io_uring  examples/iocp-echo --server, WS2_ENGINE=io_uring
+ *   ws2-ifs       the same on epoll, through plugins/ifs-passthrough
+ *   ws2-nonifs    ... through plugins/nonifs-reference
+ *   ws2-stack     ... through filter over monitor over nonifs-reference
+ *                 (the layered ones: catalogs of their own made with the
+ *                 built ws2ctl, bench/layers.h; their server CPU per round
+ *                 trip is also given as a ratio to ws2-epoll: the layer's
+ *                 cost, issue 6's targets +5% for ifs-passthrough, +40%
+ *                 for nonifs-reference)
  *
  * Each server runs as its own process on 127.0.0.1 and an ephemeral port
  * (it prints "port N"); bench/echo/client.c (echo-client), a separate
@@ -32,7 +40,8 @@
  *
  * Environment (all optional):
  *   BENCH_ECHO_SERVERS   comma list, default epoll,io_uring,libuv,ws2-epoll,
- *                        ws2-io_uring (epoll is run whenever ratios are
+ *                        ws2-io_uring,ws2-ifs,ws2-nonifs,ws2-stack (epoll
+ *                        is run whenever ratios are
  *                        wanted, i.e. unless BENCH_ECHO_NO_BASELINE=1)
  *   BENCH_ECHO_CONNS     default 1,16,256
  *   BENCH_ECHO_SIZES     default 64,16384 (bytes per message)
@@ -68,6 +77,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "layers.h"
+
 #ifndef BENCH_ECHO_DIR
 #define BENCH_ECHO_DIR "echo"
 #endif
@@ -81,15 +92,22 @@ typedef struct {
   const char *name;
   const char *program; /* in the echo directory, or NULL: iocp-echo */
   const char *engine;  /* WS2_ENGINE for the ws2 servers */
+  const char *stack;   /* layered configuration (layers.h), or NULL */
+  double target;       /* the layer's budget over ws2-epoll (0: none) */
 } server_def_t;
 
 static const server_def_t k_servers[] = {
-    {"epoll", "echo-server-epoll", NULL},
-    {"io_uring", "echo-server-uring", NULL},
-    {"libuv", "echo-server-uv", NULL},
-    {"ws2-epoll", NULL, "epoll"},
-    {"ws2-io_uring", NULL, "io_uring"},
+    {"epoll", "echo-server-epoll", NULL, NULL, 0},
+    {"io_uring", "echo-server-uring", NULL, NULL, 0},
+    {"libuv", "echo-server-uv", NULL, NULL, 0},
+    {"ws2-epoll", NULL, "epoll", NULL, 0},
+    {"ws2-io_uring", NULL, "io_uring", NULL, 0},
+    {"ws2-ifs", NULL, "epoll", "ifs-passthrough", 1.05},
+    {"ws2-nonifs", NULL, "epoll", "nonifs-reference", 1.40},
+    {"ws2-stack", NULL, "epoll", "stack", 0},
 };
+#define WS2_EPOLL 3 /* k_servers[WS2_EPOLL]: what the layers compare to */
+static int g_layers_ready; /* the layered catalogs exist */
 #define NSERVERS (int)(sizeof(k_servers) / sizeof(k_servers[0]))
 
 typedef struct {
@@ -234,11 +252,13 @@ static int nth_cpu(int n) {
 
 /*
  * fork + exec with stdin/stdout connected to new pipes (NULL: inherited)
- * and stderr to err_fd. env_engine: WS2_ENGINE for the child (NULL: unset).
+ * and stderr to err_fd. env_engine: WS2_ENGINE for the child (NULL: unset);
+ * stack: the layered configuration it runs on (NULL: none).
  * cpu >= 0 pins the child (and every thread it starts) to that CPU.
  */
-static pid_t spawn(char *const argv[], const char *env_engine, int cpu,
-                   int *in_w, int *out_r, int err_fd) {
+static pid_t spawn(char *const argv[], const char *env_engine,
+                   const char *stack, int cpu, int *in_w, int *out_r,
+                   int err_fd) {
   int in[2] = {-1, -1}, out[2] = {-1, -1};
   if ((in_w && pipe2(in, O_CLOEXEC) != 0) ||
       (out_r && pipe2(out, O_CLOEXEC) != 0))
@@ -258,6 +278,7 @@ static pid_t spawn(char *const argv[], const char *env_engine, int cpu,
       setenv("WS2_ENGINE", env_engine, 1);
     else
       unsetenv("WS2_ENGINE");
+    if (stack) bench_layers_env(stack);
     execv(argv[0], argv);
     fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -318,8 +339,12 @@ static void run_case(const server_def_t *s, int conns, int size, result_t *r) {
   sfmt(workers, sizeof(workers), "%d", g_workers);
   char *sargv_iocp[] = {path, "--server", "--workers", workers, NULL};
   char *sargv_plain[] = {path, NULL};
-  spid = spawn(s->program ? sargv_plain : sargv_iocp, s->engine, g_server_cpu,
-               &in_w, &out_r, serr);
+  if (s->stack && !g_layers_ready) {
+    note(r, "not available (%s)", bench_layers_error);
+    goto out;
+  }
+  spid = spawn(s->program ? sargv_plain : sargv_iocp, s->engine, s->stack,
+               g_server_cpu, &in_w, &out_r, serr);
   if (spid < 0) {
     note(r, "cannot start the server: %s", strerror(errno));
     goto out;
@@ -348,7 +373,7 @@ static void run_case(const server_def_t *s, int conns, int size, result_t *r) {
                    connsbuf, "--size",   sizebuf, "--seconds",
                    secbuf,   "--warmup", warmbuf, "--threads",
                    thrbuf,   "--pid",    pidbuf,  NULL};
-  cpid = spawn(cargv, NULL, g_client_cpu, NULL, &cout, cerr);
+  cpid = spawn(cargv, NULL, NULL, g_client_cpu, NULL, &cout, cerr);
   line[0] = 0;
   if (cpid < 0 ||
       read_line(cout, line, sizeof(line), g_seconds + g_warmup + 30) < 0)
@@ -409,7 +434,7 @@ static void run_mem(const char *engine, mem_t *m) {
     return;
   }
   char *argv[] = {path, NULL};
-  pid_t pid = spawn(argv, engine, -1, NULL, &out, err);
+  pid_t pid = spawn(argv, engine, NULL, -1, NULL, &out, err);
   if (pid < 0 || read_line(out, m->line, sizeof(m->line), 30) < 0)
     m->line[0] = 0;
   int status = pid > 0 ? reap(pid, 10, &killed) : -1;
@@ -456,7 +481,9 @@ int main(int argc, char **argv) {
   (void)argv;
 
   if (!servers || !*servers)
-    servers = "epoll,io_uring,libuv,ws2-epoll,ws2-io_uring";
+    servers =
+        "epoll,io_uring,libuv,ws2-epoll,ws2-io_uring,ws2-ifs,ws2-nonifs,"
+        "ws2-stack";
   nconns = parse_ints(
       getenv("BENCH_ECHO_CONNS") ? getenv("BENCH_ECHO_CONNS") : "1,16,256",
       conns);
@@ -510,6 +537,18 @@ int main(int argc, char **argv) {
 
   for (int s = 0; s < NSERVERS; s++)
     want[s] = selected(servers, k_servers[s].name) || (s == 0 && baseline);
+  /* The layered servers: their catalogs, and ws2-epoll beside them. */
+  for (int s = 0; s < NSERVERS; s++)
+    if (want[s] && k_servers[s].stack) {
+      want[WS2_EPOLL] = 1;
+      if (!g_layers_ready) {
+        char build[4096], *slash;
+        sfmt(build, sizeof(build), "%s", base);
+        if ((slash = strrchr(build, '/'))) *slash = 0; /* build/bench */
+        g_layers_ready = bench_layers_setup(build) == 0;
+        if (!g_layers_ready) bench_layers_cleanup();
+      }
+    }
 
   printf(
       "echo round trips on 127.0.0.1: %g s per case after %g s warm-up; "
@@ -549,6 +588,36 @@ int main(int argc, char **argv) {
       printf("\n");
     }
   }
+
+  /* What each layer costs: server CPU per round trip over ws2-epoll. */
+  int any_layer = 0;
+  for (int s = 0; s < NSERVERS; s++) any_layer |= want[s] && k_servers[s].stack;
+  if (any_layer) {
+    printf(
+        "Layers: server CPU per round trip over ws2-epoll's (the same "
+        "server and\nengine without layers); targets: ws2-ifs +5%%, "
+        "ws2-nonifs +40%%.\n");
+    for (int si = 0; si < nsizes; si++)
+      for (int ci = 0; ci < nconns; ci++) {
+        result_t *row = &res[(si * nconns + ci) * NSERVERS];
+        printf("  %5d conns x %6d bytes:", conns[ci], sizes[si]);
+        for (int s = 0; s < NSERVERS; s++) {
+          if (!want[s] || !k_servers[s].stack) continue;
+          if (!row[s].ok || !row[WS2_EPOLL].ok) {
+            printf("  %s -", k_servers[s].name);
+            continue;
+          }
+          double x = ratio(row[s].cpu_ns, row[WS2_EPOLL].cpu_ns);
+          printf("  %s %+.0f%%%s", k_servers[s].name, (x - 1) * 100,
+                 k_servers[s].target == 0   ? ""
+                 : x <= k_servers[s].target ? " (met)"
+                                            : " (NOT met)");
+        }
+        printf("\n");
+      }
+    printf("\n");
+  }
+  bench_layers_cleanup();
 
   mem_t mem[2];
   const char *engines[2] = {"epoll", "io_uring"};
@@ -598,6 +667,9 @@ int main(int argc, char **argv) {
               "ratio_cpu=%.3f",
               ratio(r->rtps, row[0].rtps), ratio(r->p50, row[0].p50),
               ratio(r->p99, row[0].p99), ratio(r->cpu_ns, row[0].cpu_ns));
+        if (k_servers[s].stack && row[WS2_EPOLL].ok)
+          printf(" ratio_cpu_to_ws2_epoll=%.3f",
+                 ratio(r->cpu_ns, row[WS2_EPOLL].cpu_ns));
         printf("\n");
       }
     }
