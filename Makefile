@@ -163,13 +163,16 @@ tsan: deps
 # an ordinary build; waits scaled by VALGRIND_TIMEOUT_MULT. On the epoll
 # engine only: valgrind (3.19) keeps its global lock while a thread
 # blocks in io_uring_enter, so every other thread of the program stops
-# (io_uring is covered by the ASan and TSan runs).
+# (io_uring is covered by the ASan and TSan runs); the scale tests with
+# fewer connections.
 VALGRIND_TIMEOUT_MULT ?= 20
+VALGRIND_SCALE_CONNECTIONS ?= 500 # the scale tests' 10,000 take too long
 valgrind: deps
 	$(call configure,build-valgrind,-DWS2_SANITIZE=valgrind -DWS2_BUILD_BENCH=OFF)
 	@$(CMAKE_BUILD) build-valgrind -j$(JOBS)
 	@cd build-valgrind && \
 	WS2_ENGINE=epoll WS2_TEST_TIMEOUT_MULT=$(VALGRIND_TIMEOUT_MULT) \
+	WS2_SCALE_CONNECTIONS=$(VALGRIND_SCALE_CONNECTIONS) \
 	  $(CTEST) --output-on-failure --no-tests=error --timeout 1500 -LE io_uring \
 	    -j$(JOBS) $(CTEST_ARGS)
 

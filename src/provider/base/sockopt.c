@@ -696,6 +696,7 @@ static int get_tcp(ws2__bsock_t *s, int name, char *optval, int *optlen) {
     }
     case WS_TCP_ATMARK:
       if (*optlen < 1) return WSAEFAULT;
+      v = 0; /* an output only, but valgrind checks it as an input */
       if (ioctl(s->fd, SIOCATMARK, &v) != 0) return lerr();
       return out_bool(optval, optlen, v);
     default:
