@@ -216,17 +216,22 @@ static void t_scale_run(DWORD chain) {
   ASSERT_NE_PTR(port, NULL);
   l = t_listener(&addr);
   {
-    char pv[64], nv[64], rv2[64];
+    char pv[16], nv[16], rv2[16];
     char *argv[] = {"test-scale", "scale_client", NULL};
-    snprintf(pv, sizeof(pv), "WS2_TEST_SCALE_PORT=%d", ntohs(addr.sin_port));
-    snprintf(nv, sizeof(nv), "WS2_TEST_SCALE_N=%d", n);
-    snprintf(rv2, sizeof(rv2), "WS2_TEST_SCALE_ROUNDS=%d", rounds);
-    putenv(pv);
-    putenv(nv);
-    putenv(rv2);
-    ASSERT_EQ(posix_spawn(&pid, ws2test_self_exe(), NULL, NULL, argv, environ),
-              0);
+    int spawned;
+    /* setenv copies (putenv would leave the environment pointing into
+     * this frame once it returns). */
+    snprintf(pv, sizeof(pv), "%d", ntohs(addr.sin_port));
+    snprintf(nv, sizeof(nv), "%d", n);
+    snprintf(rv2, sizeof(rv2), "%d", rounds);
+    setenv("WS2_TEST_SCALE_PORT", pv, 1);
+    setenv("WS2_TEST_SCALE_N", nv, 1);
+    setenv("WS2_TEST_SCALE_ROUNDS", rv2, 1);
+    spawned = posix_spawn(&pid, ws2test_self_exe(), NULL, NULL, argv, environ);
     unsetenv("WS2_TEST_SCALE_PORT");
+    unsetenv("WS2_TEST_SCALE_N");
+    unsetenv("WS2_TEST_SCALE_ROUNDS");
+    ASSERT_EQ(spawned, 0);
   }
   rss0 = rss_kib();
   heap0 = mallinfo2().uordblks;
