@@ -91,13 +91,6 @@ static long long total_requests;
 
 /* ---- The layer --------------------------------------------------------- */
 
-static void layer_plan(const nf_fault_plan_t *p) {
-  DWORD n = 0;
-  ASSERT_EQ(WSAIoctl(ctl, NF_FAULT_SIO_PLAN, (LPVOID)p, sizeof(*p), NULL, 0, &n,
-                     NULL, NULL),
-            0);
-}
-
 static nf_fault_stats_t layer_faults(void) {
   nf_fault_stats_t st;
   DWORD n = 0;
@@ -162,6 +155,16 @@ static void add_totals(void) {
   total.out_of_order += f.out_of_order;
 }
 
+/* A new plan (the layer's counters start again: what they had counted is
+ * added to the totals first). */
+static void layer_plan(const nf_fault_plan_t *p) {
+  DWORD n = 0;
+  add_totals();
+  ASSERT_EQ(WSAIoctl(ctl, NF_FAULT_SIO_PLAN, (LPVOID)p, sizeof(*p), NULL, 0, &n,
+                     NULL, NULL),
+            0);
+}
+
 /* A fresh catalog with the faulty layer over TCP and UDP on IPv4, Winsock
  * started on it, ctl made, and no fault planned yet. */
 static void start(int case_no) {
@@ -191,7 +194,6 @@ static void start(int case_no) {
 /* The layer idle, nothing held; Winsock ended; the catalog removed. */
 static void finish(void) {
   nf_fault_plan_t none;
-  add_totals();
   memset(&none, 0, sizeof(none));
   layer_plan(&none);
   layer_release();
@@ -1076,7 +1078,6 @@ TEST(short_transfers_keep_the_stream) {
     p.reorder = 100;
     run_streams(mode, &p, 128 * 1024, 8000, 0, "short transfers");
     f = layer_faults();
-    add_totals();
     ASSERT_GT(f.short_io, 0);
     ASSERT_GT(f.fail_now, 0);
     wait_layer_idle(1);
@@ -1084,7 +1085,7 @@ TEST(short_transfers_keep_the_stream) {
   {
     nf_fault_plan_t z;
     memset(&z, 0, sizeof(z));
-    layer_plan(&z); /* (counted already) */
+    layer_plan(&z);
   }
   finish();
 }
@@ -1092,6 +1093,7 @@ TEST(short_transfers_keep_the_stream) {
 TEST(delays_and_reorders_lose_nothing) {
   int mode;
   nf_fault_stats_t f;
+  long long reordered = 0, out_of_order = 0;
   start(4);
   for (mode = 0; mode < N_COUNT; mode++) {
     nf_fault_plan_t p;
@@ -1110,13 +1112,16 @@ TEST(delays_and_reorders_lose_nothing) {
         "reported after a later one\n",
         n_name[mode], f.delay, f.in_call, f.in_call_pending, f.reorder,
         f.out_of_order);
-    add_totals();
     ASSERT_GT(f.delay, 0);
     ASSERT_GT(f.in_call, 0);
-    ASSERT_GT(f.reorder, 0);
-    ASSERT_GT(f.out_of_order, 0);
+    reordered += f.reorder;
+    out_of_order += f.out_of_order;
     wait_layer_idle(1);
   }
+  /* (Over the four runs: a reordered report comes out after a later one
+   * when another completes within 50 ms, which is a matter of timing.) */
+  ASSERT_GT(reordered, 0);
+  ASSERT_GT(out_of_order, 0);
   {
     nf_fault_plan_t z;
     memset(&z, 0, sizeof(z));
@@ -1372,7 +1377,6 @@ TEST(held_requests_and_cancel_and_close) {
     ASSERT_EQ(closesocket(c), 0);
     ASSERT_EQ(closesocket(base), 0);
     ASSERT_EQ(closesocket(s), 0);
-    add_totals();
     memset(&p, 0, sizeof(p));
     layer_plan(&p);
     notif_fini(&n);

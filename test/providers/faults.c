@@ -100,8 +100,9 @@ static void plan_from_env(void) {
 #define F(name) \
   if (strcmp(tok, #name) == 0) p.name = (unsigned int)x;
       F(seed)
-      F(kinds) F(fail_now) F(short_io) F(fail_late) F(delay) F(in_call)
-          F(reorder) F(hold) F(delay_ms) F(hold_ms)
+      F(kinds)
+      F(fail_now) F(short_io) F(fail_late) F(delay) F(in_call) F(reorder)
+          F(hold) F(delay_ms) F(hold_ms)
 #undef F
               if (strcmp(tok, "fail_error") == 0) p.fail_errors[0] = (int)x;
       if (strcmp(tok, "late_error") == 0) p.late_errors[0] = (int)x;
@@ -338,7 +339,7 @@ int nf_fault_done(void *req, int kind, int at_once, BOOL ok, DWORD n,
     if (!at_once && (it = calloc(1, sizeof(*it))) != NULL) {
       st.reorder++;
       it->mode = M_REORDER;
-      it->due = now_ms() + 20;
+      it->due = now_ms() + 50;
     }
   } else if (d < (edge += plan.hold)) {
     if ((it = calloc(1, sizeof(*it))) != NULL) {

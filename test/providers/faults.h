@@ -27,7 +27,7 @@
  *          return 0 (success) or, one time in two, WSA_IO_PENDING;
  *        - "reorder" (worker only): hold it, and report it after the next
  *          completion the worker sees (held ones come out last in, first
- *          out), or after 20 ms when nothing else completes;
+ *          out), or after 50 ms when nothing else completes;
  *        - "hold": hold it until NF_FAULT_SIO_RELEASE, the layer's
  *          WSPCleanup, or hold_ms;
  *       every report the fault module makes goes through the layer's own
