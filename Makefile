@@ -44,8 +44,8 @@ CTEST       = env -u MAKELEVEL ctest
 
 FORMAT_DIRS := src include test bench examples tools plugins
 
-.PHONY: all build run test bench install asan tsan valgrind fuzz deps-fuzz check-install format \
-        format-check clean deps deps-format help
+.PHONY: all build run test bench install asan tsan valgrind fuzz deps-fuzz conformance-wine deps-wine \
+        check-install format format-check clean deps deps-format help
 
 help:
 	@echo 'make run            build and run the demo ($(DEMO_DIR)/$(DEMO); DEMO=..., ARGS=...)'
@@ -55,6 +55,7 @@ help:
 	@echo 'make tsan           the suite under TSan (in build-tsan/)'
 	@echo 'make valgrind       the suite under valgrind memcheck (in build-valgrind/; slow)'
 	@echo 'make fuzz           every fuzz target for FUZZ_SECONDS (default 60) under libFuzzer'
+	@echo 'make conformance-wine  the Windows-API tests built with mingw-w64, run under Wine (docs/WINE.md)'
 	@echo 'make install        install to PREFIX (default /usr/local)'
 	@echo 'make check-install  install to a temporary prefix and build programs against it'
 	@echo 'make format         clang-format -i every C/C++ source'
@@ -190,6 +191,23 @@ fuzz: deps deps-fuzz
 	@$(CMAKE_BUILD) build-fuzz -j$(JOBS) --target fuzz-all
 	@bash fuzz/run.sh $(abspath build-fuzz) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# conformance-wine: a second opinion (docs/WINE.md). test/wine/run.sh builds
+# every test/core, test/ws2 and test/io test-*.c that uses only the Windows
+# API with mingw-w64 against mingw's headers and ws2_32, runs each under
+# Wine (its own WINEPREFIX in build-wine/, WINEDEBUG=-all, a timeout per
+# program) and prints per file the cases passed / failed / skipped, compared
+# with test/wine/expected.txt. Wine differing from ws2 does not fail it.
+# Never part of `make test`: it needs Wine and takes minutes.
+WINE_PACKAGES ?= gcc-mingw-w64-x86-64 wine wine64
+WINE_TIMEOUT  ?= 120
+
+deps-wine:
+	$(call need_packages,$(WINE_PACKAGES),x86_64-w64-mingw32-gcc wine)
+
+conformance-wine: deps-wine
+	@WS2_WINEPREFIX=$(abspath build-wine)/prefix WS2_WINE_OUT=$(abspath build-wine)/out \
+	WS2_WINE_TIMEOUT=$(WINE_TIMEOUT) sh test/wine/run.sh
+
 # --- Install check, formatting, cleaning -----------------------------------
 check-install: build
 	sh test/install/symbols.sh $(BUILD)/libws2.so
@@ -205,4 +223,4 @@ format-check: deps-format
 	$(FORMAT_FIND) | xargs -0 -r clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(sort build build-asan build-tsan build-valgrind $(BUILD))
+	rm -rf $(sort build build-asan build-tsan build-valgrind build-wine $(BUILD))

@@ -12,6 +12,7 @@
  * works or fails with an error set, every request that went pending
  * delivers exactly one packet, and (in the ASan build) nothing leaks.
  */
+/* ws2-wine: skip (posix_spawn, and ws2's allocation seam WS2_FAULT_ALLOC) */
 #include "ws2io.h"
 
 #include <errno.h>

@@ -776,7 +776,14 @@ TEST(address_and_route_queries) {
       ASSERT_EQ(a->sin_family, AF_INET);
       if (a->sin_addr.s_addr == htonl(INADDR_LOOPBACK)) has_lo = 1;
     }
+#ifndef _WIN32
+    /* ws2's choice: it lists loopback, last (src/provider/base/netwatch.c
+     * says why); Microsoft does not say which addresses are left out, and
+     * Wine leaves loopback out (docs/WINE.md). */
     ASSERT_TRUE(has_lo);
+#else
+    (void)has_lo;
+#endif
   }
   /* SIO_ROUTING_INTERFACE_QUERY: 127.0.0.1 is reached from 127.0.0.1. */
   {
@@ -893,9 +900,9 @@ TEST(port_reservations) {
                      &inst, sizeof(inst), &ret, NULL, NULL),
             0);
   ASSERT_EQ(ret, sizeof(inst));
-  ASSERT_EQ(inst.Reservation.NumberOfPorts, 4);
+  ASSERT_EQ(inst.NumberOfPorts, 4);
   ASSERT_NE(inst.Token, 0);
-  first = ntohs(inst.Reservation.StartPort);
+  first = ntohs(inst.StartPort);
   tok.Token = inst.Token;
   /* A member binds port 0 and gets a port of the block. */
   ASSERT_EQ(WSAIoctl(member, SIO_ASSOCIATE_PORT_RESERVATION, &tok, sizeof(tok),

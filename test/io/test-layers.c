@@ -9,6 +9,7 @@
  * WS2_NO_LSP=1 and the program's LSP categories keep layers out; two
  * layers stack in catalog order; WSPStartup and WSPCleanup balance.
  */
+/* ws2-wine: skip (ws2's catalog: WS2_CATALOG, providers loaded with dlopen) */
 #include "ws2io.h"
 #include "ws2layers.h"
 

@@ -25,8 +25,18 @@ static HANDLE test_file(DWORD flags) {
   HANDLE h;
   DWORD n;
   make_pattern();
+#ifdef _WIN32
+  {
+    /* A name of its own each time: on Windows (and Wine), which enforce
+     * sharing, a case that failed with its file open would fail the next. */
+    static int files;
+    snprintf(fname, sizeof(fname), "ws2-test-transmit-%lu-%d.tmp",
+             (unsigned long)GetCurrentProcessId(), ++files);
+  }
+#else
   snprintf(fname, sizeof(fname), "ws2-test-transmit-%lu.tmp",
            (unsigned long)GetCurrentProcessId());
+#endif
   h = CreateFileA(fname, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
                   FILE_ATTRIBUTE_NORMAL, NULL);
   ASSERT_NE_PTR(h, INVALID_HANDLE_VALUE);

@@ -4,6 +4,7 @@
  * own catalog ($WS2_CATALOG) in a fresh temporary directory; "another
  * process" is a child made with fork() that calls the API and exits.
  */
+/* ws2-wine: skip (ws2's catalog file WS2_CATALOG, fork) */
 #include <windows.h>
 #include <winsock2.h>
 #include <sporder.h>
