@@ -212,4 +212,28 @@ static __attribute__((unused)) const char *ws2test_self_exe(void) {
 }
 #endif
 
+#ifdef __linux__
+#include <dirent.h>
+/* The entries of /proc/self/fd (".", ".." and the reading descriptor
+ * included), or -1: a test counts before and after to find file
+ * descriptors left open. */
+static __attribute__((unused)) int t_open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int n = 0;
+  if (!d) return -1;
+  while (readdir(d)) n++;
+  closedir(d);
+  return n;
+}
+
+/* Asserts that as many file descriptors are open as `before` (counted
+ * earlier with t_open_fds), and says both counts when not. */
+static __attribute__((unused)) void t_assert_open_fds(int before) {
+  int after = t_open_fds();
+  if (after != before)
+    fprintf(stderr, "# %d file descriptors before, %d after\n", before, after);
+  ASSERT_EQ(after, before);
+}
+#endif
+
 #endif /* WS2TEST_H */
