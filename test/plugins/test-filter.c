@@ -20,9 +20,7 @@
  * usable again once fixed), and a missing file (nothing denied).
  */
 #include "ws2io.h"
-
-#include <sporder.h>
-#include <ws2spi.h>
+#include "ws2plugins.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,69 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The filter's provider GUID (plugins/filter/filter.c). */
-static const GUID filter_guid = {
-    0x6a1f3c2e,
-    0x8d47,
-    0x4b95,
-    {0xa0, 0xe3, 0x57, 0xc2, 0x1f, 0x9b, 0x6d, 0x08}};
-
-/* The built-in base entries (docs/CATALOG.md). */
-enum { TCP4 = 1001, UDP4 = 1002, TCP6 = 1004, UDP6 = 1005 };
-
-static char dir[256], rules_file[300];
-
-static WSAPROTOCOL_INFOW *catalog(int *n) {
-  DWORD size = 0;
-  int err = 0;
-  WSAPROTOCOL_INFOW *v;
-  ASSERT_EQ(WSCEnumProtocols(NULL, NULL, &size, &err), SOCKET_ERROR);
-  ASSERT_EQ(err, WSAENOBUFS);
-  ASSERT_NE_PTR(v = malloc(size), NULL);
-  *n = WSCEnumProtocols(NULL, v, &size, &err);
-  ASSERT_TRUE(*n > 0);
-  return v;
-}
-
-/* ws2-filter over TCP and UDP, IPv4 and IPv6, its chains first. */
-static void install_filter(void) {
-  static const DWORD over[] = {TCP4, UDP4, TCP6, UDP6};
-  enum { NOVER = 4 };
-  WCHAR wpath[512], wname[16];
-  char path[512];
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  WSAPROTOCOL_INFOW list[NOVER], *all;
-  DWORD order[64];
-  GUID id = filter_guid;
-  int n, i, j, k = 0, err = 0;
-  snprintf(path, sizeof(path), "%s/ws2-filter.so", d ? d : ".");
-  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
-  wpath[i] = 0;
-  for (i = 0; "ws2-filter"[i]; i++) wname[i] = (WCHAR) "ws2-filter"[i];
-  wname[i] = 0;
-  all = catalog(&n);
-  for (i = 0; i < NOVER; i++)
-    for (j = 0; j < n; j++)
-      if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
-  free(all);
-  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, XP1_IFS_HANDLES,
-                                        list, NOVER, NULL, &err),
-            0);
-  /* The filter's chains first, then everything else as it was. */
-  all = catalog(&n);
-  ASSERT_TRUE(n <= 64);
-  for (j = 0; j < n; j++)
-    if (IsEqualGUID(&all[j].ProviderId, &filter_guid) &&
-        all[j].ProtocolChain.ChainLen > 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  ASSERT_EQ(k, NOVER);
-  for (j = 0; j < n; j++)
-    if (!IsEqualGUID(&all[j].ProviderId, &filter_guid) ||
-        all[j].ProtocolChain.ChainLen <= 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
-}
+static char rules_file[300];
 
 /* Replaces the rule file (a new file renamed over the old one, as an
  * editor or a configuration tool does). */
@@ -112,26 +48,21 @@ static void write_rules(const char *fmt, ...) {
 /* A fresh catalog with the filter, a rule file with `rules`, and Winsock
  * started on them. */
 static void start(const char *rules) {
-  char file[300];
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-filter-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(file, sizeof(file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", file, 1);
-  snprintf(rules_file, sizeof(rules_file), "%s/filter.conf", dir);
+  static const DWORD over[] = {T_TCP4, T_UDP4, T_TCP6, T_UDP6};
+  DWORD chains[4];
+  t_fresh_catalog();
+  snprintf(rules_file, sizeof(rules_file), "%s/filter.conf", t_catalog_dir);
   setenv("WS2_FILTER_CONFIG", rules_file, 1);
   setenv("WS2_FILTER_RELOAD_MS", "0", 1);
   if (rules) write_rules("%s", rules);
-  install_filter();
+  /* ws2-filter over TCP and UDP, IPv4 and IPv6, its chains first. */
+  t_install_plugin("filter", XP1_IFS_HANDLES, over, 4, chains);
   t_startup();
 }
 
 static void finish(void) {
-  char cmd[300];
   t_cleanup();
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
+  t_remove_catalog();
 }
 
 /* stderr captured into a file between capture_begin and capture_end. */

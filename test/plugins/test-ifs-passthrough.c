@@ -17,9 +17,7 @@
  * last WSACleanup unloads it.
  */
 #include "ws2io.h"
-
-#include <sporder.h>
-#include <ws2spi.h>
+#include "ws2plugins.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -27,19 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The layer's private option and counters (plugins/ifs-passthrough). */
-#define IFSPT_SOL 0x69667370
-#define IFSPT_SO_STATS 1
-typedef struct ifspt_stats {
-  unsigned long long sockets_opened, sockets_closed, connects, accepts, calls;
-  unsigned long long data_calls, data_bytes, data_pending;
-} ifspt_stats_t;
-
-static const GUID ifspt_guid = {
-    0x72db7b45,
-    0x9f64,
-    0x41b5,
-    {0xba, 0x03, 0xac, 0xb2, 0x1a, 0x92, 0xc8, 0xce}};
 /* The test suite's own IFS layer (test/providers/layer.c, layer-ifs). */
 static const GUID test_layer_guid = {
     0x5753324c,
@@ -48,127 +33,30 @@ static const GUID test_layer_guid = {
     {0x80, 0x00, 0x74, 0x65, 0x73, 0x74, 0x00, 0x01}};
 
 /* The built-in base entries (docs/CATALOG.md). */
-enum { TCP4 = 1001, UDP4 = 1002, TCP6 = 1004, UDP6 = 1005 };
+enum { TCP4 = T_TCP4, UDP4 = T_UDP4, TCP6 = T_TCP6, UDP6 = T_UDP6 };
 
-static char dir[256];
-
-static void fresh_catalog(void) {
-  char file[300];
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-ifspt-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(file, sizeof(file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", file, 1);
-}
-
-static void remove_catalog(void) {
-  char cmd[300];
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
-}
-
-static void plugin_path(char *out, size_t size) {
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  snprintf(out, size, "%s/ws2-ifs-passthrough.so", d ? d : ".");
-}
-
-static void test_layer_path(char *out, size_t size) {
-  const char *d = getenv("WS2_TEST_PROVIDER_DIR");
-  snprintf(out, size, "%s/layer-ifs.so", d ? d : ".");
-}
-
-static WSAPROTOCOL_INFOW *catalog(int *n) {
-  DWORD size = 0;
-  int err = 0;
-  WSAPROTOCOL_INFOW *v;
-  ASSERT_EQ(WSCEnumProtocols(NULL, NULL, &size, &err), SOCKET_ERROR);
-  ASSERT_EQ(err, WSAENOBUFS);
-  ASSERT_NE_PTR(v = malloc(size), NULL);
-  *n = WSCEnumProtocols(NULL, v, &size, &err);
-  ASSERT_TRUE(*n > 0);
-  return v;
-}
-
-/*
- * Installs the shared object at `path` (GUID g, layer name `name`) as an
- * IFS layer over the entries `over` (catalog ids), its chains at the top
- * in that order; their ids go to chain_ids.
- */
-static void install(const GUID *g, const char *path, const char *name,
-                    const DWORD *over, int nover, DWORD *chain_ids) {
-  WCHAR wpath[512], wname[64];
-  WSAPROTOCOL_INFOW list[8], *all;
-  DWORD order[64];
-  GUID id = *g;
-  int n, i, j, k = 0, err = 0;
-  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
-  wpath[i] = 0;
-  for (i = 0; name[i] && i < 63; i++) wname[i] = (WCHAR)name[i];
-  wname[i] = 0;
-  all = catalog(&n);
-  for (i = 0; i < nover; i++)
-    for (j = 0; j < n; j++)
-      if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
-  free(all);
-  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, XP1_IFS_HANDLES,
-                                        list, (DWORD)nover, NULL, &err),
-            0);
-  all = catalog(&n);
-  ASSERT_TRUE(n <= 64);
-  for (i = 0; i < nover; i++) {
-    /* A chain of g whose next link is the entry (or, over a chain, that
-     * chain's top layer). */
-    DWORD next = list[i].ProtocolChain.ChainLen > 1
-                     ? list[i].ProtocolChain.ChainEntries[0]
-                     : list[i].dwCatalogEntryId;
-    for (j = 0; j < n; j++)
-      if (IsEqualGUID(&all[j].ProviderId, g) &&
-          all[j].ProtocolChain.ChainLen > 1 &&
-          all[j].ProtocolChain.ChainEntries[1] == next)
-        chain_ids[i] = order[k++] = all[j].dwCatalogEntryId;
-  }
-  ASSERT_EQ(k, nover);
-  for (j = 0; j < n; j++) {
-    for (i = 0; i < nover; i++)
-      if (all[j].dwCatalogEntryId == chain_ids[i]) break;
-    if (i == nover) order[k++] = all[j].dwCatalogEntryId;
-  }
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
-}
-
-static void install_layer(const DWORD *over, int nover, DWORD *chain_ids) {
+/* The test suite's IFS layer over `over` (its chains first). */
+static void install_test_layer(const DWORD *over, int nover, DWORD *chain_ids) {
   char path[512];
-  plugin_path(path, sizeof(path));
-  install(&ifspt_guid, path, "ifs-passthrough", over, nover, chain_ids);
+  const char *d = getenv("WS2_TEST_PROVIDER_DIR");
+  snprintf(path, sizeof(path), "%s/layer-ifs.so", d ? d : ".");
+  t_install_layer(&test_layer_guid, path, "layer-ifs", XP1_IFS_HANDLES, over,
+                  nover, chain_ids);
+}
+
+/* ifs-passthrough, as an IFS layer, over `over` (its chains first). */
+static void install_layer(const DWORD *over, int nover, DWORD *chain_ids) {
+  t_install_plugin("ifs-passthrough", XP1_IFS_HANDLES, over, nover, chain_ids);
 }
 
 /* Whether the layer's shared object is loaded in this process. */
 static int layer_loaded(void) {
   char path[512];
   void *dl;
-  plugin_path(path, sizeof(path));
+  t_plugin_path("ifs-passthrough", path, sizeof(path));
   if (!(dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD))) return 0;
   dlclose(dl);
   return 1;
-}
-
-/* The layer's counters, asked through socket s. */
-static ifspt_stats_t stats(SOCKET s) {
-  ifspt_stats_t st;
-  int len = sizeof(st);
-  memset(&st, 0, sizeof(st));
-  ASSERT_EQ(getsockopt(s, IFSPT_SOL, IFSPT_SO_STATS, (char *)&st, &len), 0);
-  ASSERT_EQ(len, (int)sizeof(st));
-  return st;
-}
-
-static DWORD chain_of(SOCKET s) {
-  WSAPROTOCOL_INFOW w;
-  int len = sizeof(w);
-  ASSERT_EQ(getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
-  return w.dwCatalogEntryId;
 }
 
 /* A loopback address of family af, port 0 (v4: 127.0.0.1, v6: ::1). */
@@ -212,18 +100,18 @@ static void tcp_and_udp(int af, DWORD tcp_chain, DWORD udp_chain) {
   DWORD ret = 0;
   char buf[64];
   l = bound(af, SOCK_STREAM, &la, &llen);
-  ASSERT_EQ(chain_of(l), tcp_chain);
-  st0 = stats(l);
+  ASSERT_EQ(t_entry_of(l), tcp_chain);
+  st0 = t_ifspt_stats(l);
   ASSERT_EQ(listen(l, 8), 0);
   c = WSASocketW(af, SOCK_STREAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED);
   ASSERT_NE(c, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(c), tcp_chain);
+  ASSERT_EQ(t_entry_of(c), tcp_chain);
   ASSERT_EQ(connect(c, (struct sockaddr *)&la, llen), 0);
   a = accept(l, NULL, NULL);
   ASSERT_NE(a, INVALID_SOCKET);
   /* The accepted socket is of the listening socket's chain. */
-  ASSERT_EQ(chain_of(a), tcp_chain);
-  st = stats(l);
+  ASSERT_EQ(t_entry_of(a), tcp_chain);
+  st = t_ifspt_stats(l);
   ASSERT_EQ(st.sockets_opened - st0.sockets_opened, 2); /* c, a */
   ASSERT_EQ(st.connects - st0.connects, 1);
   ASSERT_EQ(st.accepts - st0.accepts, 1);
@@ -244,7 +132,7 @@ static void tcp_and_udp(int af, DWORD tcp_chain, DWORD udp_chain) {
   /* UDP: a socket each, a datagram each way. */
   u = bound(af, SOCK_DGRAM, &ua, &ulen);
   v = bound(af, SOCK_DGRAM, &va, &vlen);
-  ASSERT_EQ(chain_of(u), udp_chain);
+  ASSERT_EQ(t_entry_of(u), udp_chain);
   ASSERT_EQ(sendto(u, "dgram", 5, 0, (struct sockaddr *)&va, vlen), 5);
   ASSERT_EQ(recvfrom(v, buf, sizeof(buf), 0, NULL, NULL), 5);
   ASSERT_MEM_EQ(buf, "dgram", 5);
@@ -252,7 +140,7 @@ static void tcp_and_udp(int af, DWORD tcp_chain, DWORD udp_chain) {
   ASSERT_EQ(connect(v, (struct sockaddr *)&ua, ulen), 0);
   ASSERT_EQ(send(v, "reply", 5, 0), 5);
   ASSERT_EQ(recv(u, buf, sizeof(buf), 0), 5);
-  st = stats(u);
+  st = t_ifspt_stats(u);
   ASSERT_EQ(st.sockets_opened - st0.sockets_opened, 2);
   ASSERT_EQ(st.connects - st0.connects, 1);
   /* Only the two sockets and the connect reached the layer. */
@@ -262,7 +150,7 @@ static void tcp_and_udp(int af, DWORD tcp_chain, DWORD udp_chain) {
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_EQ(closesocket(u), 0);
   ASSERT_EQ(closesocket(l), 0);
-  st = stats(v);
+  st = t_ifspt_stats(v);
   ASSERT_EQ(st.sockets_closed - st0.sockets_closed, 4);
   ASSERT_EQ(st.sockets_opened - st.sockets_closed, 1); /* v */
   ASSERT_EQ(closesocket(v), 0);
@@ -270,28 +158,28 @@ static void tcp_and_udp(int af, DWORD tcp_chain, DWORD udp_chain) {
 
 TEST(tcp_and_udp_over_ipv4) {
   DWORD over[] = {TCP4, UDP4}, chains[2];
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 2, chains);
   t_startup();
   tcp_and_udp(AF_INET, chains[0], chains[1]);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 TEST(tcp_and_udp_over_ipv6) {
   DWORD over[] = {TCP6, UDP6}, chains[2];
   SOCKET s;
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 2, chains);
   t_startup();
   /* Over IPv6 only: an IPv4 socket is the base provider's. */
   s = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_NE(s, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(s), TCP4);
+  ASSERT_EQ(t_entry_of(s), TCP4);
   ASSERT_EQ(closesocket(s), 0);
   tcp_and_udp(AF_INET6, chains[0], chains[1]);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* A non-blocking connect counts when it starts; a refused one does not. */
@@ -304,11 +192,11 @@ TEST(connects_counted_as_started) {
   ifspt_stats_t st0, st;
   fd_set w;
   struct timeval tv = {5, 0};
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   t_startup();
   l = bound(AF_INET, SOCK_STREAM, &la, &llen);
-  st0 = stats(l);
+  st0 = t_ifspt_stats(l);
   /* Nothing listens yet: refused. */
   c = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_EQ(connect(c, (struct sockaddr *)&la, llen), SOCKET_ERROR);
@@ -324,7 +212,7 @@ TEST(connects_counted_as_started) {
   ASSERT_EQ(select(0, NULL, &w, NULL, &tv), 1);
   a = accept(l, NULL, NULL);
   ASSERT_NE(a, INVALID_SOCKET);
-  st = stats(l);
+  st = t_ifspt_stats(l);
   ASSERT_EQ(st.connects - st0.connects, 1);
   ASSERT_EQ(st.accepts - st0.accepts, 1);
   ASSERT_EQ(st.sockets_opened - st0.sockets_opened, 3);
@@ -333,7 +221,7 @@ TEST(connects_counted_as_started) {
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_EQ(closesocket(l), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* The private option: a buffer too small, an unknown option number; any
@@ -343,7 +231,7 @@ TEST(counters_option) {
   SOCKET s;
   char small[8];
   int len = sizeof(small), type = 0;
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   t_startup();
   s = socket(AF_INET, SOCK_STREAM, 0);
@@ -357,10 +245,10 @@ TEST(counters_option) {
   len = sizeof(type);
   ASSERT_EQ(getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&type, &len), 0);
   ASSERT_EQ(type, SOCK_STREAM);
-  ASSERT_TRUE(stats(s).sockets_opened >= 1);
+  ASSERT_TRUE(t_ifspt_stats(s).sockets_opened >= 1);
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* A TCP pair through the layer (client c, accepted a), both overlapped. */
@@ -389,18 +277,18 @@ TEST(readfile_writefile_bypass_layer) {
   ifspt_stats_t st0, st;
   WSABUF b;
   char buf[32];
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   setenv("WS2_IFS_PASSTHROUGH_SEE_DATA", "1", 1);
   t_startup();
   unsetenv("WS2_IFS_PASSTHROUGH_SEE_DATA");
   pair(&c, &a);
-  st0 = stats(c);
+  st0 = t_ifspt_stats(c);
   b.buf = "abc";
   b.len = 3;
   ASSERT_EQ(WSASend(c, &b, 1, &n, 0, NULL, NULL), 0);
   ASSERT_EQ(n, 3);
-  st = stats(c);
+  st = t_ifspt_stats(c);
   ASSERT_EQ(st.data_calls - st0.data_calls, 1);
   ASSERT_EQ(st.data_bytes - st0.data_bytes, 3);
   st0 = st;
@@ -410,7 +298,7 @@ TEST(readfile_writefile_bypass_layer) {
   ASSERT_EQ(recv(a, buf, 8, MSG_WAITALL), 8); /* a wrapper call, 8 bytes */
   ASSERT_MEM_EQ(buf, "abcdefgh", 8);
   ASSERT_EQ(send(a, "ijkl", 4, 0), 4); /* and another, 4 bytes */
-  st = stats(c);
+  st = t_ifspt_stats(c);
   ASSERT_EQ(st.data_calls - st0.data_calls, 2);
   ASSERT_EQ(st.data_bytes - st0.data_bytes, 12);
   st0 = st;
@@ -418,14 +306,14 @@ TEST(readfile_writefile_bypass_layer) {
   ASSERT_TRUE(ReadFile((HANDLE)c, buf, 4, &n, NULL));
   ASSERT_EQ(n, 4);
   ASSERT_MEM_EQ(buf, "ijkl", 4);
-  st = stats(c);
+  st = t_ifspt_stats(c);
   ASSERT_EQ(st.data_calls, st0.data_calls);
   ASSERT_EQ(st.data_bytes, st0.data_bytes);
   ASSERT_EQ(st.calls, st0.calls);
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* Waits until s has data to read. */
@@ -457,13 +345,13 @@ static void iocp_skip_on_success(int see_data) {
   WSABUF b, sb;
   char buf[32];
   int i, immediate = 0;
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   if (see_data) setenv("WS2_IFS_PASSTHROUGH_SEE_DATA", "1", 1);
   t_startup();
   unsetenv("WS2_IFS_PASSTHROUGH_SEE_DATA");
   pair(&c, &a);
-  ASSERT_EQ(chain_of(c), chains[0]);
+  ASSERT_EQ(t_entry_of(c), chains[0]);
   port = CreateIoCompletionPort((HANDLE)c, NULL, 7, 0);
   ASSERT_NE_PTR(port, NULL);
   ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)a, port, 8, 0), port);
@@ -471,7 +359,7 @@ static void iocp_skip_on_success(int see_data) {
       (HANDLE)c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
   ASSERT_TRUE(SetFileCompletionNotificationModes(
       (HANDLE)a, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
-  st0 = stats(c);
+  st0 = t_ifspt_stats(c);
   b.buf = buf;
   b.len = sizeof(buf);
   for (i = 0; i < 3; i++) {
@@ -510,7 +398,7 @@ static void iocp_skip_on_success(int see_data) {
     ASSERT_FALSE(GetQueuedCompletionStatus(port, &got, &key, &done, 0));
     ASSERT_EQ(GetLastError(), WAIT_TIMEOUT);
   }
-  st = stats(c);
+  st = t_ifspt_stats(c);
   if (see_data) {
     /* Per round: the pending WSARecv (0 bytes seen), the WSASend (5), the
      * send (3), the second WSARecv (3 if at once, else 0 and pending). */
@@ -524,7 +412,7 @@ static void iocp_skip_on_success(int see_data) {
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_TRUE(CloseHandle(port));
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 TEST(iocp_skip_on_success_without_the_layer) { iocp_skip_on_success(0); }
@@ -551,13 +439,13 @@ TEST(completion_routine_bypasses_layer) {
   ifspt_stats_t st0, st;
   WSABUF b;
   char buf[16];
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   setenv("WS2_IFS_PASSTHROUGH_SEE_DATA", "1", 1);
   t_startup();
   unsetenv("WS2_IFS_PASSTHROUGH_SEE_DATA");
   pair(&c, &a);
-  st0 = stats(c);
+  st0 = t_ifspt_stats(c);
   memset(&ov, 0, sizeof(ov));
   b.buf = buf;
   b.len = sizeof(buf);
@@ -568,7 +456,7 @@ TEST(completion_routine_bypasses_layer) {
   ASSERT_EQ(SleepEx(5000, TRUE), WAIT_IO_COMPLETION);
   ASSERT_EQ(routine_runs, 1);
   ASSERT_EQ(routine_bytes, 7);
-  st = stats(c);
+  st = t_ifspt_stats(c);
   /* The WSARecv when it started (pending, no bytes) and the send (7
    * bytes at once); the 7 bytes the routine got never passed by. */
   ASSERT_EQ(st.data_calls - st0.data_calls, 2);
@@ -577,7 +465,7 @@ TEST(completion_routine_bypasses_layer) {
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /*
@@ -597,12 +485,12 @@ TEST(connectex_acceptex_not_counted) {
   WSAOVERLAPPED ovc, ova;
   ifspt_stats_t st0, st;
   char abuf[2 * (sizeof(struct sockaddr_in6) + 16)];
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   t_startup();
   l = bound(AF_INET, SOCK_STREAM, &la, &llen);
   ASSERT_EQ(listen(l, 8), 0);
-  st0 = stats(l);
+  st0 = t_ifspt_stats(l);
   c = bound(AF_INET, SOCK_STREAM, &ca, &clen);
   a = WSASocketW(AF_INET, SOCK_STREAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED);
   ASSERT_NE(a, INVALID_SOCKET);
@@ -627,7 +515,7 @@ TEST(connectex_acceptex_not_counted) {
             0);
   ASSERT_EQ(send(c, "x", 1, 0), 1);
   ASSERT_EQ(recv(a, abuf, 1, 0), 1);
-  st = stats(l);
+  st = t_ifspt_stats(l);
   ASSERT_EQ(st.sockets_opened - st0.sockets_opened, 2);
   ASSERT_EQ(st.connects, st0.connects);
   ASSERT_EQ(st.accepts, st0.accepts);
@@ -637,7 +525,7 @@ TEST(connectex_acceptex_not_counted) {
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_EQ(closesocket(l), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* Loaded by the first socket of its chain, unloaded by the last
@@ -647,18 +535,19 @@ TEST(wsacleanup_unloads_layer) {
   DWORD over[] = {TCP4}, chains[1];
   WSADATA wd;
   SOCKET s;
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   ASSERT_FALSE(layer_loaded());
   t_startup();
   ASSERT_EQ(WSAStartup(MAKEWORD(2, 2), &wd), 0); /* a second start */
   s = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_NE(s, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(s), chains[0]);
+  ASSERT_EQ(t_entry_of(s), chains[0]);
   ASSERT_TRUE(layer_loaded());
   ASSERT_EQ(WSACleanup(), 0);
   ASSERT_TRUE(layer_loaded()); /* one start is left */
-  ASSERT_EQ(stats(s).sockets_opened - stats(s).sockets_closed, 1);
+  ASSERT_EQ(t_ifspt_stats(s).sockets_opened - t_ifspt_stats(s).sockets_closed,
+            1);
   t_cleanup();
   ASSERT_FALSE(layer_loaded());
   /* Started again from scratch: counters start over. */
@@ -669,7 +558,7 @@ TEST(wsacleanup_unloads_layer) {
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
   ASSERT_FALSE(layer_loaded());
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* Over another IFS layer (the test suite's layer-ifs, over TCP/IPv4): a
@@ -677,14 +566,12 @@ TEST(wsacleanup_unloads_layer) {
  * up, which is the base provider's. */
 TEST(stacks_over_another_ifs_layer) {
   DWORD over[] = {TCP4}, below[1], chains[1], ret = 0;
-  char path[512];
   SOCKET c, a, base = INVALID_SOCKET;
   WSAPROTOCOL_INFOW w;
   int len = sizeof(w);
   ifspt_stats_t st;
-  fresh_catalog();
-  test_layer_path(path, sizeof(path));
-  install(&test_layer_guid, path, "layer-ifs", over, 1, below);
+  t_fresh_catalog();
+  install_test_layer(over, 1, below);
   install_layer(below, 1, chains);
   t_startup();
   pair(&c, &a);
@@ -693,8 +580,8 @@ TEST(stacks_over_another_ifs_layer) {
   ASSERT_EQ(w.ProtocolChain.ChainLen, 3);
   ASSERT_EQ(w.ProtocolChain.ChainEntries[2], TCP4);
   ASSERT_TRUE(w.dwServiceFlags1 & XP1_IFS_HANDLES);
-  ASSERT_EQ(chain_of(a), chains[0]);
-  st = stats(c); /* loaded for this case: counted from zero */
+  ASSERT_EQ(t_entry_of(a), chains[0]);
+  st = t_ifspt_stats(c); /* loaded for this case: counted from zero */
   ASSERT_EQ(st.connects, 1);
   ASSERT_EQ(st.accepts, 1);
   ASSERT_EQ(send(c, "up", 2, 0), 2);
@@ -706,7 +593,7 @@ TEST(stacks_over_another_ifs_layer) {
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /*
@@ -718,25 +605,23 @@ TEST(stacks_over_another_ifs_layer) {
  */
 TEST(mixed_lower_providers_refused) {
   DWORD over[] = {TCP4}, below[1], chains[2], mixed[2];
-  char path[512];
   SOCKET s;
-  fresh_catalog();
-  test_layer_path(path, sizeof(path));
-  install(&test_layer_guid, path, "layer-ifs", over, 1, below);
+  t_fresh_catalog();
+  install_test_layer(over, 1, below);
   mixed[0] = below[0];
   mixed[1] = UDP4;
   install_layer(mixed, 2, chains);
   t_startup();
   s = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_NE(s, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(s), below[0]);
+  ASSERT_EQ(t_entry_of(s), below[0]);
   ASSERT_EQ(closesocket(s), 0);
   s = socket(AF_INET, SOCK_DGRAM, 0);
   ASSERT_NE(s, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(s), UDP4);
+  ASSERT_EQ(t_entry_of(s), UDP4);
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* WSPDuplicateSocket is the lower provider's: the description it writes
@@ -747,24 +632,24 @@ TEST(duplicate_leaves_layer) {
   WSAPROTOCOL_INFOW info;
   SOCKET s, d;
   ifspt_stats_t st0;
-  fresh_catalog();
+  t_fresh_catalog();
   install_layer(over, 1, chains);
   t_startup();
   s = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_NE(s, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(s), chains[0]);
-  st0 = stats(s);
+  ASSERT_EQ(t_entry_of(s), chains[0]);
+  st0 = t_ifspt_stats(s);
   ASSERT_EQ(WSADuplicateSocketW(s, GetCurrentProcessId(), &info), 0);
   ASSERT_EQ(info.dwCatalogEntryId, TCP4);
   d = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
                  &info, 0, 0);
   ASSERT_NE(d, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(d), TCP4);
-  ASSERT_EQ(stats(s).sockets_opened, st0.sockets_opened);
+  ASSERT_EQ(t_entry_of(d), TCP4);
+  ASSERT_EQ(t_ifspt_stats(s).sockets_opened, st0.sockets_opened);
   ASSERT_EQ(closesocket(d), 0);
   ASSERT_EQ(closesocket(s), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /*
@@ -781,7 +666,7 @@ TEST(duplicate_leaves_layer) {
 TEST(ws2_recv_with_data_ready_completes_at_once) {
   SOCKET c, a;
   int i, pended = 0;
-  fresh_catalog();
+  t_fresh_catalog();
   t_startup();
   t_tcp_pair(&c, &a);
   for (i = 0; i < 20; i++) {
@@ -810,5 +695,5 @@ TEST(ws2_recv_with_data_ready_completes_at_once) {
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }

@@ -16,9 +16,7 @@
  * --all and --watch output.
  */
 #include "ws2io.h"
-
-#include <sporder.h>
-#include <ws2spi.h>
+#include "ws2plugins.h"
 
 /* The file format (for the stale-file case). */
 #include "../../plugins/monitor/ws2mon-shm.h"
@@ -33,99 +31,28 @@
 
 extern char **environ;
 
-static const GUID monitor_guid = {
-    0x83a7a3f7,
-    0x26e0,
-    0x49ed,
-    {0xbf, 0xc7, 0x2f, 0x34, 0x96, 0xfc, 0x62, 0xcf}};
+enum { TCP4 = T_TCP4, UDP4 = T_UDP4, TCP6 = T_TCP6, UDP6 = T_UDP6 };
 
-enum { TCP4 = 1001, UDP4 = 1002, TCP6 = 1004, UDP6 = 1005 };
-
-static char dir[256], mon_dir[300];
+static char mon_dir[300];
 
 /* ---- Catalog and start-up ------------------------------------------------ */
 
-static WSAPROTOCOL_INFOW *catalog(int *n) {
-  DWORD size = 0;
-  int err = 0;
-  WSAPROTOCOL_INFOW *v;
-  ASSERT_EQ(WSCEnumProtocols(NULL, NULL, &size, &err), SOCKET_ERROR);
-  ASSERT_NE_PTR(v = malloc(size), NULL);
-  *n = WSCEnumProtocols(NULL, v, &size, &err);
-  ASSERT_TRUE(*n > 0);
-  return v;
-}
-
-/*
- * Installs the shared object WS2_PLUGIN_DIR/<file> (GUID g) as a layer
- * named `name` (IFS when `ifs` is XP1_IFS_HANDLES, else 0) over the
- * entries `over`, its chains at the top in that order; their ids go to
- * chain_ids.
- */
-static void install(const GUID *g, const char *file, const char *name,
-                    DWORD ifs, const DWORD *over, int nover, DWORD *chain_ids) {
-  WSAPROTOCOL_INFOW list[8], *all;
-  WCHAR wpath[512], wname[64];
-  char path[512];
-  DWORD order[64];
-  GUID id = *g;
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  int n, i, j, k = 0, err = 0;
-  snprintf(path, sizeof(path), "%s/%s", d ? d : ".", file);
-  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
-  wpath[i] = 0;
-  for (i = 0; name[i] && i < 63; i++) wname[i] = (WCHAR)name[i];
-  wname[i] = 0;
-  all = catalog(&n);
-  for (i = 0; i < nover; i++)
-    for (j = 0; j < n; j++)
-      if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
-  free(all);
-  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, ifs, list,
-                                        (DWORD)nover, NULL, &err),
-            0);
-  all = catalog(&n);
-  ASSERT_TRUE(n <= 64);
-  for (i = 0; i < nover; i++) {
-    /* The chain of g whose next link is that entry (or, over a chain,
-     * that chain's top layer). */
-    DWORD next = list[i].ProtocolChain.ChainLen > 1
-                     ? list[i].ProtocolChain.ChainEntries[0]
-                     : list[i].dwCatalogEntryId;
-    for (j = 0; j < n; j++)
-      if (IsEqualGUID(&all[j].ProviderId, g) &&
-          all[j].ProtocolChain.ChainLen > 1 &&
-          all[j].ProtocolChain.ChainEntries[1] == next)
-        chain_ids[i] = order[k++] = all[j].dwCatalogEntryId;
-  }
-  ASSERT_EQ(k, nover);
-  for (j = 0; j < n; j++) {
-    for (i = 0; i < nover; i++)
-      if (all[j].dwCatalogEntryId == chain_ids[i]) break;
-    if (i == nover) order[k++] = all[j].dwCatalogEntryId;
-  }
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
-}
-
 /* The monitor's chains over TCP4, UDP4, TCP6, UDP6 (in that order). */
 static DWORD monitor_chains[4];
+
+/* A fresh, empty catalog, and WS2_MONITOR_DIR beside it. */
+static void fresh_catalog_and_mon_dir(void) {
+  t_fresh_catalog();
+  snprintf(mon_dir, sizeof(mon_dir), "%s/mon", t_catalog_dir);
+  setenv("WS2_MONITOR_DIR", mon_dir, 1);
+}
 
 /* A fresh catalog with the monitor over TCP and UDP of both families,
  * and WS2_MONITOR_DIR beside it (Winsock not started yet). */
 static void prepare(void) {
   static const DWORD over[] = {TCP4, UDP4, TCP6, UDP6};
-  char file[300];
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-monitor-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(file, sizeof(file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", file, 1);
-  snprintf(mon_dir, sizeof(mon_dir), "%s/mon", dir);
-  setenv("WS2_MONITOR_DIR", mon_dir, 1);
-  install(&monitor_guid, "ws2-monitor.so", "monitor", XP1_IFS_HANDLES, over, 4,
-          monitor_chains);
+  fresh_catalog_and_mon_dir();
+  t_install_plugin("monitor", XP1_IFS_HANDLES, over, 4, monitor_chains);
 }
 
 /* prepare(), and Winsock started on it. */
@@ -135,10 +62,8 @@ static void start(void) {
 }
 
 static void finish(void) {
-  char cmd[300];
   t_cleanup();
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
+  t_remove_catalog();
 }
 
 /* ---- ws2mon ---------------------------------------------------------- */
@@ -306,13 +231,6 @@ static void tcp_pair(int af, SOCKET *l, SOCKET *c, SOCKET *a) {
   ASSERT_NE(*a, INVALID_SOCKET);
 }
 
-static DWORD chain_of(SOCKET s) {
-  WSAPROTOCOL_INFOW w;
-  int len = sizeof(w);
-  ASSERT_EQ(getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
-  return w.dwCatalogEntryId;
-}
-
 /* ---- Cases ------------------------------------------------------------ */
 
 /*
@@ -327,7 +245,7 @@ static void tcp_echo(int af) {
   int i, len = sizeof(ss);
   memset(buf, 'x', sizeof(buf));
   tcp_pair(af, &l, &c, &a);
-  ASSERT_NE(chain_of(c), af == AF_INET ? TCP4 : TCP6);
+  ASSERT_NE(t_entry_of(c), af == AF_INET ? TCP4 : TCP6);
   for (i = 1; i <= 10; i++) {
     ASSERT_EQ(send(c, buf, i * 100, 0), i * 100);
     ASSERT_EQ(recv(a, buf, i * 100, MSG_WAITALL), i * 100);
@@ -407,7 +325,7 @@ TEST(udp_counted) {
   start();
   u = bound(AF_INET, SOCK_DGRAM, &ua, &ulen);
   v = bound(AF_INET, SOCK_DGRAM, &va, &vlen);
-  ASSERT_NE(chain_of(u), UDP4);
+  ASSERT_NE(t_entry_of(u), UDP4);
   memset(buf, 'u', sizeof(buf));
   for (i = 0; i < 5; i++) {
     ASSERT_EQ(sendto(u, buf, 50, 0, (struct sockaddr *)&va, vlen), 50);
@@ -796,27 +714,21 @@ TEST(ws2mon_watch) {
  * connection (its counters through its getsockopt option).
  */
 TEST(stacks_under_ifs_passthrough) {
-  static const GUID ifspt_guid = {
-      0x72db7b45,
-      0x9f64,
-      0x41b5,
-      {0xba, 0x03, 0xac, 0xb2, 0x1a, 0x92, 0xc8, 0xce}};
-  unsigned long long ifspt[8];
+  ifspt_stats_t ifspt;
   DWORD top[1];
   SOCKET l, c, a, u;
   WSAPROTOCOL_INFOW w;
   int len = sizeof(w);
   char buf[100], *doc, *cs;
   prepare();
-  install(&ifspt_guid, "ws2-ifs-passthrough.so", "ifs-passthrough",
-          XP1_IFS_HANDLES, monitor_chains, 1, top);
+  t_install_plugin("ifs-passthrough", XP1_IFS_HANDLES, monitor_chains, 1, top);
   t_startup();
   tcp_pair(AF_INET, &l, &c, &a);
   ASSERT_EQ(getsockopt(c, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
   ASSERT_EQ(w.dwCatalogEntryId, top[0]);
   ASSERT_EQ(w.ProtocolChain.ChainLen, 3);
   ASSERT_EQ(w.ProtocolChain.ChainEntries[2], TCP4);
-  ASSERT_EQ(chain_of(a), top[0]);
+  ASSERT_EQ(t_entry_of(a), top[0]);
   memset(buf, 's', sizeof(buf));
   ASSERT_EQ(send(c, buf, 100, 0), 100);
   ASSERT_EQ(recv(a, buf, 100, MSG_WAITALL), 100);
@@ -824,7 +736,7 @@ TEST(stacks_under_ifs_passthrough) {
    * it, the same module ifs-passthrough loaded below itself). */
   u = socket(AF_INET, SOCK_DGRAM, 0);
   ASSERT_NE(u, INVALID_SOCKET);
-  ASSERT_EQ(chain_of(u), monitor_chains[1]);
+  ASSERT_EQ(t_entry_of(u), monitor_chains[1]);
   doc = my_json(NULL);
   ASSERT_NE_PTR(cs = json_socket(doc, c), NULL);
   ASSERT_EQ(json_num(cs, "send", "bytes"), 100);
@@ -834,21 +746,15 @@ TEST(stacks_under_ifs_passthrough) {
   free(cs);
   free(doc);
   len = sizeof(ifspt);
-  ASSERT_EQ(getsockopt(c, 0x69667370, 1, (char *)ifspt, &len), 0);
-  ASSERT_EQ(ifspt[2], 1); /* connects */
-  ASSERT_EQ(ifspt[3], 1); /* accepts */
+  ASSERT_EQ(getsockopt(c, IFSPT_SOL, IFSPT_SO_STATS, (char *)&ifspt, &len), 0);
+  ASSERT_EQ(ifspt.connects, 1);
+  ASSERT_EQ(ifspt.accepts, 1);
   ASSERT_EQ(closesocket(u), 0);
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_EQ(closesocket(l), 0);
   finish();
 }
-
-static const GUID nonifs_guid = {
-    0x3c1e9a57,
-    0x6b2d,
-    0x4f08,
-    {0x9a, 0x41, 0xd2, 0x7e, 0x0c, 0x58, 0xb3, 0x16}};
 
 /*
  * plugins/nonifs-reference over the monitor over the base provider: the
@@ -871,8 +777,7 @@ TEST(nonifs_reference_over_monitor) {
   char buf[64], *doc, *proc;
   unsigned long long sent, pending;
   prepare();
-  install(&nonifs_guid, "ws2-nonifs-reference.so", "nonifs-reference", 0,
-          monitor_chains, 1, top);
+  t_install_plugin("nonifs-reference", 0, monitor_chains, 1, top);
   t_startup();
   tcp_pair(AF_INET, &l, &c, &a);
   ASSERT_EQ(getsockopt(c, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&w, &len), 0);
@@ -933,24 +838,15 @@ TEST(over_a_non_ifs_layer) {
   WSABUF b;
   ULONG_PTR key = 0;
   LPOVERLAPPED done = NULL;
-  char file[300], buf[64], *doc, *cs;
+  char buf[64], *doc, *cs;
   int i, pended = 0;
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-monitor-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(file, sizeof(file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", file, 1);
-  snprintf(mon_dir, sizeof(mon_dir), "%s/mon", dir);
-  setenv("WS2_MONITOR_DIR", mon_dir, 1);
-  install(&nonifs_guid, "ws2-nonifs-reference.so", "nonifs-reference", 0, tcp4,
-          1, nonifs);
-  install(&monitor_guid, "ws2-monitor.so", "monitor", XP1_IFS_HANDLES, nonifs,
-          1, mon);
+  fresh_catalog_and_mon_dir();
+  t_install_plugin("nonifs-reference", 0, tcp4, 1, nonifs);
+  t_install_plugin("monitor", XP1_IFS_HANDLES, nonifs, 1, mon);
   t_startup();
   tcp_pair(AF_INET, &l, &c, &a);
-  ASSERT_EQ(chain_of(c), mon[0]);
-  ASSERT_EQ(chain_of(a), mon[0]);
+  ASSERT_EQ(t_entry_of(c), mon[0]);
+  ASSERT_EQ(t_entry_of(a), mon[0]);
   ASSERT_NE_PTR(port = CreateIoCompletionPort((HANDLE)c, NULL, 5, 0), NULL);
   ASSERT_TRUE(SetFileCompletionNotificationModes(
       (HANDLE)c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));

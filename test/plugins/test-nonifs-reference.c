@@ -21,9 +21,7 @@
  * completions.
  */
 #include "ws2io.h"
-
-#include <sporder.h>
-#include <ws2spi.h>
+#include "ws2plugins.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,185 +30,28 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The layer's private ioctl and counters (plugins/nonifs-reference). */
-#define NONIFS_SIO_STATS _WSAIOR(IOC_VENDOR, 0x4e49)
-enum {
-  K_SEND,
-  K_RECV,
-  K_SENDTO,
-  K_RECVFROM,
-  K_IOCTL,
-  K_ACCEPTEX,
-  K_CONNECTEX,
-  K_DISCONNECTEX,
-  K_TRANSMITFILE,
-  K_TRANSMITPACKETS,
-  K_WSARECVMSG,
-  K_WSASENDMSG,
-  K_COUNT
-};
-enum {
-  E_ACCEPT,
-  E_ADDRESSTOSTRING,
-  E_ASYNCSELECT,
-  E_BIND,
-  E_CANCELBLOCKINGCALL,
-  E_CLEANUP,
-  E_CLOSESOCKET,
-  E_CONNECT,
-  E_DUPLICATESOCKET,
-  E_ENUMNETWORKEVENTS,
-  E_EVENTSELECT,
-  E_GETOVERLAPPEDRESULT,
-  E_GETPEERNAME,
-  E_GETSOCKNAME,
-  E_GETSOCKOPT,
-  E_GETQOSBYNAME,
-  E_IOCTL,
-  E_JOINLEAF,
-  E_LISTEN,
-  E_RECV,
-  E_RECVDISCONNECT,
-  E_RECVFROM,
-  E_SELECT,
-  E_SEND,
-  E_SENDDISCONNECT,
-  E_SENDTO,
-  E_SETSOCKOPT,
-  E_SHUTDOWN,
-  E_SOCKET,
-  E_STRINGTOADDRESS,
-  E_COUNT
-};
-typedef struct nonifs_stats {
-  long long sockets_opened, sockets_closed;
-  long long ops_started, ops_at_once, ops_from_port, ops_failed;
-  long long completions, apcs;
-  long long ops_in_flight, sockets_live;
-  long long by_kind[K_COUNT];
-  long long calls[E_COUNT];
-} nonifs_stats_t;
-
-static const GUID nf_guid = {0x3c1e9a57,
-                             0x6b2d,
-                             0x4f08,
-                             {0x9a, 0x41, 0xd2, 0x7e, 0x0c, 0x58, 0xb3, 0x16}};
-
 /* The built-in base entries (docs/CATALOG.md). */
-enum { TCP4 = 1001, UDP4 = 1002, TCP6 = 1004, UDP6 = 1005 };
+enum { TCP4 = T_TCP4, UDP4 = T_UDP4, TCP6 = T_TCP6, UDP6 = T_UDP6 };
 
-static char dir[256];
 static DWORD chains[4]; /* the layer's chains over TCP4, UDP4, TCP6, UDP6 */
 
 /* ---- The catalog ------------------------------------------------------- */
-
-static void fresh_catalog(void) {
-  char file[300];
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-nonifs-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(file, sizeof(file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", file, 1);
-}
-
-static void remove_catalog(void) {
-  char cmd[300];
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
-}
-
-static WSAPROTOCOL_INFOW *catalog(int *n) {
-  DWORD size = 0;
-  int err = 0;
-  WSAPROTOCOL_INFOW *v;
-  ASSERT_EQ(WSCEnumProtocols(NULL, NULL, &size, &err), SOCKET_ERROR);
-  ASSERT_EQ(err, WSAENOBUFS);
-  ASSERT_NE_PTR(v = malloc(size), NULL);
-  *n = WSCEnumProtocols(NULL, v, &size, &err);
-  ASSERT_TRUE(*n > 0);
-  return v;
-}
-
-/*
- * Installs the shared object `path` (GUID g) with service flags `flags`
- * (XP1_IFS_HANDLES or 0) over the entries `over` (catalog ids; a chain id
- * puts it on top of that chain), its chains first in the catalog, in the
- * order given; their ids go to chain_ids.
- */
-static void install(const GUID *g, const char *path, DWORD flags,
-                    const DWORD *over, int nover, DWORD *chain_ids) {
-  WCHAR wpath[512], wname[] = {'l', 'a', 'y', 'e', 'r', 0};
-  WSAPROTOCOL_INFOW list[4], *all;
-  DWORD order[64];
-  GUID id = *g;
-  int n, i, j, k = 0, err = 0;
-  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
-  wpath[i] = 0;
-  wname[0] = (WCHAR)('a' + (g->Data1 & 15)); /* a name per layer */
-  all = catalog(&n);
-  for (i = 0; i < nover; i++)
-    for (j = 0; j < n; j++)
-      if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
-  free(all);
-  ASSERT_EQ(WSCInstallProviderAndChains(&id, wpath, wname, flags, list,
-                                        (DWORD)nover, NULL, &err),
-            0);
-  all = catalog(&n);
-  ASSERT_TRUE(n <= 64);
-  for (i = 0; i < nover; i++) {
-    DWORD next = list[i].ProtocolChain.ChainLen > 1
-                     ? list[i].ProtocolChain.ChainEntries[0]
-                     : list[i].dwCatalogEntryId;
-    for (j = 0; j < n; j++)
-      if (IsEqualGUID(&all[j].ProviderId, g) &&
-          all[j].ProtocolChain.ChainLen > 1 &&
-          all[j].ProtocolChain.ChainEntries[1] == next)
-        chain_ids[i] = order[k++] = all[j].dwCatalogEntryId;
-  }
-  ASSERT_EQ(k, nover);
-  for (j = 0; j < n; j++) {
-    for (i = 0; i < nover; i++)
-      if (all[j].dwCatalogEntryId == chain_ids[i]) break;
-    if (i == nover) order[k++] = all[j].dwCatalogEntryId;
-  }
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
-}
-
-static void plugin_path(char *path, size_t size) {
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  snprintf(path, size, "%s/ws2-nonifs-reference.so", d ? d : ".");
-}
 
 /* A fresh catalog with the layer as a non-IFS layer over TCP and UDP of
  * both families (chains[]), and Winsock started on it. */
 static void start(void) {
   static const DWORD over[4] = {TCP4, UDP4, TCP6, UDP6};
-  char path[512];
-  fresh_catalog();
-  plugin_path(path, sizeof(path));
-  install(&nf_guid, path, 0, over, 4, chains);
+  t_fresh_catalog();
+  t_install_plugin("nonifs-reference", 0, over, 4, chains);
   t_startup();
 }
 
 static void finish(void) {
   t_cleanup();
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* ---- Helpers ----------------------------------------------------------- */
-
-static nonifs_stats_t stats(SOCKET s) {
-  nonifs_stats_t st;
-  DWORD n = 0;
-  memset(&st, 0, sizeof(st));
-  ASSERT_EQ(
-      WSAIoctl(s, NONIFS_SIO_STATS, NULL, 0, &st, sizeof(st), &n, NULL, NULL),
-      0);
-  ASSERT_EQ(n, sizeof(st));
-  return st;
-}
 
 static WSAPROTOCOL_INFOW info_of(SOCKET s) {
   WSAPROTOCOL_INFOW w;
@@ -277,7 +118,7 @@ static void wait_readable(SOCKET s, u_long n) {
 static void settle(SOCKET any, long long live) {
   int i;
   for (i = 0; i < 2000; i++) {
-    nonifs_stats_t st = stats(any);
+    nonifs_stats_t st = t_nonifs_stats(any);
     if (st.ops_in_flight == 0 && st.sockets_live == live) return;
     Sleep(1);
   }
@@ -390,7 +231,7 @@ TEST(handles_are_the_layers_own) {
       WSAIoctl(c, SIO_BSP_HANDLE, NULL, 0, &h, sizeof(h), &ret, &ov, NULL), 0);
   ASSERT_EQ(WaitForSingleObject(ov.hEvent, 0), WAIT_OBJECT_0);
   ASSERT_TRUE(WSACloseEvent(ov.hEvent));
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_TRUE(st.sockets_opened >= 3); /* t_startup's probe, l, c, a */
   ASSERT_EQ(st.sockets_live, 2);
   ASSERT_TRUE(st.calls[E_IOCTL] >= 6);
@@ -436,7 +277,7 @@ TEST(tcp_echo_v4_and_v6) {
   ASSERT_EQ(info_of(c).dwCatalogEntryId, chains[2]);
   ASSERT_EQ(info_of(a).dwCatalogEntryId, chains[2]);
   echo(c, a);
-  st = stats(c);
+  st = t_nonifs_stats(c);
   /* send and recv are WSASendTo and WSARecvFrom in ws2. */
   ASSERT_TRUE(st.calls[E_SENDTO] >= 4);
   ASSERT_TRUE(st.calls[E_RECVFROM] >= 6);
@@ -470,7 +311,7 @@ TEST(overlapped_with_an_event) {
   int tries;
   start();
   pair(&c, &a);
-  st0 = stats(c);
+  st0 = t_nonifs_stats(c);
   memset(&ov, 0, sizeof(ov));
   ov.hEvent = WSACreateEvent();
   b.buf = buf;
@@ -511,7 +352,7 @@ TEST(overlapped_with_an_event) {
   ASSERT_EQ(got, 4);
   ASSERT_EQ(recv(a, buf, 4, MSG_WAITALL), 4);
   ASSERT_MEM_EQ(buf, "sent", 4);
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_EQ(st.by_kind[K_RECV] - st0.by_kind[K_RECV], 2 + tries);
   ASSERT_EQ(st.by_kind[K_SEND] - st0.by_kind[K_SEND], 1);
   ASSERT_TRUE(st.ops_at_once - st0.ops_at_once >= 1);
@@ -571,7 +412,7 @@ TEST(overlapped_with_a_completion_routine) {
   int tries;
   start();
   pair(&c, &a);
-  st0 = stats(c);
+  st0 = t_nonifs_stats(c);
   memset(&ov, 0, sizeof(ov));
   b.buf = buf;
   b.len = sizeof(buf);
@@ -613,7 +454,7 @@ TEST(overlapped_with_a_completion_routine) {
   /* Nothing more comes. */
   SleepEx(20, TRUE);
   ASSERT_EQ(routine_calls, 3 + tries);
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_EQ(st.apcs - st0.apcs, 3 + tries);
   ASSERT_EQ(st.completions - st0.completions, 0);
   ASSERT_EQ(closesocket(a), 0);
@@ -757,7 +598,7 @@ TEST(udp_sendto_recvfrom) {
   udp(AF_INET, chains[1]);
   udp(AF_INET6, chains[3]);
   s = socket(AF_INET, SOCK_DGRAM, 0);
-  st = stats(s);
+  st = t_nonifs_stats(s);
   ASSERT_EQ(st.by_kind[K_SENDTO], 2);
   ASSERT_EQ(st.by_kind[K_RECVFROM], 2);
   ASSERT_TRUE(st.calls[E_SENDTO] >= 4);
@@ -785,8 +626,8 @@ TEST(select_poll_and_event_select) {
   char buf[16];
   start();
   pair(&c, &a);
-  st0 = stats(c);
-  all = catalog(&n);
+  st0 = t_nonifs_stats(c);
+  all = t_catalog_entries(&n);
   for (i = 0; i < n; i++)
     if (all[i].dwCatalogEntryId == TCP4) base_entry = all[i];
   free(all);
@@ -849,7 +690,7 @@ TEST(select_poll_and_event_select) {
   ASSERT_TRUE(ne.lNetworkEvents & FD_CLOSE);
   ASSERT_EQ(WSAEventSelect(c, NULL, 0), 0);
   ASSERT_TRUE(WSACloseEvent(ev));
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_EQ(st.calls[E_SELECT] - st0.calls[E_SELECT], 2);
   ASSERT_TRUE(st.calls[E_EVENTSELECT] - st0.calls[E_EVENTSELECT] >= 2);
   ASSERT_TRUE(st.calls[E_ENUMNETWORKEVENTS] >= 2);
@@ -880,7 +721,7 @@ TEST(select_and_poll_past_the_layer) {
   pair(&c, &a);
   {
     /* A socket of the base provider's own UDP/IPv4 entry. */
-    WSAPROTOCOL_INFOW *all = catalog(&n), base_entry;
+    WSAPROTOCOL_INFOW *all = t_catalog_entries(&n), base_entry;
     for (i = 0; i < n; i++)
       if (all[i].dwCatalogEntryId == UDP4) base_entry = all[i];
     free(all);
@@ -893,7 +734,7 @@ TEST(select_and_poll_past_the_layer) {
     int plen = loopback(AF_INET, &pa);
     ASSERT_EQ(bind(plain, (struct sockaddr *)&pa, plen), 0);
   }
-  st0 = stats(c);
+  st0 = t_nonifs_stats(c);
   /* The base socket first, then the layer's: each maps back. */
   FD_ZERO(&r);
   FD_SET(plain, &r);
@@ -926,7 +767,7 @@ TEST(select_and_poll_past_the_layer) {
   ASSERT_EQ(fds[1].revents, POLLRDNORM);
   ASSERT_EQ(fds[2].revents, POLLWRNORM);
   ASSERT_EQ(recv(c, buf, 4, MSG_WAITALL), 4);
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_EQ(st.calls[E_SELECT], st0.calls[E_SELECT]);
   /* A closed socket in a set: WSAENOTSOCK, the sets left as they were. */
   ASSERT_EQ(closesocket(a), 0);
@@ -976,7 +817,7 @@ TEST(async_select_names_the_application_socket) {
   ASSERT_TRUE(got);
   ASSERT_EQ(recv(c, buf, 3, 0), 3);
   ASSERT_EQ(WSAAsyncSelect(c, hwnd, 0, 0), 0);
-  ASSERT_TRUE(stats(c).calls[E_ASYNCSELECT] >= 2);
+  ASSERT_TRUE(t_nonifs_stats(c).calls[E_ASYNCSELECT] >= 2);
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
   ASSERT_TRUE(DestroyWindow(hwnd));
@@ -1096,7 +937,7 @@ TEST(extension_functions_through_the_layer) {
   ASSERT_MEM_EQ(buf, "abc", 3);
 
   /* TransmitFile: a head, a file, a tail. */
-  snprintf(file, sizeof(file), "%s/transmit", dir);
+  snprintf(file, sizeof(file), "%s/transmit", t_catalog_dir);
   fd = open(file, O_CREAT | O_WRONLY | O_TRUNC, 0600);
   ASSERT_TRUE(fd >= 0);
   ASSERT_EQ(write(fd, "file-data", 9), 9);
@@ -1174,7 +1015,7 @@ TEST(extension_functions_through_the_layer) {
   ASSERT_EQ(msg.namelen, ulen);
   ASSERT_MEM_EQ(&any, &ua, (size_t)ulen);
 
-  st = stats(l);
+  st = t_nonifs_stats(l);
   ASSERT_EQ(st.by_kind[K_ACCEPTEX], 1);
   ASSERT_EQ(st.by_kind[K_CONNECTEX], 1);
   ASSERT_EQ(st.by_kind[K_TRANSMITFILE], 1);
@@ -1275,7 +1116,7 @@ TEST(readfile_writefile_reach_the_layer) {
   char buf[32];
   start();
   pair(&c, &a);
-  st0 = stats(c);
+  st0 = t_nonifs_stats(c);
   ASSERT_TRUE(WriteFile((HANDLE)c, "written", 7, &n, NULL));
   ASSERT_EQ(n, 7);
   ASSERT_EQ(recv(a, buf, 7, MSG_WAITALL), 7);
@@ -1306,7 +1147,7 @@ TEST(readfile_writefile_reach_the_layer) {
   ASSERT_EQ_PTR(done, &ov);
   ASSERT_EQ(recv(a, buf, 4, MSG_WAITALL), 4);
   ASSERT_MEM_EQ(buf, "port", 4);
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_EQ(st.calls[E_SEND] - st0.calls[E_SEND], 2);
   ASSERT_EQ(st.calls[E_RECV] - st0.calls[E_RECV], 2);
   ASSERT_EQ(st.by_kind[K_SEND] - st0.by_kind[K_SEND], 1);
@@ -1337,7 +1178,7 @@ TEST(closesocket_with_a_pending_recv) {
   ASSERT_NE(probe, INVALID_SOCKET);
   /* A port. */
   pair(&c, &a);
-  st0 = stats(c);
+  st0 = t_nonifs_stats(c);
   port = CreateIoCompletionPort((HANDLE)c, NULL, 3, 0);
   ASSERT_TRUE(SetFileCompletionNotificationModes(
       (HANDLE)c, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
@@ -1383,7 +1224,7 @@ TEST(closesocket_with_a_pending_recv) {
   ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
   ASSERT_EQ(closesocket(c), 0);
   Sleep(50);
-  ASSERT_EQ(stats(probe).sockets_live, st0.sockets_live);
+  ASSERT_EQ(t_nonifs_stats(probe).sockets_live, st0.sockets_live);
   alertable_wait(1);
   ASSERT_EQ(routine_error, WSA_OPERATION_ABORTED);
   ASSERT_EQ(routine_bytes, 0);
@@ -1392,7 +1233,7 @@ TEST(closesocket_with_a_pending_recv) {
   ASSERT_EQ(closesocket(a), 0);
   settle(probe, st0.sockets_live - 2);
   ASSERT_FALSE(is_socket(c));
-  st = stats(probe);
+  st = t_nonifs_stats(probe);
   ASSERT_EQ(st.sockets_opened - st.sockets_closed, st.sockets_live);
   ASSERT_EQ(closesocket(probe), 0);
   finish();
@@ -1429,7 +1270,7 @@ TEST(cleanup_with_requests_in_flight) {
   SleepEx(20, TRUE);
   ASSERT_EQ(routine_calls, 0);
   ASSERT_TRUE(CloseHandle(port));
-  remove_catalog();
+  t_remove_catalog();
 }
 
 /* ---- WSADuplicateSocket ------------------------------------------------ */
@@ -1459,7 +1300,7 @@ TEST(duplicated_socket_stays_layered) {
   ASSERT_EQ(send(d, "dup", 3, 0), 3);
   ASSERT_EQ(recv(a, buf, 3, MSG_WAITALL), 3);
   ASSERT_MEM_EQ(buf, "dup", 3);
-  ASSERT_TRUE(stats(d).calls[E_DUPLICATESOCKET] >= 1);
+  ASSERT_TRUE(t_nonifs_stats(d).calls[E_DUPLICATESOCKET] >= 1);
   ASSERT_EQ(closesocket(d), 0);
   ASSERT_EQ(closesocket(a), 0);
   finish();
@@ -1489,7 +1330,7 @@ TEST(every_entry_reaches_the_layer) {
   WSAJoinLeaf(c, NULL, 0, NULL, NULL, NULL, NULL, JL_BOTH);
   ASSERT_EQ(WSASendDisconnect(c, NULL), 0);
   ASSERT_EQ(WSARecvDisconnect(a, NULL), 0);
-  st = stats(c);
+  st = t_nonifs_stats(c);
   for (i = 0; i < E_COUNT; i++) {
     if (i == E_ADDRESSTOSTRING || i == E_STRINGTOADDRESS ||
         i == E_CANCELBLOCKINGCALL || i == E_CLEANUP || i == E_ASYNCSELECT ||
@@ -1526,11 +1367,11 @@ TEST(stacked_over_an_ifs_layer) {
   WSAPROTOCOL_INFOW w;
   nonifs_stats_t st0, st;
   int tries;
-  fresh_catalog();
+  t_fresh_catalog();
   snprintf(path, sizeof(path), "%s/layer-ifs.so", d ? d : ".");
-  install(&ifs_guid, path, XP1_IFS_HANDLES, base, 1, ifs_chain);
-  plugin_path(path, sizeof(path));
-  install(&nf_guid, path, 0, ifs_chain, 1, top);
+  t_install_layer(&ifs_guid, path, "layer-ifs", XP1_IFS_HANDLES, base, 1,
+                  ifs_chain);
+  t_install_plugin("nonifs-reference", 0, ifs_chain, 1, top);
   t_startup();
   pair(&c, &a);
   w = info_of(c);
@@ -1550,7 +1391,7 @@ TEST(stacked_over_an_ifs_layer) {
   ASSERT_NE(b, c);
   ASSERT_EQ(h, b); /* the IFS layer's handle is the base socket */
   /* Overlapped, done at once (skip-on-success below) and pending. */
-  st0 = stats(c);
+  st0 = t_nonifs_stats(c);
   {
     WSAOVERLAPPED ov;
     WSABUF wb;
@@ -1577,7 +1418,7 @@ TEST(stacked_over_an_ifs_layer) {
     ASSERT_EQ(got, 3);
     ASSERT_TRUE(WSACloseEvent(ov.hEvent));
   }
-  st = stats(c);
+  st = t_nonifs_stats(c);
   ASSERT_TRUE(st.ops_at_once - st0.ops_at_once >= 1);
   ASSERT_EQ(closesocket(a), 0);
   ASSERT_EQ(closesocket(c), 0);
@@ -1838,7 +1679,7 @@ TEST(stress_skip_on_success_loses_nothing) {
   /* The layer: nothing in flight, every handle given back. */
   probe = socket(AF_INET, SOCK_DGRAM, 0);
   settle(probe, 1);
-  st = stats(probe);
+  st = t_nonifs_stats(probe);
   ASSERT_EQ(st.sockets_opened - st.sockets_closed, 1);
   ASSERT_EQ(closesocket(probe), 0);
   finish();

@@ -24,9 +24,7 @@
  * closed while its connect runs.
  */
 #include "ws2io.h"
-
-#include <sporder.h>
-#include <ws2spi.h>
+#include "ws2plugins.h"
 
 #include "socks5-server.h"
 
@@ -36,68 +34,29 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The layer's provider GUID (plugins/socks5/socks5.c). */
-static const GUID socks5_guid = {
-    0x3c9a6e51,
-    0x27b4,
-    0x4f0d,
-    {0x9e, 0x62, 0xb1, 0xd8, 0xa4, 0xc0, 0x7f, 0x35}};
-
-/* The built-in base entries (docs/CATALOG.md). */
-enum { TCP4 = 1001, TCP6 = 1004 };
-
-static char dir[256], conf[300];
+static char conf[300];
 static s5srv_t proxy;
 static echo_srv_t echo4, echo6;
 static int have_v6;
 
-static WSAPROTOCOL_INFOW *catalog(int *n) {
-  DWORD size = 0;
-  int err = 0;
-  WSAPROTOCOL_INFOW *v;
-  ASSERT_EQ(WSCEnumProtocols(NULL, NULL, &size, &err), SOCKET_ERROR);
-  ASSERT_NE_PTR(v = malloc(size), NULL);
-  *n = WSCEnumProtocols(NULL, v, &size, &err);
-  ASSERT_TRUE(*n > 0);
-  return v;
-}
+/* The layer's chains over TCP/IPv4 and TCP/IPv6. */
+static DWORD socks5_chains[2];
 
 /* ws2-socks5 over TCP/IPv4 and TCP/IPv6, non-IFS, its chains first. */
 static void install_socks5(void) {
-  static const DWORD over[] = {TCP4, TCP6};
-  WCHAR wpath[512], wname[16];
+  static const DWORD over[] = {T_TCP4, T_TCP6};
   char path[512];
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  WSAPROTOCOL_INFOW list[2], *all;
-  DWORD order[64];
-  GUID id = socks5_guid;
-  int n, i, j, k = 0, err = 0;
-  snprintf(path, sizeof(path), "%s/ws2-socks5.so", d ? d : ".");
-  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
-  wpath[i] = 0;
-  for (i = 0; "ws2-socks5"[i]; i++) wname[i] = (WCHAR) "ws2-socks5"[i];
-  wname[i] = 0;
-  all = catalog(&n);
-  for (i = 0; i < 2; i++)
-    for (j = 0; j < n; j++)
-      if (all[j].dwCatalogEntryId == over[i]) list[i] = all[j];
-  free(all);
-  ASSERT_EQ(
-      WSCInstallProviderAndChains(&id, wpath, wname, 0, list, 2, NULL, &err),
-      0);
-  all = catalog(&n);
-  ASSERT_TRUE(n <= 64);
-  for (j = 0; j < n; j++)
-    if (IsEqualGUID(&all[j].ProviderId, &socks5_guid) &&
-        all[j].ProtocolChain.ChainLen > 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  ASSERT_EQ(k, 2);
-  for (j = 0; j < n; j++)
-    if (!IsEqualGUID(&all[j].ProviderId, &socks5_guid) ||
-        all[j].ProtocolChain.ChainLen <= 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
+  t_plugin_path("socks5", path, sizeof(path));
+  t_install_layer(&socks5_guid, path, "ws2-socks5", 0, over, 2, socks5_chains);
+}
+
+/* ws2-filter (an IFS layer) over the layer's TCP/IPv4 chain, on top
+ * (installed without XP1_IFS_HANDLES, as it always was here). */
+static void install_filter_over_socks5(void) {
+  char path[512];
+  DWORD chain[1];
+  t_plugin_path("filter", path, sizeof(path));
+  t_install_layer(&filter_guid, path, "ws2-filter", 0, socks5_chains, 1, chain);
 }
 
 static void write_conf(const char *fmt, ...) {
@@ -121,7 +80,6 @@ static void conf_proxy(const char *extra) {
 /* Set by a case that wants ws2-filter over the layer (installed with it,
  * before Winsock reads the catalog). */
 static int with_filter;
-static void install_filter_over_socks5(void);
 
 /* A catalog with the layer, Winsock started, the servers running. The
  * layer is loaded by the first socket the test makes (after this), and
@@ -129,14 +87,8 @@ static void install_filter_over_socks5(void);
 static void begin(void) {
   WSADATA wd;
   SOCKET probe;
-  char file[300];
-  while (WSACleanup() == 0) {
-  }
-  strcpy(dir, "/tmp/ws2-test-socks5-XXXXXX");
-  ASSERT_NE_PTR(mkdtemp(dir), NULL);
-  snprintf(file, sizeof(file), "%s/catalog", dir);
-  setenv("WS2_CATALOG", file, 1);
-  snprintf(conf, sizeof(conf), "%s/socks5.conf", dir);
+  t_fresh_catalog();
+  snprintf(conf, sizeof(conf), "%s/socks5.conf", t_catalog_dir);
   setenv("WS2_SOCKS5_CONFIG", conf, 1);
   unsetenv("WS2_SOCKS5_PROXY");
   install_socks5();
@@ -158,13 +110,11 @@ static void begin(void) {
 }
 
 static void end(void) {
-  char cmd[300];
   s5srv_stop(&proxy);
   echo_stop(&echo4);
   if (have_v6) echo_stop(&echo6);
   ASSERT_EQ(WSACleanup(), 0);
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "# could not remove %s\n", dir);
+  t_remove_catalog();
 }
 
 /* stderr captured into a file between capture_begin and capture_end. */
@@ -1109,54 +1059,6 @@ TEST(proxy_too_slow_times_out) {
 }
 
 /* ---- Under an IFS layer ---------------------------------------------- */
-
-/* The filter's provider GUID (plugins/filter/filter.c). */
-static const GUID filter_guid = {
-    0x6a1f3c2e,
-    0x8d47,
-    0x4b95,
-    {0xa0, 0xe3, 0x57, 0xc2, 0x1f, 0x9b, 0x6d, 0x08}};
-
-/* ws2-filter (an IFS layer) over the layer's TCP/IPv4 chain, on top. */
-static void install_filter_over_socks5(void) {
-  WCHAR wpath[512], wname[16];
-  char path[512];
-  const char *d = getenv("WS2_PLUGIN_DIR");
-  WSAPROTOCOL_INFOW *all, over;
-  DWORD order[64];
-  GUID id = filter_guid;
-  int n, i, j, k = 0, err = 0, found = 0;
-  snprintf(path, sizeof(path), "%s/ws2-filter.so", d ? d : ".");
-  for (i = 0; path[i] && i < 511; i++) wpath[i] = (WCHAR)path[i];
-  wpath[i] = 0;
-  for (i = 0; "ws2-filter"[i]; i++) wname[i] = (WCHAR) "ws2-filter"[i];
-  wname[i] = 0;
-  all = catalog(&n);
-  for (j = 0; j < n; j++)
-    if (IsEqualGUID(&all[j].ProviderId, &socks5_guid) &&
-        all[j].ProtocolChain.ChainLen == 2 &&
-        all[j].iAddressFamily == AF_INET) {
-      over = all[j];
-      found = 1;
-    }
-  free(all);
-  ASSERT_TRUE(found);
-  ASSERT_EQ(
-      WSCInstallProviderAndChains(&id, wpath, wname, 0, &over, 1, NULL, &err),
-      0);
-  all = catalog(&n);
-  for (j = 0; j < n; j++)
-    if (IsEqualGUID(&all[j].ProviderId, &filter_guid) &&
-        all[j].ProtocolChain.ChainLen > 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  ASSERT_EQ(k, 1);
-  for (j = 0; j < n; j++)
-    if (!IsEqualGUID(&all[j].ProviderId, &filter_guid) ||
-        all[j].ProtocolChain.ChainLen <= 1)
-      order[k++] = all[j].dwCatalogEntryId;
-  free(all);
-  ASSERT_EQ(WSCWriteProviderOrder(order, (DWORD)k), 0);
-}
 
 /*
  * An IFS layer over this (non-IFS) layer passes the handle it gets from

@@ -14,26 +14,10 @@
  * the others working.
  */
 #include "ws2io.h"
-#include "ws2layers.h"
+#include "ws2plugins.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const GUID nonifs_guid = {
-    0x3c1e9a57,
-    0x6b2d,
-    0x4f08,
-    {0x9a, 0x41, 0xd2, 0x7e, 0x0c, 0x58, 0xb3, 0x16}};
-static const GUID monitor_guid = {
-    0x83a7a3f7,
-    0x26e0,
-    0x49ed,
-    {0xbf, 0xc7, 0x2f, 0x34, 0x96, 0xfc, 0x62, 0xcf}};
-static const GUID filter_guid = {
-    0x6a1f3c2e,
-    0x8d47,
-    0x4b95,
-    {0xa0, 0xe3, 0x57, 0xc2, 0x1f, 0x9b, 0x6d, 0x08}};
 
 /* The port every connection of the filter's deny rule goes to. */
 #define DENIED_PORT 9
@@ -44,7 +28,6 @@ static char mon_dir[300], filter_conf[300];
 /* The three layers over TCP/IPv4 and UDP/IPv4, bottom first. */
 static void install_stack(void) {
   static const DWORD base[2] = {T_TCP4, T_UDP4};
-  char path[512];
   FILE *f;
   t_fresh_catalog();
   snprintf(mon_dir, sizeof(mon_dir), "%s/monitor", t_catalog_dir);
@@ -54,15 +37,9 @@ static void install_stack(void) {
   fprintf(f, "default allow\ndeny out tcp port %d\n", DENIED_PORT);
   fclose(f);
   setenv("WS2_FILTER_CONFIG", filter_conf, 1);
-  t_plugin_path("nonifs-reference", path, sizeof(path));
-  t_install_layer(&nonifs_guid, path, "nonifs-reference", 0, base, 2,
-                  nonifs_ids);
-  t_plugin_path("monitor", path, sizeof(path));
-  t_install_layer(&monitor_guid, path, "monitor", XP1_IFS_HANDLES, nonifs_ids,
-                  2, monitor_ids);
-  t_plugin_path("filter", path, sizeof(path));
-  t_install_layer(&filter_guid, path, "filter", XP1_IFS_HANDLES, monitor_ids, 2,
-                  filter_ids);
+  t_install_plugin("nonifs-reference", 0, base, 2, nonifs_ids);
+  t_install_plugin("monitor", XP1_IFS_HANDLES, nonifs_ids, 2, monitor_ids);
+  t_install_plugin("filter", XP1_IFS_HANDLES, monitor_ids, 2, filter_ids);
 }
 
 static void finish(void) {
