@@ -12,22 +12,11 @@
  * check memory at exit). WS2_SOAK_SECONDS sets the duration (default 3),
  * WS2_SOAK_SEED replays a run's choices.
  */
-/* ws2-wine: skip (asks ws2 itself: ws2_engine_name, /proc/self/fd) */
 #include "ws2io.h"
 #include "ws2soak.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
-
-static int open_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  if (!d) return -1;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
-}
 
 static const char *base_socket(void *ctx, SOCKET s, int af, int type) {
   WSAPROTOCOL_INFOW w;
@@ -45,12 +34,12 @@ static const char *base_socket(void *ctx, SOCKET s, int af, int type) {
 TEST(soak_base_provider) {
   soak_config_t cfg;
   char name[64];
-  int before, after;
+  int before;
   /* A first start-up and clean-up: what ws2 keeps for the process (its
    * engine) exists before the count. */
   t_startup();
   t_cleanup();
-  before = open_fds();
+  before = t_open_fds();
   ASSERT_GT(before, 0);
   t_startup();
   snprintf(name, sizeof(name), "base/%s", ws2_engine_name());
@@ -59,9 +48,5 @@ TEST(soak_base_provider) {
   cfg.check_socket = base_socket;
   ASSERT_EQ(soak_run(&cfg, NULL), 0);
   t_cleanup();
-  after = open_fds();
-  if (after != before)
-    fprintf(stderr, "# %d file descriptors before the soak, %d after\n", before,
-            after);
-  ASSERT_EQ(after, before);
+  t_assert_open_fds(before);
 }

@@ -18,7 +18,6 @@
 #include "ws2test.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -121,15 +120,6 @@ static void ephemeral(unsigned *lo, unsigned *hi) {
   FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
   if (!f || fscanf(f, "%u %u", lo, hi) != 2) *lo = 32768, *hi = 60999;
   if (f) fclose(f);
-}
-
-static int open_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  if (!d) return -1;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
 }
 
 /* ---- acquire ----------------------------------------------------------- */
@@ -354,7 +344,7 @@ TEST(unassociated_port0_binds_avoid_reserved_ports) {
   if (!got) SKIP("no large free block in the ephemeral range");
   first = first_of(&r);
   n = r.Reservation.NumberOfPorts;
-  fds0 = open_fds();
+  fds0 = t_open_fds();
   for (i = 0; i < 40; i++) {
     v[i] = i % 2 ? TCP4() : UDP4();
     ASSERT_EQ(bind_lo(v[i], 0), 0);
@@ -362,7 +352,7 @@ TEST(unassociated_port0_binds_avoid_reserved_ports) {
     if (i % 2) ASSERT_TRUE(p < first || p >= first + n); /* TCP: avoided */
   }
   for (i = 0; i < 40; i++) closes(v[i]);
-  ASSERT_EQ(open_fds(), fds0); /* no probe left open */
+  ASSERT_EQ(t_open_fds(), fds0); /* no probe left open */
   closes(own);
   stop();
 }
