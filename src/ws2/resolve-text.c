@@ -18,12 +18,14 @@
 #include <string.h>
 
 /*
- * What Windows 8 and later leave in WSAGetLastError when inet_ntop's
- * buffer is missing or short: the NTSTATUS STATUS_INVALID_PARAMETER, not
- * the ERROR_INVALID_PARAMETER the documentation names (Windows 7 used
- * WSAEINVAL).
+ * What inet_ntop and InetNtopW leave in WSAGetLastError when the buffer
+ * is missing or short: ERROR_INVALID_PARAMETER, as their documentation
+ * says (and Wine does). Windows 8 and later leave the NTSTATUS
+ * STATUS_INVALID_PARAMETER (0xC000000D) there instead, which is no Win32
+ * or Winsock error code (Windows 7 said WSAEINVAL); ws2 follows the
+ * documentation (docs/WINE.md).
  */
-#define NTOP_BAD_BUFFER ((int)0xC000000D)
+#define NTOP_BAD_BUFFER ERROR_INVALID_PARAMETER
 
 /* ---- Byte order. ---- */
 
@@ -82,9 +84,12 @@ size_t ws2__ip6_to_text(const uint8_t addr[16], char *buf) {
   for (i = 0; i < 8; i++) w[i] = (uint16_t)(addr[2 * i] << 8 | addr[2 * i + 1]);
   /* Which addresses end in dotted IPv4 (see resolve.h). */
   if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0) {
-    if (w[4] == 0 && w[5] == 0 && w[6] != 0) v4 = 1;          /* ::a.b.c.d */
-    else if (w[4] == 0 && w[5] == 0xffff && w[6] != 0) v4 = 1; /* mapped */
-    else if (w[4] == 0xffff && w[5] == 0 && w[6] != 0) v4 = 1; /* translated */
+    if (w[4] == 0 && w[5] == 0 && w[6] != 0)
+      v4 = 1; /* ::a.b.c.d */
+    else if (w[4] == 0 && w[5] == 0xffff && w[6] != 0)
+      v4 = 1; /* mapped */
+    else if (w[4] == 0xffff && w[5] == 0 && w[6] != 0)
+      v4 = 1; /* translated */
   }
   if ((w[4] == 0 || w[4] == 0x0200) && w[5] == 0x5efe) v4 = 1; /* ISATAP */
   if (v4) ngroups = 6;
@@ -369,8 +374,7 @@ INT WSAAPI WS_inet_pton(INT Family, PCSTR pszAddrString, PVOID pAddrBuf) {
  * ws2__malloc left in *heap for the caller to free. NULL when out of
  * memory.
  */
-static const char *narrow(const WCHAR *w, char *buf, size_t cap,
-                          char **heap) {
+static const char *narrow(const WCHAR *w, char *buf, size_t cap, char **heap) {
   *heap = NULL;
   if (ws2__wstr_to_ubuf(w, buf, cap) <= cap) return buf;
   if (ws2__wstr_to_utf8(w, heap) != 0) return NULL;
@@ -458,8 +462,8 @@ PCWSTR WSAAPI InetNtopW(INT Family, const VOID *pAddr, PWSTR pStringBuf,
 #define ADDR_TEXT WS_INET6_ADDRSTRLEN
 
 /* The text of a sockaddr in buf (ADDR_TEXT), or -1 with the error. */
-static int sockaddr_to_text(const struct WS_sockaddr *sa, DWORD len,
-                            char *buf, int *err) {
+static int sockaddr_to_text(const struct WS_sockaddr *sa, DWORD len, char *buf,
+                            int *err) {
   ADDRESS_FAMILY family;
   char *p = buf;
 
@@ -664,8 +668,9 @@ static int string_to_address(const char *s, INT family, LPSOCKADDR addr,
     return SOCKET_ERROR;
   }
   memset(addr, 0, (size_t)need);
-  if (family == WS_AF_INET ? !string_to_in(s, (struct WS_sockaddr_in *)addr)
-                           : !string_to_in6(s, (struct WS_sockaddr_in6 *)addr)) {
+  if (family == WS_AF_INET
+          ? !string_to_in(s, (struct WS_sockaddr_in *)addr)
+          : !string_to_in6(s, (struct WS_sockaddr_in6 *)addr)) {
     memset(addr, 0, (size_t)need);
     WSASetLastError(WSAEINVAL);
     return SOCKET_ERROR;

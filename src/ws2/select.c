@@ -217,8 +217,9 @@ int WSAAPI WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout) {
     return r;
   }
   /* Some handles are non-IFS layers': poll a copy naming the sockets
-   * under them (POLLNVAL for one whose layer does not say), and give
-   * the results back in the caller's array. */
+   * under them, and give the results back in the caller's array. One
+   * whose layer does not say stays as it is: not the base provider's,
+   * it is POLLNVAL. */
   if (!(down = malloc(sizeof(*down) * fds))) {
     WSASetLastError(WSAENOBUFS);
     return SOCKET_ERROR;
@@ -226,7 +227,9 @@ int WSAAPI WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout) {
   for (i = 0; i < fds; i++) {
     int icpt = 0;
     down[i] = fdArray[i];
+    if ((INT_PTR)fdArray[i].fd < 0) continue; /* ignored, as it is */
     down[i].fd = bsp_handle(fdArray[i].fd, SIO_BSP_HANDLE_POLL, &icpt);
+    if (down[i].fd == INVALID_SOCKET) down[i].fd = fdArray[i].fd;
     if (icpt && owner == INVALID_SOCKET) owner = fdArray[i].fd;
   }
   if (owner != INVALID_SOCKET) {

@@ -115,14 +115,32 @@ TEST(wsapoll_events_and_errors) {
   p[0].events = POLLIN;
   p[1].fd = c;
   p[1].events = POLLOUT;
-  p[2].fd = INVALID_SOCKET;
+  p[2].fd = INVALID_SOCKET; /* negative: ignored (WSAPOLLFD's page) */
   p[2].events = POLLIN;
+  p[2].revents = POLLHUP; /* an output only: cleared */
   ASSERT_EQ(WSAPoll(p, 0, 0), SOCKET_ERROR);
   ASSERT_EQ(WSAGetLastError(), WSAEINVAL);
-  ASSERT_EQ(WSAPoll(p, 3, 0), 2);
+  ASSERT_EQ(WSAPoll(p, 3, 0), 1);
   ASSERT_EQ(p[0].revents, 0);
   ASSERT_EQ(p[1].revents, POLLWRNORM);
-  ASSERT_EQ(p[2].revents, POLLNVAL);
+  ASSERT_EQ(p[2].revents, 0);
+  /* Only ignored entries: "the array must contain at least one structure
+   * with a valid socket". */
+  ASSERT_EQ(WSAPoll(&p[2], 1, 0), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSAEINVAL);
+  {
+    /* A closed socket beside a valid one: POLLNVAL, counted. */
+    WSAPOLLFD q[2];
+    SOCKET gone = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    ASSERT_NE(gone, INVALID_SOCKET);
+    ASSERT_EQ(closesocket(gone), 0);
+    q[0] = p[1];
+    q[1].fd = gone;
+    q[1].events = POLLIN;
+    ASSERT_EQ(WSAPoll(q, 2, 0), 2);
+    ASSERT_EQ(q[0].revents, POLLWRNORM);
+    ASSERT_EQ(q[1].revents, POLLNVAL);
+  }
   ASSERT_EQ(send(c, "y", 1, 0), 1);
   ASSERT_EQ(WSAPoll(p, 1, 5000), 1);
   ASSERT_EQ(p[0].revents, POLLRDNORM);

@@ -11,8 +11,8 @@
 
 #include "ws2test.h"
 
-/* What inet_ntop leaves in WSAGetLastError for a bad buffer (Windows 8+). */
-#define NTOP_BAD_BUFFER ((int)0xC000000D)
+/* What inet_ntop leaves in WSAGetLastError for a bad buffer (its page). */
+#define NTOP_BAD_BUFFER ERROR_INVALID_PARAMETER
 
 /*
  * Test cases may run in any order (mingw runs the registrations in reverse),
@@ -358,7 +358,8 @@ TEST(inet_pton_ipv6) {
     int r;
     memset(&a, 0xab, sizeof(a));
     r = inet_pton(AF_INET6, t[i].in, &a);
-    if (r != t[i].ret) fprintf(stderr, "# inet_pton(AF_INET6, \"%s\")\n", t[i].in);
+    if (r != t[i].ret)
+      fprintf(stderr, "# inet_pton(AF_INET6, \"%s\")\n", t[i].in);
     ASSERT_EQ(r, t[i].ret);
     if (r == 1)
       for (k = 0; k < 8; k++) ASSERT_EQ(ntohs(a.u.Word[k]), t[i].w[k]);
@@ -469,9 +470,9 @@ TEST(inet_ntop_ipv4_and_buffer_sizes) {
 }
 
 /*
- * A missing or short buffer: Windows 8 and later say STATUS_INVALID_PARAMETER
- * (Windows 7 said WSAEINVAL; the documentation says ERROR_INVALID_PARAMETER,
- * which is what Wine 8 says).
+ * A missing or short buffer: ERROR_INVALID_PARAMETER, as the documentation
+ * says and Wine 8 does (Windows 8 and later say STATUS_INVALID_PARAMETER,
+ * Windows 7 said WSAEINVAL: ws2 follows the documentation).
  */
 TEST(inet_ntop_bad_buffer_error_code) {
   struct in_addr a;
@@ -576,9 +577,8 @@ TEST(address_to_string) {
     char buf[64];
     WCHAR w[64];
     DWORD len = sizeof(buf);
-    ASSERT_EQ(WSAAddressToStringA((LPSOCKADDR)&in6, sizeof(in6), NULL, buf,
-                                  &len),
-              0);
+    ASSERT_EQ(
+        WSAAddressToStringA((LPSOCKADDR)&in6, sizeof(in6), NULL, buf, &len), 0);
     if (strcmp(buf, v6[i].text) != 0)
       fprintf(stderr, "# got \"%s\", want \"%s\"\n", buf, v6[i].text);
     ASSERT_EQ(strcmp(buf, v6[i].text), 0);
@@ -618,7 +618,6 @@ TEST(address_to_string_short_buffer) {
   len = 8;
   ASSERT_EQ(WSAAddressToStringW((LPSOCKADDR)&in, sizeof(in), NULL, w, &len), 0);
   ASSERT_TRUE(wcs16eq(w, "0.0.0.0"));
-
 }
 
 /* Bad arguments are WSAEINVAL (Wine 8 fails without setting an error). */
@@ -743,8 +742,11 @@ TEST(string_to_address_ipv6) {
       {"2001::1", {0x2001, 0, 0, 0, 0, 0, 0, 1}, 0, 0, 0},
       {"001::1", {1, 0, 0, 0, 0, 0, 0, 1}, 0, 0, 0},
       {"fe80::1%2", {0xfe80, 0, 0, 0, 0, 0, 0, 1}, 2, 0, 0},
-      {"[fe80::1%4294967295]:80", {0xfe80, 0, 0, 0, 0, 0, 0, 1}, 0xffffffff,
-       80, 0},
+      {"[fe80::1%4294967295]:80",
+       {0xfe80, 0, 0, 0, 0, 0, 0, 1},
+       0xffffffff,
+       80,
+       0},
       {"::ffff:1.2.3.4", {0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304}, 0, 0, 0},
       {"::1]:65535", {0}, 0, 0, WSAEINVAL},
       {"::1:80", {0, 0, 0, 0, 0, 0, 1, 0x80}, 0, 0, 0}, /* no port without [] */
@@ -782,7 +784,8 @@ TEST(string_to_address_ipv6) {
       ASSERT_EQ(in6.sin6_family, t[i].error ? 0 : AF_INET6);
       if (!t[i].error) {
         ASSERT_EQ(len, sizeof(in6));
-        for (k = 0; k < 8; k++) ASSERT_EQ(ntohs(in6.sin6_addr.u.Word[k]), t[i].w[k]);
+        for (k = 0; k < 8; k++)
+          ASSERT_EQ(ntohs(in6.sin6_addr.u.Word[k]), t[i].w[k]);
         ASSERT_EQ_U(in6.sin6_scope_id, t[i].scope);
         ASSERT_EQ(in6.sin6_port, htons(t[i].port));
         ASSERT_EQ(in6.sin6_flowinfo, 0);
@@ -804,15 +807,15 @@ TEST(string_to_address_lengths_and_bad_arguments) {
   ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
   ASSERT_EQ(len, sizeof(SOCKADDR_IN));
   len = sizeof(SOCKADDR_IN6) - 1;
-  ASSERT_EQ(WSAStringToAddressA((LPSTR) "::1", AF_INET6, NULL,
-                                (LPSOCKADDR)&ss, &len),
-            SOCKET_ERROR);
+  ASSERT_EQ(
+      WSAStringToAddressA((LPSTR) "::1", AF_INET6, NULL, (LPSOCKADDR)&ss, &len),
+      SOCKET_ERROR);
   ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
   ASSERT_EQ(len, sizeof(SOCKADDR_IN6));
   len = 0;
-  ASSERT_EQ(WSAStringToAddressW((LPWSTR)u"", AF_INET, NULL, (LPSOCKADDR)&ss,
-                                &len),
-            SOCKET_ERROR);
+  ASSERT_EQ(
+      WSAStringToAddressW((LPWSTR)u"", AF_INET, NULL, (LPSOCKADDR)&ss, &len),
+      SOCKET_ERROR);
   ASSERT_EQ(WSAGetLastError(), WSAEFAULT);
   ASSERT_EQ(len, sizeof(SOCKADDR_IN));
 

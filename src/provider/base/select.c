@@ -165,7 +165,7 @@ int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err) {
   struct pollfd *pfd;
   ws2__bsock_t **socks;
   ULONG i;
-  int count = 0;
+  int count = 0, valid = 0;
 
   if (!fds) {
     *err = WSAEFAULT;
@@ -191,11 +191,10 @@ int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err) {
   for (i = 0; i < nfds; i++) {
     short ev = fds[i].events;
     fds[i].revents = 0;
-    if (fds[i].fd == INVALID_SOCKET ||
-        !(socks[i] = ws2__bsock_get(fds[i].fd))) {
-      pfd[i].fd = -1; /* reported as POLLNVAL below */
-      continue;
-    }
+    pfd[i].fd = -1;                       /* poll(2) skips it */
+    if ((INT_PTR)fds[i].fd < 0) continue; /* "ignored if negative" */
+    if (!(socks[i] = ws2__bsock_get(fds[i].fd))) continue; /* POLLNVAL */
+    valid++;
     pfd[i].fd = socks[i]->fd;
     pfd[i].events =
         (short)(((ev & WS_POLLRDNORM) ? POLLIN : 0) |
@@ -203,13 +202,23 @@ int ws2__bsp_poll(LPWSAPOLLFD fds, ULONG nfds, INT timeout, LPINT err) {
                 ((ev & (WS_POLLWRNORM | WS_POLLWRBAND)) ? POLLOUT : 0) |
                 POLLRDHUP);
   }
+  if (!valid) {
+    /* "The array must contain at least one structure with a valid
+     * socket." */
+    ws2__free(pfd);
+    ws2__free(socks);
+    *err = WSAEINVAL;
+    return SOCKET_ERROR;
+  }
   for (;;) {
     if (poll(pfd, nfds, timeout < 0 ? -1 : timeout) >= 0) break;
     if (errno != EINTR) break;
   }
   for (i = 0; i < nfds; i++) {
     short re = pfd[i].revents, out = 0, ev = fds[i].events;
-    if (!socks[i]) {
+    if ((INT_PTR)fds[i].fd < 0) {
+      out = 0; /* ignored */
+    } else if (!socks[i]) {
       out = WS_POLLNVAL;
     } else {
       if ((re & POLLIN) && (ev & WS_POLLRDNORM)) out |= WS_POLLRDNORM;
