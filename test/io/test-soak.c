@@ -12,6 +12,7 @@
  * check memory at exit). WS2_SOAK_SECONDS sets the duration (default 3),
  * WS2_SOAK_SEED replays a run's choices.
  */
+/* ws2-wine: skip (asks ws2 itself: ws2_engine_name, /proc/self/fd) */
 #include "ws2io.h"
 #include "ws2soak.h"
 
