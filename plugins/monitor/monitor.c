@@ -468,6 +468,15 @@ static SOCKET pass_up(const WSAPROTOCOL_INFOW *top, SOCKET s, LPINT err) {
  * 0), moving `bytes` when it completed at once, after `ns` nanoseconds.
  * Counted in the socket's slot and in the process's totals.
  */
+/* The byte count of a call that returned r: read only when it completed
+ * at once (r == 0). A call that failed or went pending wrote none, and the
+ * variable may already belong to someone else: a layer above may have
+ * passed a count inside its own request, which its worker can free as
+ * soon as the request completes, before this call returns. */
+static DWORD done_bytes(int r, const DWORD *count) {
+  return r == 0 && count ? *count : 0;
+}
+
 static void account(msock_t *m, int kind, int r, int err, DWORD bytes,
                     uint64_t ns) {
   ws2mon_op_t *ops[2];
@@ -514,7 +523,7 @@ static int WSPAPI mon_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
   LPDWORD count = sent || !ovl ? sent : &mine;
   uint64_t t0 = now_ns();
   int r = lower->procs.lpWSPSend(s, bufs, n, count, flags, ovl, cr, tid, err);
-  account(m, WS2MON_SEND, r, r ? *err : 0, count ? *count : 0, now_ns() - t0);
+  account(m, WS2MON_SEND, r, r ? *err : 0, done_bytes(r, count), now_ns() - t0);
   if (r == 0) learn_local(s, m);
   return r;
 }
@@ -530,7 +539,7 @@ static int WSPAPI mon_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
   uint64_t t0 = now_ns();
   int r = lower->procs.lpWSPSendTo(s, bufs, n, count, flags, to, tolen, ovl, cr,
                                    tid, err);
-  account(m, WS2MON_SEND, r, r ? *err : 0, count ? *count : 0, now_ns() - t0);
+  account(m, WS2MON_SEND, r, r ? *err : 0, done_bytes(r, count), now_ns() - t0);
   if (r == 0) {
     /* A datagram socket's peer is where it last sent to. */
     if (m && m->slot && to) take_addr(&m->slot->peer, to, tolen);
@@ -548,7 +557,7 @@ static int WSPAPI mon_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
   LPDWORD count = got || !ovl ? got : &mine;
   uint64_t t0 = now_ns();
   int r = lower->procs.lpWSPRecv(s, bufs, n, count, flags, ovl, cr, tid, err);
-  account(m, WS2MON_RECV, r, r ? *err : 0, count ? *count : 0, now_ns() - t0);
+  account(m, WS2MON_RECV, r, r ? *err : 0, done_bytes(r, count), now_ns() - t0);
   return r;
 }
 
@@ -563,7 +572,7 @@ static int WSPAPI mon_recvfrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
   uint64_t t0 = now_ns();
   int r = lower->procs.lpWSPRecvFrom(s, bufs, n, count, flags, from, fromlen,
                                      ovl, cr, tid, err);
-  account(m, WS2MON_RECV, r, r ? *err : 0, count ? *count : 0, now_ns() - t0);
+  account(m, WS2MON_RECV, r, r ? *err : 0, done_bytes(r, count), now_ns() - t0);
   /* The sender of a datagram received at once (an overlapped one's
    * address is filled in at completion: not known here). */
   if (r == 0 && !ovl && m && m->slot && from && fromlen)

@@ -596,11 +596,18 @@ static DWORD WINAPI worker_main(LPVOID unused) {
  *  - lower done at once with a packet coming, or pending: the worker
  *    reports it; return WSA_IO_PENDING;
  *  - lower failed at once: nothing will complete; return its error.
+ *
+ * `now` is the byte count the lower call gave if it completed at once.
+ * The lower call writes it into a variable of the caller's frame, not
+ * into op: once the lower call has queued a packet (or gone pending), the
+ * worker may report op and free it, even before the lower call returns
+ * (and a layer below may read the count after that).
  */
-static int op_started(op_t *op, int skips, int r, int e, LPDWORD bytes_out,
-                      LPDWORD flags_out, LPINT err) {
+static int op_started(op_t *op, int skips, int r, int e, DWORD now,
+                      LPDWORD bytes_out, LPDWORD flags_out, LPINT err) {
   if (r == 0 && skips) {
     DWORD b = 0, f = 0;
+    op->bytes = now; /* no packet is coming: op is still this thread's */
     COUNT(ops_at_once);
 #ifdef NONIFS_FAULT_HOOKS
     r = nf_fault_done(op, op->kind, 1, TRUE, op->bytes, &b, &f);
@@ -949,6 +956,7 @@ static int WSPAPI nf_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
                           DWORD flags, LPWSAOVERLAPPED ovl,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                           LPWSATHREADID tid, LPINT err) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_of(s, err);
   op_t *op;
   int r, e = 0, skips;
@@ -964,9 +972,9 @@ static int WSPAPI nf_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
 #ifdef NONIFS_FAULT_HOOKS
     bufs = nf_fault_bufs(K_SEND, bufs, &n);
 #endif
-    r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &op->bytes, flags,
-                                 &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, r, e, sent, NULL, err);
+    r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &now, flags, &op->ovl,
+                                 NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, sent, NULL, err);
   }
   sock_put(sk);
   return r;
@@ -977,6 +985,7 @@ static int WSPAPI nf_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
                             LPWSAOVERLAPPED ovl,
                             LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                             LPWSATHREADID tid, LPINT err) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_of(s, err);
   op_t *op;
   int r, e = 0, skips;
@@ -989,9 +998,9 @@ static int WSPAPI nf_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
     r = SOCKET_ERROR;
   } else {
     skips = sk->lower_skips;
-    r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, &op->bytes, flags, to,
-                                   tolen, &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, r, e, sent, NULL, err);
+    r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, &now, flags, to, tolen,
+                                   &op->ovl, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, sent, NULL, err);
   }
   sock_put(sk);
   return r;
@@ -1004,6 +1013,7 @@ static int WSPAPI nf_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
                           LPDWORD flags, LPWSAOVERLAPPED ovl,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                           LPWSATHREADID tid, LPINT err) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_of(s, err);
   op_t *op;
   int r, e = 0, skips;
@@ -1023,9 +1033,9 @@ static int WSPAPI nf_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
 #ifdef NONIFS_FAULT_HOOKS
     bufs = nf_fault_bufs(K_RECV, bufs, &n);
 #endif
-    r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &op->bytes, &op->flags,
-                                 &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, r, e, got, flags, err);
+    r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &now, &op->flags, &op->ovl,
+                                 NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, got, flags, err);
   }
   sock_put(sk);
   return r;
@@ -1039,6 +1049,7 @@ static int WSPAPI nf_recvfrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
                               LPINT fromlen, LPWSAOVERLAPPED ovl,
                               LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                               LPWSATHREADID tid, LPINT err) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_of(s, err);
   op_t *op;
   int r, e = 0, skips;
@@ -1055,9 +1066,9 @@ static int WSPAPI nf_recvfrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
   } else {
     skips = sk->lower_skips;
     op->flags = *flags;
-    r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, &op->bytes, &op->flags,
-                                     from, fromlen, &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, r, e, got, flags, err);
+    r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, &now, &op->flags, from,
+                                     fromlen, &op->ovl, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, got, flags, err);
   }
   sock_put(sk);
   return r;
@@ -1271,6 +1282,7 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
                            LPWSAOVERLAPPED ovl,
                            LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                            LPWSATHREADID tid, LPINT err) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_of(s, err);
   op_t *op;
   int r = 0, e = 0, skips;
@@ -1350,8 +1362,8 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
       } else {
         skips = sk->lower_skips;
         r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
-                                      &op->bytes, &op->ovl, NULL, NULL, &e);
-        r = op_started(op, skips, r, e, ret, NULL, err);
+                                      &now, &op->ovl, NULL, NULL, &e);
+        r = op_started(op, skips, r, e, now, ret, NULL, err);
       }
       break;
   }
@@ -1668,6 +1680,7 @@ static BOOL ext_result(int r, int e) {
 static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
                                DWORD llen, DWORD rmlen, LPDWORD got,
                                LPOVERLAPPED ovl) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *l = sock_find(ls), *a = sock_find(as);
   LPFN_ACCEPTEX fn;
   op_t *op;
@@ -1691,12 +1704,11 @@ static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
     op->other = a;
     a = NULL;
     skips = l->lower_skips;
-    r = fn(l->lower, op->other->lower, buf, rlen, llen, rmlen, &op->bytes,
-           &op->ovl)
+    r = fn(l->lower, op->other->lower, buf, rlen, llen, rmlen, &now, &op->ovl)
             ? 0
             : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, got, NULL, &e);
+    r = op_started(op, skips, r, e, now, got, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(a);
@@ -1707,6 +1719,7 @@ static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
 static BOOL PASCAL nf_connectex(SOCKET s, const struct sockaddr *name,
                                 int namelen, PVOID buf, DWORD len, LPDWORD sent,
                                 LPOVERLAPPED ovl) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_find(s);
   LPFN_CONNECTEX fn;
   op_t *op;
@@ -1724,11 +1737,10 @@ static BOOL PASCAL nf_connectex(SOCKET s, const struct sockaddr *name,
     ok = ext_result(SOCKET_ERROR, e);
   } else {
     skips = sk->lower_skips;
-    r = fn(sk->lower, name, namelen, buf, len, &op->bytes, &op->ovl)
-            ? 0
-            : SOCKET_ERROR;
+    r = fn(sk->lower, name, namelen, buf, len, &now, &op->ovl) ? 0
+                                                               : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, sent, NULL, &e);
+    r = op_started(op, skips, r, e, now, sent, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1737,6 +1749,7 @@ static BOOL PASCAL nf_connectex(SOCKET s, const struct sockaddr *name,
 
 static BOOL PASCAL nf_disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
                                    DWORD reserved) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_find(s);
   LPFN_DISCONNECTEX fn;
   op_t *op;
@@ -1756,7 +1769,7 @@ static BOOL PASCAL nf_disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
     skips = sk->lower_skips;
     r = fn(sk->lower, &op->ovl, flags, reserved) ? 0 : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, NULL, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1766,6 +1779,7 @@ static BOOL PASCAL nf_disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
 static BOOL PASCAL nf_transmitfile(SOCKET s, HANDLE file, DWORD n,
                                    DWORD per_send, LPOVERLAPPED ovl,
                                    LPTRANSMIT_FILE_BUFFERS bufs, DWORD flags) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_find(s);
   LPFN_TRANSMITFILE fn;
   op_t *op;
@@ -1787,7 +1801,7 @@ static BOOL PASCAL nf_transmitfile(SOCKET s, HANDLE file, DWORD n,
     r = fn(sk->lower, file, n, per_send, &op->ovl, bufs, flags) ? 0
                                                                 : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, NULL, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1797,6 +1811,7 @@ static BOOL PASCAL nf_transmitfile(SOCKET s, HANDLE file, DWORD n,
 static BOOL PASCAL nf_transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
                                       DWORD count, DWORD size, LPOVERLAPPED ovl,
                                       DWORD flags) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_find(s);
   LPFN_TRANSMITPACKETS fn;
   op_t *op;
@@ -1816,7 +1831,7 @@ static BOOL PASCAL nf_transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
     skips = sk->lower_skips;
     r = fn(sk->lower, el, count, size, &op->ovl, flags) ? 0 : SOCKET_ERROR;
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, NULL, NULL, &e);
+    r = op_started(op, skips, r, e, now, NULL, NULL, &e);
     ok = ext_result(r, e);
   }
   sock_put(sk);
@@ -1830,6 +1845,7 @@ static BOOL PASCAL nf_transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
 static INT PASCAL nf_wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
                                 LPWSAOVERLAPPED ovl,
                                 LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_find(s);
   LPFN_WSARECVMSG fn;
   op_t *op;
@@ -1846,9 +1862,9 @@ static INT PASCAL nf_wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
     r = ext_result(SOCKET_ERROR, e) ? 0 : SOCKET_ERROR;
   } else {
     skips = sk->lower_skips;
-    r = fn(sk->lower, msg, &op->bytes, &op->ovl, NULL);
+    r = fn(sk->lower, msg, &now, &op->ovl, NULL);
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, got, NULL, &e);
+    r = op_started(op, skips, r, e, now, got, NULL, &e);
     if (r) WSASetLastError(e);
   }
   sock_put(sk);
@@ -1858,6 +1874,7 @@ static INT PASCAL nf_wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
 static INT WSAAPI nf_wsasendmsg(SOCKET s, LPWSAMSG msg, DWORD flags,
                                 LPDWORD sent, LPWSAOVERLAPPED ovl,
                                 LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
+  DWORD now = 0; /* the byte count of a lower call done at once */
   sock_t *sk = sock_find(s);
   LPFN_WSASENDMSG fn;
   op_t *op;
@@ -1874,9 +1891,9 @@ static INT WSAAPI nf_wsasendmsg(SOCKET s, LPWSAMSG msg, DWORD flags,
     r = ext_result(SOCKET_ERROR, e) ? 0 : SOCKET_ERROR;
   } else {
     skips = sk->lower_skips;
-    r = fn(sk->lower, msg, flags, &op->bytes, &op->ovl, NULL);
+    r = fn(sk->lower, msg, flags, &now, &op->ovl, NULL);
     if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, sent, NULL, &e);
+    r = op_started(op, skips, r, e, now, sent, NULL, &e);
     if (r) WSASetLastError(e);
   }
   sock_put(sk);
