@@ -236,6 +236,7 @@ typedef struct soak_op {
   LONG claim;            /* an observer polling it (events, lost ones) */
   LONG cancel;           /* CancelIoEx asked for it, or may have */
   LONG imm;              /* the call returned success: imm_bytes */
+  LONG returned;         /* its call has returned, pending or done */
   LONG imm_bytes;
   int resolved; /* receives: observed (under the socket's lock) */
   DWORD status, bytes, flags, len;
@@ -706,13 +707,19 @@ SOAK_FN void soak_after_call(soak_op_t *op, int ok, DWORD err, DWORD n) {
   if (ok) {
     if (op->kind == SOAK_BY_PORT && op->sk->skip) {
       soak_resolve(op, SOAK_GOT_INLINE, 0, n, op->rflags);
-    } else {
-      InterlockedExchange(&op->imm_bytes, (LONG)n);
-      InterlockedExchange(&op->imm, 1);
+      return;
     }
+    InterlockedExchange(&op->imm_bytes, (LONG)n);
+    InterlockedExchange(&op->imm, 1);
   } else if (err != WSA_IO_PENDING) {
     soak_resolve(op, SOAK_GOT_FAILED, err, 0, 0);
+    return;
   }
+  /* From now on its notification may be found lost (soak_sweep): not
+   * before, as a request can show complete in its OVERLAPPED while its
+   * call is still running (a layer reported it early; the call then
+   * returns success at once, and no packet is due). */
+  InterlockedExchange(&op->returned, 1);
 }
 
 /* ---- Pairing connections -------------------------------------------- */
@@ -1101,7 +1108,7 @@ SOAK_FN void soak_sweep(soak_t *S, DWORD block_ms, BOOL alertable) {
         ev[ne] = op;
         hs[ne++] = op->event;
       }
-    } else if (nl < 64 &&
+    } else if (nl < 64 && SOAK_LOAD(&op->returned) &&
                ((op->kind == SOAK_BY_APC && SOAK_LOAD(&op->issuer->exited)) ||
                 (op->kind == SOAK_BY_PORT && S->ports[op->port].closed &&
                  S->ports[op->port].users == 0)) &&
