@@ -275,6 +275,9 @@ static void conn_pump(CONNECTION *c) {
       }
     }
     if (!c->rx_busy && !c->eof && ring_free(c) > 0) {
+      /* An empty ring with nothing in flight starts over at 0, so that
+       * the receive is one buffer, not the two of a wrapped ring. */
+      if (ring_used(c) == 0 && !c->tx_busy) c->head = c->tail = 0;
       switch (start_recv(c, &bytes)) {
         case IO_PENDING:
           c->rx_busy = TRUE;
