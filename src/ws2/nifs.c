@@ -282,7 +282,7 @@ void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
   nifs_req_t *r;
   c->req = NULL;
   if (!ovl || routine) return;
-  if (!((uintptr_t)ws2__handle_tag((HANDLE)s) & 1)) return; /* IFS */
+  if (!ws2__non_ifs(s)) return; /* IFS */
   if (!(n = nifs_get(s))) return;
   if ((r = ws2__calloc(1, sizeof(*r))) != NULL) {
     r->in_call = 1;

@@ -10,7 +10,10 @@
 #include <winsock2.h>
 #include <ws2spi.h>
 
+#include "core/object.h"
 #include "ws2/extension.h"
+
+#include <stdint.h>
 
 /*
  * A provider, or a binding of one to a catalog entry: what a socket's
@@ -58,6 +61,13 @@ const char *ws2__builtin_path(void);
 /* The provider serving socket s, or NULL with the last error set
  * (WSANOTINITIALISED before WSAStartup, WSAENOTSOCK). */
 ws2__provider_t *ws2__provider_of(SOCKET s);
+
+/* Whether s is a non-IFS handle (WPUCreateSocketHandle's, or an IFS
+ * layer's over one): the low bit of its handle's tag, whose other bits
+ * are its provider (nifs.c, upcall.c). 0 for anything else. */
+static inline int ws2__non_ifs(SOCKET s) {
+  return (int)((uintptr_t)ws2__handle_tag((HANDLE)s) & 1);
+}
 
 /* The upcall table given to every provider (upcall.c). */
 extern const WSPUPCALLTABLE ws2__upcalls;

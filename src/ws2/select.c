@@ -43,9 +43,8 @@ static SOCKET bsp_handle(SOCKET s, DWORD code, int *intercepts) {
     SOCKET lower = INVALID_SOCKET;
     DWORD ret = 0;
     int err = 0;
-    if (!((uintptr_t)ws2__handle_tag((HANDLE)s) & 1)) return s; /* IFS */
-    p = (ws2__provider_t *)((uintptr_t)ws2__handle_tag((HANDLE)s) &
-                            ~(uintptr_t)1);
+    if (!ws2__non_ifs(s)) return s; /* IFS: the base provider's */
+    if (!(p = ws2__provider_of(s))) return INVALID_SOCKET;
     if (p->procs.lpWSPIoctl(s, code, NULL, 0, &lower, sizeof(lower), &ret, NULL,
                             NULL, NULL, &err) != 0)
       return INVALID_SOCKET;
@@ -61,7 +60,7 @@ static SOCKET bsp_handle(SOCKET s, DWORD code, int *intercepts) {
 static int any_non_ifs(const WS_fd_set *set) {
   WS_u_int i;
   for (i = 0; set && i < set->fd_count; i++)
-    if ((uintptr_t)ws2__handle_tag((HANDLE)set->fd_array[i]) & 1) return 1;
+    if (ws2__non_ifs(set->fd_array[i])) return 1;
   return 0;
 }
 
@@ -210,7 +209,7 @@ int WSAAPI WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout) {
   int err = 0, r;
   if (!ws2__check_started()) return SOCKET_ERROR;
   for (i = 0; fdArray && i < fds; i++)
-    if ((uintptr_t)ws2__handle_tag((HANDLE)fdArray[i].fd) & 1) break;
+    if (ws2__non_ifs(fdArray[i].fd)) break;
   if (!fdArray || i == fds) {
     r = ws2__bsp_poll(fdArray, fds, timeout, &err);
     if (r == SOCKET_ERROR) WSASetLastError(err);

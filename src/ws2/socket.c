@@ -283,7 +283,7 @@ static int base_handle(SOCKET s, SOCKET *base) {
     SOCKET lower = INVALID_SOCKET;
     DWORD ret = 0;
     int err = 0;
-    if (!((uintptr_t)ws2__handle_tag((HANDLE)h) & 1)) break; /* IFS */
+    if (!ws2__non_ifs(h)) break; /* IFS */
     if (!(p = ws2__provider_of(h))) return WSAENOTSOCK;
     if (p->procs.lpWSPIoctl(h, SIO_QUERY_TARGET_PNP_HANDLE, NULL, 0, &lower,
                             sizeof(lower), &ret, NULL, NULL, NULL, &err) != 0 ||
