@@ -130,16 +130,29 @@ int ws2__poller_install(ws2__poller_t *p) {
 }
 
 /* Wakes, without claiming it, the most recent thread asleep on its futex
- * in a ws2 wait: it finds the role free and takes it. */
+ * in a ws2 wait: it finds the role free and takes it. A thread already
+ * claimed is woken by its claimer and takes the role at its next wait: no
+ * second wake. The wake comes after the unlock (a reference keeps the
+ * thread), or on one CPU the woken thread would run at once and block on
+ * the lock it needs to leave the list. */
 static void promote(void) {
   ws2__node_t *n;
+  ws2__thread_t *t = NULL;
   if (atomic_load(&g_nsleepers) == 0) return;
   pthread_mutex_lock(&g_sleepers_lock);
   n = ws2__list_first(&g_sleepers);
-  if (n)
-    ws2__futex_wake(&ws2__container_of(n, ws2__thread_t, sleeper_node)->wake,
-                    1);
+  if (n) {
+    t = ws2__container_of(n, ws2__thread_t, sleeper_node);
+    if (atomic_load(&t->wake) == WS2__WAKE_NONE)
+      ws2__obj_ref(&t->obj);
+    else
+      t = NULL;
+  }
   pthread_mutex_unlock(&g_sleepers_lock);
+  if (t) {
+    ws2__futex_wake(&t->wake, 1);
+    ws2__obj_unref(&t->obj);
+  }
 }
 
 /* Holds the role while `p->poll` runs; `who` is a thread or &g_owner. */
