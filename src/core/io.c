@@ -78,12 +78,14 @@ int ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
   ws2__obj_ref(&io->obj);
   ws2__obj_ref(&req->u.f.thread->obj);
 
-  ovl->InternalHigh = 0;
-  __atomic_store_n(&ovl->Internal, (ULONG_PTR)STATUS_PENDING, __ATOMIC_RELAXED);
   if (uses_handle_event(req->routine_kind, ovl->hEvent,
                         atomic_load(&io->modes)))
     ws2__sync_reset(&io->sync);
+  /* Pending and on the handle's list together: whoever looks under the
+   * lock sees both or neither (a non-IFS handle's completion report). */
   pthread_mutex_lock(&io->lock);
+  ovl->InternalHigh = 0;
+  __atomic_store_n(&ovl->Internal, (ULONG_PTR)STATUS_PENDING, __ATOMIC_RELAXED);
   ws2__list_push_back(&io->reqs, &req->u.f.node);
   pthread_mutex_unlock(&io->lock);
   return 0;

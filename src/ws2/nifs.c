@@ -10,7 +10,6 @@
 #include "ws2/provider.h"
 #include "ws2/ws2.h"
 
-#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +20,7 @@ typedef struct ws2__nifs {
   DWORD catalog_id;
   DWORD_PTR context; /* the provider's, from WPUCreateSocketHandle */
   SOCKET handle;
-  /* Calls between ws2__nifs_begin's start and their request being on the
-   * handle's list, under io.lock: a completion reported for an OVERLAPPED
-   * not found meanwhile may be one of theirs, and waits for them. */
-  int starting;
+  int compat_loss; /* WS2_COMPAT=kb2568167 when the handle was made */
 } nifs_t;
 
 /* An application's overlapped call, from its start to its completion.
@@ -85,6 +81,21 @@ static DWORD nifs_rw(ws2__io_t *io, int write, void *buf, DWORD len,
 
 static const ws2__io_fops_t nifs_fops = {nifs_rw};
 
+/*
+ * WS2_COMPAT=kb2568167 reproduces Windows' loss on purpose, so that an
+ * application can test how it detects and survives it: a completion
+ * reported with WPUCompleteOverlappedRequest counts as a success at once
+ * for the handle's FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (Windows' I/O
+ * manager completes it as a synchronous request), so with skip-on-success
+ * set no packet comes, whatever the application's call returned; hEvent
+ * is still signalled. Read when a handle is made (not at each completion:
+ * the environment is a linear search).
+ */
+static int compat_loss(void) {
+  const char *c = getenv("WS2_COMPAT");
+  return c && strstr(c, "kb2568167");
+}
+
 SOCKET ws2__nifs_create(ws2__provider_t *p, DWORD catalog_id, DWORD_PTR context,
                         int *err) {
   nifs_t *n = ws2__calloc(1, sizeof(*n));
@@ -98,6 +109,7 @@ SOCKET ws2__nifs_create(ws2__provider_t *p, DWORD catalog_id, DWORD_PTR context,
   n->io.context = p;
   n->catalog_id = catalog_id;
   n->context = context;
+  n->compat_loss = compat_loss();
   if (ws2__handle_new(&n->io.obj, &h) != 0) {
     ws2__obj_unref(&n->io.obj);
     *err = WSAENOBUFS;
@@ -182,19 +194,10 @@ static nifs_req_t *find_locked(nifs_t *n, LPWSAOVERLAPPED ovl) {
   return NULL;
 }
 
-/*
- * WS2_COMPAT=kb2568167 reproduces Windows' loss on purpose, so that an
- * application can test how it detects and survives it: a completion
- * reported with WPUCompleteOverlappedRequest counts as a success at once
- * for the handle's FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (Windows' I/O
- * manager completes it as a synchronous request), so with skip-on-success
- * set no packet comes, whatever the application's call returned; hEvent
- * is still signalled. Read at each completion (a test may set it).
- */
+/* Whether r's completion counts as a success at once (compat_loss). */
 static int immediate_for(const nifs_req_t *r) {
-  const char *c = getenv("WS2_COMPAT");
-  if (c && strstr(c, "kb2568167")) return 1;
-  return r->immediate;
+  const nifs_t *n = ws2__container_of(r->req.u.f.io, nifs_t, io);
+  return n->compat_loss || r->immediate;
 }
 
 static NTSTATUS status_of(DWORD wsa_error) {
@@ -216,14 +219,7 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
     return SOCKET_ERROR;
   }
   pthread_mutex_lock(&n->io.lock);
-  while (!(r = find_locked(n, ovl)) && n->starting) {
-    /* A call on this handle is being started: its request may be the one
-     * (a report can race the call's start); look again once it is on the
-     * list. The window is a few instructions long. */
-    pthread_mutex_unlock(&n->io.lock);
-    sched_yield();
-    pthread_mutex_lock(&n->io.lock);
-  }
+  r = find_locked(n, ovl);
   if (r && r->failed) {
     r = NULL; /* its call failed: nothing to notify */
     hold = 1; /* and nothing to complete on its own */
@@ -239,8 +235,9 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
       ws2__req_ref(&r->req);
     }
   }
-  /* Decided under the lock, with no call starting: a request ws2 did not
-   * see start (an extension function the application called through the
+  /* Decided under the lock (ws2__req_init makes a request pending and
+   * puts it on the list in one hold of it): a request ws2 did not see
+   * start (an extension function the application called through the
    * layer's own pointer) is still pending; one already completed is not
    * completed again. */
   if (!r && !hold)
@@ -286,17 +283,11 @@ void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
   if (!(n = nifs_get(s))) return;
   if ((r = ws2__calloc(1, sizeof(*r))) != NULL) {
     r->in_call = 1;
-    pthread_mutex_lock(&n->io.lock);
-    n->starting++;
-    pthread_mutex_unlock(&n->io.lock);
     if (ws2__req_init(&r->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL,
                       &req_ops) != 0) {
       ws2__free(r);
       r = NULL; /* untracked: a completion comes the "lone" way */
     }
-    pthread_mutex_lock(&n->io.lock);
-    n->starting--;
-    pthread_mutex_unlock(&n->io.lock);
     c->req = r;
   }
   ws2__obj_unref(&n->io.obj); /* the request holds the handle now */

@@ -411,7 +411,8 @@ TEST(event_thread_and_apc_upcalls) {
 }
 
 /* WS2_COMPAT=kb2568167: Windows' loss, on purpose: with skip-on-success a
- * pending request's packet does not come; its event still does. */
+ * pending request's packet does not come; its event still does. It is
+ * read when a handle is made. */
 TEST(compat_kb2568167_loses_the_packet) {
   SOCKET s;
   HANDLE port;
@@ -434,7 +435,17 @@ TEST(compat_kb2568167_loses_the_packet) {
   ASSERT_EQ(WaitForSingleObject(ov.hEvent, 0), WAIT_OBJECT_0);
   ASSERT_EQ(ov.InternalHigh, 5);
   unsetenv("WS2_COMPAT");
-  /* Without it: the packet comes. */
+  /* Still so on that handle: read when it was made. */
+  WSAResetEvent(ov.hEvent);
+  ASSERT_EQ(recv_once(s, &ov), WSA_IO_PENDING);
+  ASSERT_EQ(WPUCompleteOverlappedRequest(s, &ov, 0, 5, &e), 0);
+  ASSERT_EQ(packets(port, &ov), 0);
+  ASSERT_EQ(ws2__nifs_close(s, &e), 0);
+  /* A handle made without it: the packet comes. */
+  s = fake_socket(0);
+  ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)s, port, 3, 0), port);
+  ASSERT_TRUE(SetFileCompletionNotificationModes(
+      (HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
   WSAResetEvent(ov.hEvent);
   ASSERT_EQ(recv_once(s, &ov), WSA_IO_PENDING);
   ASSERT_EQ(WPUCompleteOverlappedRequest(s, &ov, 0, 5, &e), 0);
