@@ -273,14 +273,34 @@ static sock_t *sock_find(SOCKET s) {
 }
 
 /*
+ * Request records are recycled through a short list: an application
+ * thread makes them and the worker ends them, and memory freed by another
+ * thread than the one that allocated it misses malloc's per-thread caches
+ * at both ends (each allocation and each free then takes an arena lock).
+ */
+#define OP_CACHE_MAX 128
+static struct op *op_cache; /* (lock) linked through `next` */
+static int op_cached;       /* (lock) */
+
+/* Puts op on the list; returns NULL, or op when the list is full (for the
+ * caller to free after the unlock). */
+static struct op *op_keep_locked(struct op *op);
+
+/*
  * Drops a reference. The last one gives the application's handle back to
  * ws2 (WPUCloseSocketHandle) and frees the record: by then the lower
  * socket is closed and every request on the handle has been reported.
  */
-static void sock_put(sock_t *sk) {
+static void sock_release(sock_t *sk, struct op *recycle);
+static void sock_put(sock_t *sk) { sock_release(sk, NULL); }
+
+/* sock_put, and `recycle` (a request record that has ended, or NULL) back
+ * on the list of free records in the same hold of the lock. */
+static void sock_release(sock_t *sk, struct op *recycle) {
   int e = 0, last = 0;
   if (!sk) return;
   ws2lsp_lock(&lock);
+  if (recycle) recycle = op_keep_locked(recycle);
   if (--sk->refs == 0) {
     last = 1;
     if (ws2lsp_map_get(&by_app, sk->app, 0) == sk)
@@ -296,6 +316,7 @@ static void sock_put(sock_t *sk) {
     COUNT(sockets_closed);
   }
   ws2lsp_unlock(&lock);
+  free(recycle); /* the list was full */
   if (last) {
     InterlockedDecrement(&live);
     free(sk);
@@ -389,6 +410,7 @@ typedef struct op {
   DWORD flags;     /* the lower receive's flags in/out-parameter */
   /* The result, for the completion routine. */
   DWORD r_error, r_bytes, r_flags;
+  struct op *next; /* on op_cache while unused */
 } op_t;
 
 /* OVERLAPPED.Internal is what publishes a result: it is written last,
@@ -409,10 +431,55 @@ static void internal_set(LPWSAOVERLAPPED ovl, ULONG_PTR v) {
  * to run it is the one ws2 named (tid), or, for an extension function,
  * which ws2 does not see, this thread (WPUOpenCurrentThread).
  */
+static struct op *op_keep_locked(struct op *op) {
+  if (op_cached >= OP_CACHE_MAX) return op;
+  op->next = op_cache;
+  op_cache = op;
+  op_cached++;
+  return NULL;
+}
+
+/*
+ * A record for a request on sk, zeroed, with a reference on sk taken in
+ * the same hold of the lock as the record; NULL when memory is short.
+ */
+static op_t *op_alloc(sock_t *sk) {
+  op_t *op;
+  ws2lsp_lock(&lock);
+  if ((op = op_cache) != NULL) {
+    op_cache = op->next;
+    op_cached--;
+  }
+  sk->refs++;
+  ws2lsp_unlock(&lock);
+  if (!op && !(op = (op_t *)malloc(sizeof(*op)))) {
+    sock_put(sk);
+    return NULL;
+  }
+  memset(op, 0, sizeof(*op));
+  op->sk = sk;
+  return op;
+}
+
+/* A record whose request never started: its reference and itself. */
+static void op_discard(op_t *op) { sock_release(op->sk, op); }
+
+/* Frees the list (WSPCleanup, once the worker has stopped). */
+static void op_cache_clear(void) {
+  ws2lsp_lock(&lock);
+  while (op_cache) {
+    op_t *op = op_cache;
+    op_cache = op->next;
+    free(op);
+  }
+  op_cached = 0;
+  ws2lsp_unlock(&lock);
+}
+
 static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
                     LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
                     LPWSATHREADID tid, LPINT err) {
-  op_t *op = (op_t *)calloc(1, sizeof(*op));
+  op_t *op = op_alloc(sk);
   int e = 0;
   if (!op) {
     *err = WSAENOBUFS;
@@ -420,7 +487,7 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
   }
 #ifdef NONIFS_FAULT_HOOKS
   if (nf_fault_call(kind, err)) { /* fails at once, nothing started */
-    free(op);
+    op_discard(op);
     return NULL;
   }
 #endif
@@ -434,7 +501,7 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
     } else if (lsp.up.lpWPUOpenCurrentThread(&op->tid, &e) == 0) {
       op->own_tid = 1;
     } else {
-      free(op);
+      op_discard(op);
       *err = e;
       return NULL;
     }
@@ -452,10 +519,6 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
    * the layer's to mark.) */
   ovl->InternalHigh = 0;
   internal_set(ovl, WSS_OPERATION_IN_PROGRESS);
-  ws2lsp_lock(&lock);
-  sk->refs++;
-  ws2lsp_unlock(&lock);
-  op->sk = sk;
   op->lower = sk->lower;
   InterlockedIncrement(&in_flight);
   COUNT(ops_started);
@@ -467,9 +530,8 @@ static void op_free(op_t *op) {
   int e = 0;
   if (op->own_tid) lsp.up.lpWPUCloseThread(&op->tid, &e);
   sock_put(op->other);
-  sock_put(op->sk);
+  sock_release(op->sk, op); /* op may be reused from here */
   InterlockedDecrement(&in_flight);
-  free(op);
 }
 
 /* The completion routine, run in an alertable wait of the thread that
@@ -583,6 +645,28 @@ static DWORD WINAPI worker_main(LPVOID unused) {
 }
 
 /*
+ * op's lower call completed at once, with no packet coming. For the data
+ * calls its out-parameters are the result (a call done at once updates
+ * them), so the lower provider need not be asked again; the others (some,
+ * like TransmitFile, have no byte count) ask it, as the worker does.
+ */
+static void finish_at_once(op_t *op, LPDWORD bytes_out, LPDWORD flags_out) {
+  switch (op->kind) {
+    case K_RECV:
+    case K_RECVFROM:
+      *flags_out = op->flags; /* the lower call's lpFlags */
+      /* fall through */
+    case K_SEND:
+    case K_SENDTO:
+      *bytes_out = op->bytes;
+      deliver(op, 0, *bytes_out, *flags_out);
+      break;
+    default:
+      op_finish(op, TRUE, op->bytes, bytes_out, flags_out);
+  }
+}
+
+/*
  * After the lower call of an overlapped request returned r (0 or
  * SOCKET_ERROR, with error e): what the layer's own call returns. `skips`
  * is the lower socket's skip-on-success, read before the call (op may be
@@ -617,7 +701,7 @@ static int op_started(op_t *op, int skips, int r, int e, DWORD now,
     }
     if (r == NF_FAULT_PASS)
 #endif
-      op_finish(op, TRUE, op->bytes, &b, &f);
+      finish_at_once(op, &b, &f);
     if (bytes_out) *bytes_out = b;
     if (flags_out) *flags_out = f;
     return 0;
@@ -1955,6 +2039,7 @@ static void machinery_stop(void) {
   CloseHandle(worker);
   CloseHandle(port);
   worker = port = NULL;
+  op_cache_clear();
   async_stop();
   ws2lsp_lock(&lock);
   while (all_socks) {
