@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/futex.h"
+#include "core/tls.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -163,7 +164,7 @@ BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem) {
  * thread id, RecursionCount the owner's depth, SpinCount how long to spin
  * before sleeping. No allocation, so Enter can never fail. */
 
-static __thread DWORD cs_tid;
+static WS2__TLS DWORD cs_tid;
 
 static DWORD cs_self(void) {
   if (!cs_tid) cs_tid = (DWORD)syscall(SYS_gettid);
@@ -173,7 +174,7 @@ static DWORD cs_self(void) {
 #define CS_WORD(cs) ((_Atomic uint32_t *)&(cs)->LockCount)
 #define CS_OWNER(cs) \
   ((DWORD)(uintptr_t)__atomic_load_n(&(cs)->OwningThread, __ATOMIC_RELAXED))
-#define CS_SET_OWNER(cs, tid)                                            \
+#define CS_SET_OWNER(cs, tid)                                     \
   __atomic_store_n(&(cs)->OwningThread, (HANDLE)(uintptr_t)(tid), \
                    __ATOMIC_RELAXED)
 

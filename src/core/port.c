@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/tls.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -108,7 +109,7 @@ static void dispatch_locked(ws2__port_t *port, ws2__wakelist_t *wl) {
  * lock (ws2__port_batch_begin/end). A round completes many requests, most
  * often for one port; a packet for another port goes on its own.
  */
-static __thread struct {
+static WS2__TLS struct {
   int active;
   ws2__port_t *port; /* referenced while packets wait */
   ws2__list_t packets;

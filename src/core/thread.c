@@ -8,6 +8,7 @@
 #include "core/futex.h"
 #include "core/poller.h"
 #include "core/port.h"
+#include "core/tls.h"
 #include "core/window.h"
 
 #include <errno.h>
@@ -18,8 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static __thread ws2__thread_t *tls_self;
-static __thread DWORD tls_last_error;
+static WS2__TLS ws2__thread_t *tls_self;
+static WS2__TLS DWORD tls_last_error;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
