@@ -275,11 +275,13 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
 
 void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
                      ws2__nifs_call_t *c) {
+  c->req = NULL;
+  if (ovl && !routine && ws2__non_ifs(s)) ws2__nifs_start(s, ovl, c);
+}
+
+void ws2__nifs_start(SOCKET s, LPWSAOVERLAPPED ovl, ws2__nifs_call_t *c) {
   nifs_t *n;
   nifs_req_t *r;
-  c->req = NULL;
-  if (!ovl || routine) return;
-  if (!ws2__non_ifs(s)) return; /* IFS */
   if (!(n = nifs_get(s))) return;
   if ((r = ws2__calloc(1, sizeof(*r))) != NULL) {
     r->in_call = 1;

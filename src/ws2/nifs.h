@@ -48,6 +48,9 @@ typedef struct ws2__nifs_call {
 } ws2__nifs_call_t;
 void ws2__nifs_begin(SOCKET s, LPWSAOVERLAPPED ovl, void *routine,
                      ws2__nifs_call_t *c);
+/* ws2__nifs_begin for a caller that has seen s is non-IFS and the call
+ * overlapped without a routine (c->req already NULL). */
+void ws2__nifs_start(SOCKET s, LPWSAOVERLAPPED ovl, ws2__nifs_call_t *c);
 void ws2__nifs_end(ws2__nifs_call_t *c, int r, int err);
 
 /* The last WSACleanup, after every layer's WSPCleanup: closes the

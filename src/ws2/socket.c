@@ -40,6 +40,22 @@ ws2__provider_t *ws2__provider_of(SOCKET s) {
   return p;
 }
 
+/*
+ * ws2__provider_of for an overlapped call on s, with the call's request
+ * begun when s is a non-IFS handle (ws2__nifs_begin): one look at the
+ * handle's tag for both.
+ */
+static ws2__provider_t *provider_for_call(SOCKET s, LPWSAOVERLAPPED ovl,
+                                          void *routine, ws2__nifs_call_t *nc) {
+  uintptr_t tag;
+  nc->req = NULL;
+  if (!ws2__check_started()) return NULL;
+  if (!(tag = (uintptr_t)ws2__handle_tag((HANDLE)s)))
+    return ws2__provider_of(s); /* no tag: not non-IFS (nifs.c tags) */
+  if ((tag & 1) && ovl && !routine) ws2__nifs_start(s, ovl, nc);
+  return (ws2__provider_t *)(tag & ~(uintptr_t)1);
+}
+
 /* The usual tail: SOCKET_ERROR with the provider's error, or the value.
  * The error is passed by address: it is read after the provider ran. */
 static int result(int r, const int *err) {
@@ -388,11 +404,11 @@ int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
                    LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = ws2__provider_of(s);
   ws2__nifs_call_t nc;
   int err = 0;
+  ws2__provider_t *p =
+      provider_for_call(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   if (!p) return SOCKET_ERROR;
-  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   return overlapped_result(
       &nc,
       p->procs.lpWSPSend(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
@@ -406,11 +422,11 @@ int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                      const struct WS_sockaddr *lpTo, int iTolen,
                      LPWSAOVERLAPPED lpOverlapped,
                      LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = ws2__provider_of(s);
   ws2__nifs_call_t nc;
   int err = 0;
+  ws2__provider_t *p =
+      provider_for_call(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   if (!p) return SOCKET_ERROR;
-  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   return overlapped_result(
       &nc,
       p->procs.lpWSPSendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent,
@@ -424,11 +440,11 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
                    LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = ws2__provider_of(s);
   ws2__nifs_call_t nc;
   int err = 0;
+  ws2__provider_t *p =
+      provider_for_call(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   if (!p) return SOCKET_ERROR;
-  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   return overlapped_result(
       &nc,
       p->procs.lpWSPRecv(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
@@ -442,11 +458,11 @@ int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        struct WS_sockaddr *lpFrom, LPINT lpFromlen,
                        LPWSAOVERLAPPED lpOverlapped,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine) {
-  ws2__provider_t *p = ws2__provider_of(s);
   ws2__nifs_call_t nc;
   int err = 0;
+  ws2__provider_t *p =
+      provider_for_call(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   if (!p) return SOCKET_ERROR;
-  ws2__nifs_begin(s, lpOverlapped, (void *)lpCompletionRoutine, &nc);
   return overlapped_result(
       &nc,
       p->procs.lpWSPRecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd,
