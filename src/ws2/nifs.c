@@ -194,9 +194,10 @@ static nifs_req_t *find_locked(nifs_t *n, LPWSAOVERLAPPED ovl) {
   return NULL;
 }
 
-/* Whether r's completion counts as a success at once (compat_loss). */
-static int immediate_for(const nifs_req_t *r) {
-  const nifs_t *n = ws2__container_of(r->req.u.f.io, nifs_t, io);
+/* Whether r's completion, on n, counts as a success at once
+ * (compat_loss). n is passed, not read from r: r's in-flight fields are
+ * reused once it completes. */
+static int immediate_for(const nifs_t *n, const nifs_req_t *r) {
   return n->compat_loss || r->immediate;
 }
 
@@ -245,7 +246,7 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
            (ULONG_PTR)STATUS_PENDING;
   pthread_mutex_unlock(&n->io.lock);
   if (r && !hold) {
-    ws2__req_complete(&r->req, status_of(error), bytes, 0, immediate_for(r));
+    ws2__req_complete(&r->req, status_of(error), bytes, 0, immediate_for(n, r));
     ws2__req_unref(&r->req);
   } else if (lone) {
     /* Completed as Windows does, as a pending one. */
@@ -322,7 +323,8 @@ void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
     return;
   }
   if (reported)
-    ws2__req_complete(&r->req, r->status, r->bytes, 0, immediate_for(r));
+    ws2__req_complete(&r->req, r->status, r->bytes, 0,
+                      immediate_for(ws2__container_of(io, nifs_t, io), r));
 }
 
 int ws2__nifs_close_all(void) {
