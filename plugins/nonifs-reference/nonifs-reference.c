@@ -287,15 +287,12 @@ static int op_cached;       /* (lock) */
 static struct op *op_keep_locked(struct op *op);
 
 /*
- * Drops a reference. The last one gives the application's handle back to
- * ws2 (WPUCloseSocketHandle) and frees the record: by then the lower
- * socket is closed and every request on the handle has been reported.
+ * Drops a reference, and puts `recycle` (a request record that has ended,
+ * or NULL) on the list of free records in the same hold of the lock. The
+ * last reference gives the application's handle back to ws2
+ * (WPUCloseSocketHandle) and frees the record: by then the lower socket
+ * is closed and every request on the handle has been reported.
  */
-static void sock_release(sock_t *sk, struct op *recycle);
-static void sock_put(sock_t *sk) { sock_release(sk, NULL); }
-
-/* sock_put, and `recycle` (a request record that has ended, or NULL) back
- * on the list of free records in the same hold of the lock. */
 static void sock_release(sock_t *sk, struct op *recycle) {
   int e = 0, last = 0;
   if (!sk) return;
@@ -322,6 +319,8 @@ static void sock_release(sock_t *sk, struct op *recycle) {
     free(sk);
   }
 }
+
+static void sock_put(sock_t *sk) { sock_release(sk, NULL); }
 
 /* Whether the handles below the layer in chain `chain` are IFS: then
  * skip-on-success is safe on them (KB 2568167). */
@@ -425,12 +424,6 @@ static void internal_set(LPWSAOVERLAPPED ovl, ULONG_PTR v) {
   InterlockedExchangePointer((PVOID volatile *)&ovl->Internal, (PVOID)v);
 }
 
-/*
- * A request for the application's OVERLAPPED `ovl` on sk (which it
- * references), or NULL with *err. With a completion routine, the thread
- * to run it is the one ws2 named (tid), or, for an extension function,
- * which ws2 does not see, this thread (WPUOpenCurrentThread).
- */
 static struct op *op_keep_locked(struct op *op) {
   if (op_cached >= OP_CACHE_MAX) return op;
   op->next = op_cache;
@@ -476,6 +469,12 @@ static void op_cache_clear(void) {
   ws2lsp_unlock(&lock);
 }
 
+/*
+ * A request for the application's OVERLAPPED `ovl` on sk (which it
+ * references), or NULL with *err. With a completion routine, the thread
+ * to run it is the one ws2 named (tid), or, for an extension function,
+ * which ws2 does not see, this thread (WPUOpenCurrentThread).
+ */
 static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
                     LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
                     LPWSATHREADID tid, LPINT err) {
