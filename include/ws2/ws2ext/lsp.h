@@ -139,8 +139,8 @@ static WS2LSP_UNUSED int ws2lsp_startup(ws2lsp_t *l, const GUID *self,
   return r;
 }
 
-/* Loads and starts the provider of entry `low` for chain `top` (lock
- * held): 0 or a WSA error. */
+/* Loads and starts the provider of entry `low` for chain `top`, without
+ * the layer's lock: 0 or a WSA error. */
 static WS2LSP_UNUSED int ws2lsp_load_(ws2lsp_t *l, const WSAPROTOCOL_INFOW *low,
                                       const WSAPROTOCOL_INFOW *top,
                                       ws2lsp_lower_t *out) {
@@ -205,6 +205,26 @@ static WS2LSP_UNUSED int ws2lsp_load_(ws2lsp_t *l, const WSAPROTOCOL_INFOW *low,
   return r;
 }
 
+/* Runs a loaded lower provider's WSPCleanup and unloads it. */
+static WS2LSP_UNUSED void ws2lsp_unload_(ws2lsp_lower_t *x) {
+  int e = 0;
+  x->procs.lpWSPCleanup(&e);
+#ifdef _WIN32
+  FreeLibrary((HMODULE)x->module);
+#else
+  dlclose(x->module);
+#endif
+}
+
+/* The loaded lower provider `id` (lock held), or NULL. */
+static WS2LSP_UNUSED ws2lsp_lower_t *ws2lsp_loaded_(ws2lsp_t *l,
+                                                    const GUID *id) {
+  int i;
+  for (i = 0; i < l->nlower; i++)
+    if (memcmp(&l->lower[i].id, id, sizeof(GUID)) == 0) return &l->lower[i];
+  return NULL;
+}
+
 /*
  * The provider below the layer in chain `top` (the WSAPROTOCOL_INFOW the
  * layer's WSPSocket got), loaded on first use, and in *lower_info (may be
@@ -212,31 +232,55 @@ static WS2LSP_UNUSED int ws2lsp_load_(ws2lsp_t *l, const WSAPROTOCOL_INFOW *low,
  * provider, else `top` itself (so that it finds its own place in the
  * chain). NULL with *err when the layer is not in `top`, or the provider
  * below cannot be loaded or started.
+ *
+ * The provider below is started without the layer's lock held: its
+ * WSPStartup takes its own lock, and two chains of one catalog may stack
+ * the same two layers in opposite orders (holding ours across it would
+ * take the two locks in both orders). Two threads may then both load it;
+ * the second one unloads its copy.
  */
 static WS2LSP_UNUSED ws2lsp_lower_t *ws2lsp_lower(
     ws2lsp_t *l, const WSAPROTOCOL_INFOW *top, LPWSAPROTOCOL_INFOW *lower_info,
     int *err) {
   const WSAPROTOCOL_INFOW *low;
-  ws2lsp_lower_t *found = NULL;
-  int i;
+  WSAPROTOCOL_INFOW low_copy, top_copy;
+  ws2lsp_lower_t *found = NULL, loaded;
   ws2lsp_lock(&l->lock);
   if (!top || !(low = ws2lsp_below(l, top))) {
+    ws2lsp_unlock(&l->lock);
     *err = WSAEINVAL;
-  } else {
-    for (i = 0; i < l->nlower && !found; i++)
-      if (memcmp(&l->lower[i].id, &low->ProviderId, sizeof(GUID)) == 0)
-        found = &l->lower[i];
-    if (!found && l->nlower == WS2LSP_MAX_LOWER) {
+    return NULL;
+  }
+  if (!(found = ws2lsp_loaded_(l, &low->ProviderId))) {
+    if (l->nlower == WS2LSP_MAX_LOWER) {
+      ws2lsp_unlock(&l->lock);
       *err = WSAEPROVIDERFAILEDINIT;
-    } else if (!found) {
-      memset(&l->lower[l->nlower], 0, sizeof(l->lower[0]));
-      if ((*err = ws2lsp_load_(l, low, top, &l->lower[l->nlower])) == 0)
-        found = &l->lower[l->nlower++];
+      return NULL;
     }
-    if (found && lower_info)
-      *lower_info = (LPWSAPROTOCOL_INFOW)(found->is_base ? low : top);
+    low_copy = *low; /* the catalog copy is read under the lock */
+    top_copy = *top;
   }
   ws2lsp_unlock(&l->lock);
+  if (!found) {
+    memset(&loaded, 0, sizeof(loaded));
+    if ((*err = ws2lsp_load_(l, &low_copy, &top_copy, &loaded)) != 0)
+      return NULL;
+    ws2lsp_lock(&l->lock);
+    if (!(found = ws2lsp_loaded_(l, &loaded.id)) &&
+        l->nlower < WS2LSP_MAX_LOWER) {
+      l->lower[l->nlower] = loaded;
+      found = &l->lower[l->nlower++];
+      loaded.module = NULL; /* kept */
+    }
+    ws2lsp_unlock(&l->lock);
+    if (loaded.module) ws2lsp_unload_(&loaded); /* a copy, or no room */
+    if (!found) {
+      *err = WSAEPROVIDERFAILEDINIT;
+      return NULL;
+    }
+  }
+  if (lower_info)
+    *lower_info = (LPWSAPROTOCOL_INFOW)(found->is_base ? low : top);
   return found;
 }
 
@@ -248,7 +292,7 @@ static WS2LSP_UNUSED ws2lsp_lower_t *ws2lsp_lower(
  */
 static WS2LSP_UNUSED int ws2lsp_cleanup(ws2lsp_t *l, LPINT err) {
   ws2lsp_lower_t lower[WS2LSP_MAX_LOWER];
-  int n = 0, i, e;
+  int n = 0, i;
   ws2lsp_lock(&l->lock);
   if (l->starts == 0) {
     ws2lsp_unlock(&l->lock);
@@ -264,14 +308,7 @@ static WS2LSP_UNUSED int ws2lsp_cleanup(ws2lsp_t *l, LPINT err) {
     l->ncatalog = 0;
   }
   ws2lsp_unlock(&l->lock);
-  for (i = 0; i < n; i++) {
-    lower[i].procs.lpWSPCleanup(&e);
-#ifdef _WIN32
-    FreeLibrary((HMODULE)lower[i].module);
-#else
-    dlclose(lower[i].module);
-#endif
-  }
+  for (i = 0; i < n; i++) ws2lsp_unload_(&lower[i]);
   return 0;
 }
 
