@@ -23,21 +23,28 @@
 #include <stdint.h>
 #include <string.h>
 
-ws2__provider_t *ws2__provider_of(SOCKET s) {
+/* The provider of s, and in *tag the handle's tag (0 when it has none). */
+static ws2__provider_t *provider_and_tag(SOCKET s, uintptr_t *tag) {
   ws2__io_t *io;
-  ws2__provider_t *p;
+  ws2__provider_t *p = NULL;
+  *tag = 0;
   if (!ws2__check_started()) return NULL;
   /* The handle's tag (providers live until the last WSACleanup); a
    * duplicated handle has none and takes the object's context. */
   /* (Its low bit marks a non-IFS handle, nifs.h.) */
-  if ((p = ws2__handle_tag((HANDLE)s)) != NULL)
-    return (ws2__provider_t *)((uintptr_t)p & ~(uintptr_t)1);
+  if ((*tag = (uintptr_t)ws2__handle_tag((HANDLE)s)) != 0)
+    return (ws2__provider_t *)(*tag & ~(uintptr_t)1);
   if ((io = ws2__io_get((HANDLE)s)) != NULL) {
     p = io->context;
     ws2__obj_unref(&io->obj);
   }
   if (!p) WSASetLastError(WSAENOTSOCK);
   return p;
+}
+
+ws2__provider_t *ws2__provider_of(SOCKET s) {
+  uintptr_t tag;
+  return provider_and_tag(s, &tag);
 }
 
 /*
@@ -48,12 +55,10 @@ ws2__provider_t *ws2__provider_of(SOCKET s) {
 static ws2__provider_t *provider_for_call(SOCKET s, LPWSAOVERLAPPED ovl,
                                           void *routine, ws2__nifs_call_t *nc) {
   uintptr_t tag;
+  ws2__provider_t *p = provider_and_tag(s, &tag);
   nc->req = NULL;
-  if (!ws2__check_started()) return NULL;
-  if (!(tag = (uintptr_t)ws2__handle_tag((HANDLE)s)))
-    return ws2__provider_of(s); /* no tag: not non-IFS (nifs.c tags) */
-  if ((tag & 1) && ovl && !routine) ws2__nifs_start(s, ovl, nc);
-  return (ws2__provider_t *)(tag & ~(uintptr_t)1);
+  if (p && (tag & 1) && ovl && !routine) ws2__nifs_start(s, ovl, nc);
+  return p;
 }
 
 /* The usual tail: SOCKET_ERROR with the provider's error, or the value.
