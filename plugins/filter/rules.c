@@ -1,10 +1,12 @@
 /*
  * rules.c: reading the filter's rule file and matching calls against it
  * (rules.h). Only the C library: the rule file is text, read with stdio,
- * and addresses are parsed here rather than with inet_pton, which the
- * Windows build would have to take from <ws2tcpip.h>.
+ * and addresses are parsed by <ws2ext/lsp.h> rather than with inet_pton,
+ * which the Windows build would have to take from <ws2tcpip.h>.
  */
 #include "rules.h"
+
+#include <ws2ext/lsp.h>
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -12,83 +14,10 @@
 
 /* ---- Addresses ------------------------------------------------------- */
 
-static int parse_v4(const char *s, unsigned char *out) {
-  int i;
-  for (i = 0; i < 4; i++) {
-    unsigned v = 0;
-    int digits = 0;
-    while (isdigit((unsigned char)*s) && digits < 4) {
-      v = v * 10 + (unsigned)(*s++ - '0');
-      digits++;
-    }
-    if (digits == 0 || digits > 3 || v > 255) return -1;
-    out[i] = (unsigned char)v;
-    if (i < 3 && *s++ != '.') return -1;
-  }
-  return *s ? -1 : 0;
-}
-
-static int hexval(int c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* RFC 4291 text: eight groups, one "::" for a run of zero groups, and an
- * IPv4 dotted quad as the last 32 bits. */
-static int parse_v6(const char *s, unsigned char *out) {
-  unsigned char head[16], tail[16];
-  int nh = 0, nt = 0, gap = 0;
-  unsigned char *cur = head;
-  int *n = &nh;
-  if (s[0] == ':' && s[1] == ':') {
-    gap = 1;
-    s += 2;
-    cur = tail;
-    n = &nt;
-  }
-  while (*s) {
-    unsigned v = 0;
-    int digits = 0;
-    if (strchr(s, '.') && !strchr(s, ':')) { /* the dotted quad */
-      if (*n + 4 > 16 || parse_v4(s, cur + *n) != 0) return -1;
-      *n += 4;
-      break;
-    }
-    while (hexval((unsigned char)*s) >= 0 && digits < 5) {
-      v = v * 16 + (unsigned)hexval((unsigned char)*s++);
-      digits++;
-    }
-    if (digits == 0 || digits > 4 || *n + 2 > 16) return -1;
-    cur[(*n)++] = (unsigned char)(v >> 8);
-    cur[(*n)++] = (unsigned char)v;
-    if (*s == '\0') break;
-    if (*s++ != ':') return -1;
-    if (*s == ':') { /* "::" */
-      if (gap) return -1;
-      gap = 1;
-      s++;
-      cur = tail;
-      n = &nt;
-    } else if (*s == '\0') {
-      return -1; /* a trailing single ':' */
-    }
-  }
-  if (gap ? nh + nt > 14 : nh != 16) return -1;
-  memset(out, 0, 16);
-  memcpy(out, head, (size_t)nh);
-  memcpy(out + 16 - nt, tail, (size_t)nt);
-  return 0;
-}
-
 int f_parse_addr(const char *s, unsigned char *out, int *family) {
-  if (strchr(s, ':')) {
-    *family = F_V6;
-    return parse_v6(s, out);
-  }
-  *family = F_V4;
-  return parse_v4(s, out);
+  int af, r = ws2lsp_parse_addr(s, out, &af);
+  *family = af == AF_INET6 ? F_V6 : F_V4;
+  return r;
 }
 
 void f_format_addr(int family, const unsigned char *a, char *out, size_t size) {
@@ -353,14 +282,6 @@ void f_rules_free(f_rules_t *r) {
 
 /* ---- Matching -------------------------------------------------------- */
 
-static int prefix_matches(const unsigned char *a, const unsigned char *b,
-                          int bits) {
-  int full = bits / 8, rest = bits % 8;
-  if (memcmp(a, b, (size_t)full) != 0) return 0;
-  if (rest == 0) return 1;
-  return ((a[full] ^ b[full]) & (0xFF00 >> rest)) == 0;
-}
-
 static const char *base_name(const char *p) {
   const char *b = p, *s;
   for (s = p; *s; s++)
@@ -384,7 +305,8 @@ static int matches(const f_rule_t *r, const f_query_t *q) {
       a = mapped;
       family = F_V4;
     }
-    if (family != r->family || !prefix_matches(a, r->addr, r->prefix)) return 0;
+    if (family != r->family || !ws2lsp_prefix_matches(a, r->addr, r->prefix))
+      return 0;
   }
   if (r->has_port &&
       (!q->family || q->port < r->port_lo || q->port > r->port_hi))

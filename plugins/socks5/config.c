@@ -4,11 +4,11 @@
  *
  * The file ($WS2_SOCKS5_CONFIG, else /etc/ws2/socks5.conf) is read at the
  * process's first WSAStartup; $WS2_SOCKS5_PROXY, when set, is the proxy
- * whatever the file says. Addresses are parsed here (the C library has no
- * inet_pton on Windows, and <ws2tcpip.h> is not among the headers a layer
- * may use). Sockaddrs are read and written by their Winsock layout, the
- * same on both systems: the family (16 bits, host order) at byte 0, the
- * port (network order) at byte 2, then the IPv4 address at byte 4, or the
+ * whatever the file says. Addresses are parsed by <ws2ext/lsp.h> (the C
+ * library has no inet_pton on Windows, and <ws2tcpip.h> is not among the
+ * headers a layer may use). Sockaddrs are read and written by their Winsock
+ * layout, the same on both systems: the family (16 bits, host order) at byte 0,
+ * the port (network order) at byte 2, then the IPv4 address at byte 4, or the
  * IPv6 flow info at 4, address at 8 and scope id at 24.
  */
 #include "socks5.h"
@@ -19,83 +19,6 @@
 #include <string.h>
 
 /* ---- Addresses ------------------------------------------------------- */
-
-static int parse_v4(const char *s, unsigned char *out) {
-  int i;
-  for (i = 0; i < 4; i++) {
-    unsigned v = 0;
-    int digits = 0;
-    while (isdigit((unsigned char)*s) && digits < 4) {
-      v = v * 10 + (unsigned)(*s++ - '0');
-      digits++;
-    }
-    if (digits == 0 || digits > 3 || v > 255) return -1;
-    out[i] = (unsigned char)v;
-    if (i < 3 && *s++ != '.') return -1;
-  }
-  return *s ? -1 : 0;
-}
-
-static int hexval(int c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* RFC 4291 text: eight groups, one "::", an IPv4 quad at the end. */
-static int parse_v6(const char *s, unsigned char *out) {
-  unsigned char head[16], tail[16], *cur = head;
-  int nh = 0, nt = 0, gap = 0, *n = &nh;
-  if (s[0] == ':' && s[1] == ':') {
-    gap = 1;
-    s += 2;
-    cur = tail;
-    n = &nt;
-  }
-  while (*s) {
-    unsigned v = 0;
-    int digits = 0;
-    if (strchr(s, '.') && !strchr(s, ':')) {
-      if (*n + 4 > 16 || parse_v4(s, cur + *n) != 0) return -1;
-      *n += 4;
-      break;
-    }
-    while (hexval((unsigned char)*s) >= 0 && digits < 5) {
-      v = v * 16 + (unsigned)hexval((unsigned char)*s++);
-      digits++;
-    }
-    if (digits == 0 || digits > 4 || *n + 2 > 16) return -1;
-    cur[(*n)++] = (unsigned char)(v >> 8);
-    cur[(*n)++] = (unsigned char)v;
-    if (*s == '\0') break;
-    if (*s++ != ':') return -1;
-    if (*s == ':') {
-      if (gap) return -1;
-      gap = 1;
-      s++;
-      cur = tail;
-      n = &nt;
-    } else if (*s == '\0') {
-      return -1;
-    }
-  }
-  if (gap ? nh + nt > 14 : nh != 16) return -1;
-  memset(out, 0, 16);
-  memcpy(out, head, (size_t)nh);
-  memcpy(out + 16 - nt, tail, (size_t)nt);
-  return 0;
-}
-
-/* An address's text: 0 with its family (AF_INET or AF_INET6). */
-static int parse_addr(const char *s, unsigned char *out, int *family) {
-  if (strchr(s, ':')) {
-    *family = AF_INET6;
-    return parse_v6(s, out);
-  }
-  *family = AF_INET;
-  return parse_v4(s, out);
-}
 
 /* The address and port of a sockaddr: its family, or 0 when it is not
  * IPv4 or IPv6 (or too short). An IPv4-mapped IPv6 address (a dual-stack
@@ -137,13 +60,6 @@ static int make_sockaddr(int family, const unsigned char *addr, unsigned port,
   return 28;
 }
 
-static int prefix_matches(const unsigned char *a, const unsigned char *b,
-                          int bits) {
-  int full = bits / 8, rest = bits % 8;
-  if (memcmp(a, b, (size_t)full) != 0) return 0;
-  return rest == 0 || ((a[full] ^ b[full]) & (0xFF00 >> rest)) == 0;
-}
-
 /* ---- The proxy's URL ------------------------------------------------- */
 
 /* %XX escapes (a password may hold '@' or ':'). */
@@ -151,10 +67,10 @@ static int unescape(const char *s, size_t n, char *out, size_t size) {
   size_t i, j = 0;
   for (i = 0; i < n; i++) {
     int c = (unsigned char)s[i];
-    if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-        hexval((unsigned char)s[i + 2]) >= 0) {
-      c = hexval((unsigned char)s[i + 1]) * 16 +
-          hexval((unsigned char)s[i + 2]);
+    if (c == '%' && i + 2 < n && ws2lsp_hexval((unsigned char)s[i + 1]) >= 0 &&
+        ws2lsp_hexval((unsigned char)s[i + 2]) >= 0) {
+      c = ws2lsp_hexval((unsigned char)s[i + 1]) * 16 +
+          ws2lsp_hexval((unsigned char)s[i + 2]);
       i += 2;
     }
     if (j + 1 >= size) return -1;
@@ -214,7 +130,7 @@ static const char *parse_proxy(const char *url, s5_config_t *c) {
       port > 65535)
     return "bad proxy port";
   if (!strcmp(h, "localhost")) strcpy(h, "127.0.0.1");
-  if (parse_addr(h, addr, &family) != 0)
+  if (ws2lsp_parse_addr(h, addr, &family) != 0)
     return "the proxy must be an IP address (or localhost)";
   c->proxy_len = make_sockaddr(family, addr, (unsigned)port, &c->proxy);
   c->has_proxy = 1;
@@ -243,7 +159,7 @@ static int parse_net(const char *s, s5_net_t *net) {
   if (strlen(s) >= sizeof(text)) return -1;
   strcpy(text, s);
   if ((slash = strchr(text, '/')) != NULL) *slash++ = '\0';
-  if (parse_addr(text, net->addr, &net->family) != 0) return -1;
+  if (ws2lsp_parse_addr(text, net->addr, &net->family) != 0) return -1;
   net->prefix = net->family == AF_INET ? 32 : 128;
   if (slash) {
     long bits = strtol(slash, &end, 10);
@@ -277,7 +193,7 @@ static void parse_line(s5_config_t *c, int line, char **w, int n) {
     s5_name_t name, *v;
     if (n != 3)
       return error_at(c, line, "name needs an address and a name", NULL);
-    if (parse_addr(w[1], name.addr, &name.family) != 0)
+    if (ws2lsp_parse_addr(w[1], name.addr, &name.family) != 0)
       return error_at(c, line, "bad address", w[1]);
     if (strlen(w[2]) > 255 || !w[2][0])
       return error_at(c, line, "a host name is 1 to 255 bytes", w[2]);
@@ -405,7 +321,7 @@ int s5_route(const s5_config_t *c, const struct sockaddr *to, int len,
   }
   for (i = 0; i < c->ndirect; i++)
     if (c->direct[i].family == family &&
-        prefix_matches(a, c->direct[i].addr, c->direct[i].prefix))
+        ws2lsp_prefix_matches(a, c->direct[i].addr, c->direct[i].prefix))
       return S5_DIRECT;
   return S5_PROXY;
 }

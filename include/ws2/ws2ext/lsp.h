@@ -13,7 +13,8 @@
  * own entry for a base provider), once per provider GUID. ws2lsp_cleanup
  * balances each WSPStartup; the last one cleans up and unloads every
  * provider below. ws2lsp_map keeps a value per socket (which chain an IFS
- * socket is of, a layer's counters, ...).
+ * socket is of, a layer's counters, ...). ws2lsp_parse_addr and
+ * ws2lsp_prefix_matches read the addresses of a layer's configuration.
  *
  * Thread safety: every function may be called from any thread.
  *
@@ -452,6 +453,104 @@ static WS2LSP_UNUSED void ws2lsp_map_clear(ws2lsp_map_t *m) {
   m->slots = NULL;
   m->size = m->used = 0;
   ws2lsp_unlock(&m->lock);
+}
+
+/* ---- Addresses in a layer's configuration file. ---- */
+
+/*
+ * A layer that reads addresses from a text file (the filter's rules, the
+ * SOCKS5 layer's proxy and direct networks) parses them here: the C
+ * library has no inet_pton on Windows, and <ws2tcpip.h> is not among the
+ * headers a layer may use. Dotted-quad IPv4, and RFC 4291 IPv6 (eight
+ * groups, one "::" for a run of zero groups, an IPv4 quad as the last 32
+ * bits).
+ */
+static WS2LSP_UNUSED int ws2lsp_parse_v4_(const char *s, unsigned char *out) {
+  int i;
+  for (i = 0; i < 4; i++) {
+    unsigned v = 0;
+    int digits = 0;
+    while (*s >= '0' && *s <= '9' && digits < 4) {
+      v = v * 10 + (unsigned)(*s++ - '0');
+      digits++;
+    }
+    if (digits == 0 || digits > 3 || v > 255) return -1;
+    out[i] = (unsigned char)v;
+    if (i < 3 && *s++ != '.') return -1;
+  }
+  return *s ? -1 : 0;
+}
+
+/* A hexadecimal digit's value, or -1. */
+static WS2LSP_UNUSED int ws2lsp_hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static WS2LSP_UNUSED int ws2lsp_parse_v6_(const char *s, unsigned char *out) {
+  unsigned char head[16], tail[16], *cur = head;
+  int nh = 0, nt = 0, gap = 0, *n = &nh;
+  if (s[0] == ':' && s[1] == ':') {
+    gap = 1;
+    s += 2;
+    cur = tail;
+    n = &nt;
+  }
+  while (*s) {
+    unsigned v = 0;
+    int digits = 0;
+    if (strchr(s, '.') && !strchr(s, ':')) { /* the dotted quad */
+      if (*n + 4 > 16 || ws2lsp_parse_v4_(s, cur + *n) != 0) return -1;
+      *n += 4;
+      break;
+    }
+    while (ws2lsp_hexval((unsigned char)*s) >= 0 && digits < 5) {
+      v = v * 16 + (unsigned)ws2lsp_hexval((unsigned char)*s++);
+      digits++;
+    }
+    if (digits == 0 || digits > 4 || *n + 2 > 16) return -1;
+    cur[(*n)++] = (unsigned char)(v >> 8);
+    cur[(*n)++] = (unsigned char)v;
+    if (*s == '\0') break;
+    if (*s++ != ':') return -1;
+    if (*s == ':') { /* "::" */
+      if (gap) return -1;
+      gap = 1;
+      s++;
+      cur = tail;
+      n = &nt;
+    } else if (*s == '\0') {
+      return -1; /* a trailing single ':' */
+    }
+  }
+  if (gap ? nh + nt > 14 : nh != 16) return -1;
+  memset(out, 0, 16);
+  memcpy(out, head, (size_t)nh);
+  memcpy(out + 16 - nt, tail, (size_t)nt);
+  return 0;
+}
+
+/* The address text s into out (4 bytes for IPv4, 16 for IPv6), with its
+ * family (AF_INET or AF_INET6) in *family: 0, or -1 when s is not one. */
+static WS2LSP_UNUSED int ws2lsp_parse_addr(const char *s, unsigned char *out,
+                                           int *family) {
+  if (strchr(s, ':')) {
+    *family = AF_INET6;
+    return ws2lsp_parse_v6_(s, out);
+  }
+  *family = AF_INET;
+  return ws2lsp_parse_v4_(s, out);
+}
+
+/* Whether the first `bits` bits of addresses a and b are the same. */
+static WS2LSP_UNUSED int ws2lsp_prefix_matches(const unsigned char *a,
+                                               const unsigned char *b,
+                                               int bits) {
+  int full = bits / 8, rest = bits % 8;
+  if (memcmp(a, b, (size_t)full) != 0) return 0;
+  return rest == 0 || ((a[full] ^ b[full]) & (0xFF00 >> rest)) == 0;
 }
 
 #endif /* WS2_WS2EXT_LSP_H */
