@@ -122,9 +122,10 @@ static uint32_t ep_events(uint32_t ev) {
  * thread holds the poll role (core/poller.h). */
 static void ep_poll(ws2__poller_t *p, const struct timespec *deadline) {
   epoll_engine_t *ee = ws2__container_of(p, epoll_engine_t, poller);
-  struct epoll_event evs[128];
-  int n = epoll_wait(ee->epfd, evs, 128, ws2__deadline_ms(deadline)), i;
-  int retire = 0;
+  struct epoll_event evs[WS2__ENGINE_BATCH];
+  int n, i, retire = 0;
+
+  n = epoll_wait(ee->epfd, evs, WS2__ENGINE_BATCH, ws2__deadline_ms(deadline));
 
   if (n < 0) {
     if (errno != EINTR)

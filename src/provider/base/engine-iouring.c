@@ -175,7 +175,8 @@ static void ur_complete(uring_engine_t *ue, struct io_uring_cqe *cqe) {
 }
 
 /* One round (core/poller.h): waits for a completion until the deadline or
- * an interrupt, then runs every completion there is. */
+ * an interrupt, then runs up to WS2__ENGINE_BATCH completions; the rest
+ * stay in the ring for the next round, which finds them without a call. */
 static void ur_poll(ws2__poller_t *p, const struct timespec *deadline) {
   uring_engine_t *ue = ws2__container_of(p, uring_engine_t, poller);
   struct io_uring_cqe *cqe;
@@ -207,7 +208,7 @@ static void ur_poll(ws2__poller_t *p, const struct timespec *deadline) {
     pthread_mutex_unlock(&ue->sq_lock);
 #endif
     ur_complete(ue, cqe);
-    n++;
+    if (++n == WS2__ENGINE_BATCH) break;
   }
   io_uring_cq_advance(&ue->ring, n);
 }

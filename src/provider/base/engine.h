@@ -28,6 +28,18 @@
  * polling before it polls itself (core/poller.h). */
 #define WS2__FALLBACK_MS 50
 
+/* The most ready sockets one engine round runs. Each ready socket's
+ * transfer lands in the application's buffer at once, but the application
+ * reads that buffer only when the round's completions reach it: the round
+ * is the distance, in bytes touched, between the two. 128 sockets of
+ * 16 KiB each (2 MiB, the size of this machine's L2) made the echo server
+ * at 256 connections x 16 KiB pay 20% more CPU per round trip, all of it
+ * in copying from buffers no longer in cache; 16 keep it in cache, and
+ * cost nothing at 64 bytes. Readiness not taken in a round stays with the
+ * kernel (epoll's ready list, the completion ring) and the next round
+ * takes it without waiting. */
+#define WS2__ENGINE_BATCH 16
+
 /* Readiness bits, as in poll(2). Engines report URGENT (urgent data
  * arrived: POLLPRI) and HANGUP (end of stream, reset or error: POLLRDHUP,
  * POLLHUP, POLLERR) together with READ; they tell ops.c that a short read
