@@ -619,8 +619,20 @@ static void fault_report(void *req, BOOL ok, DWORD n, DWORD error,
 }
 #endif
 
+/* A lower request's packet: ok and n as GetQueuedCompletionStatus gives
+ * them. */
+static void lower_done(LPOVERLAPPED ovl, BOOL ok, DWORD n) {
+  COUNT(ops_from_port);
+#ifdef NONIFS_FAULT_HOOKS
+  if (nf_fault_done(ovl, ((op_t *)ovl)->kind, 0, ok, n, NULL, NULL) !=
+      NF_FAULT_PASS)
+    return;
+#endif
+  op_finish((op_t *)ovl, ok, n, NULL, NULL);
+}
+
 /* The worker: every lower request completes here, as a packet of the
- * layer's port. */
+ * layer's port, but those that reach on_port_callback. */
 static DWORD WINAPI worker_main(LPVOID unused) {
   (void)unused;
   for (;;) {
@@ -632,15 +644,22 @@ static DWORD WINAPI worker_main(LPVOID unused) {
       if (key == KEY_QUIT || !ok) break;
       continue;
     }
-    COUNT(ops_from_port);
-#ifdef NONIFS_FAULT_HOOKS
-    if (nf_fault_done(ovl, ((op_t *)ovl)->kind, 0, ok, n, NULL, NULL) !=
-        NF_FAULT_PASS)
-      continue;
-#endif
-    op_finish((op_t *)ovl, ok, n, NULL, NULL);
+    lower_done(ovl, ok, n);
   }
   return 0;
+}
+
+/*
+ * Where ws2 runs, the lower requests that its engine completes come here
+ * instead, in the thread that completed them (ws2lsp_port_callback): no
+ * worker wake-up per completion. What it does takes only the layer's
+ * lock, which no thread holds while it waits for a completion.
+ */
+static VOID WINAPI on_port_callback(PVOID context, ULONG_PTR key,
+                                    LPOVERLAPPED ovl, DWORD error, DWORD n) {
+  (void)context;
+  (void)key;
+  if (ovl) lower_done(ovl, error == 0, n);
 }
 
 /*
@@ -1997,6 +2016,7 @@ static int machinery_start(void) {
     port = NULL;
     return WSAENOBUFS;
   }
+  ws2lsp_port_callback(port, on_port_callback, NULL);
 #ifdef NONIFS_FAULT_HOOKS
   nf_fault_start(fault_report); /* (without its thread, no faults) */
 #endif
@@ -2033,6 +2053,7 @@ static void machinery_stop(void) {
     sock_put(sk);
   }
   for (i = 0; i < 2000 && read32(&in_flight) > 0; i++) Sleep(1);
+  ws2lsp_port_callback(port, NULL, NULL); /* and none is running */
   PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
   WaitForSingleObject(worker, INFINITE);
   CloseHandle(worker);

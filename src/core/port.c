@@ -8,7 +8,10 @@
 #include "core/error.h"
 #include "core/tls.h"
 
+#include <ws2ext/ws2ext.h>
+
 #include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 struct ws2__port {
@@ -19,6 +22,11 @@ struct ws2__port {
   uint32_t concurrency;
   uint32_t running; /* associated threads not blocked */
   int closed;
+  /* ws2_port_set_callback: set under lock; read without it to decide
+   * whether a round's packet goes to the callback. */
+  _Atomic(WS2_PORT_CALLBACK) callback;
+  void *cb_context;       /* under lock */
+  _Atomic int cb_running; /* calls of the callback in progress */
 };
 
 static void release_all(ws2__list_t *packets) {
@@ -108,23 +116,109 @@ static void dispatch_locked(ws2__port_t *port, ws2__wakelist_t *wl) {
  * until the round ends and then reach their port together, under one
  * lock (ws2__port_batch_begin/end). A round completes many requests, most
  * often for one port; a packet for another port goes on its own.
+ *
+ * In a round that may run callbacks, the packets for one port with a
+ * callback (ws2_port_set_callback) are kept aside instead, and given to
+ * the callback once the round is over and the poll role is free
+ * (ws2__port_run_callbacks). Packets for a second such port in the same
+ * round are queued as usual.
  */
 static WS2__TLS struct {
   int active;
+  int callbacks;     /* this round's packets may go to a callback */
   ws2__port_t *port; /* referenced while packets wait */
   ws2__list_t packets;
+  ws2__port_t *cb_port; /* referenced while packets wait for its callback */
+  ws2__list_t for_cb;   /* the packets kept for cb_port's callback */
+  ws2__port_t *cb_in;   /* the port whose callback this thread runs */
 } tls_batch;
 
-void ws2__port_batch_begin(void) {
+void ws2__port_batch_begin(int callbacks) {
   tls_batch.active = 1;
+  tls_batch.callbacks = callbacks && !tls_batch.cb_in;
   tls_batch.port = NULL;
   ws2__list_init(&tls_batch.packets);
+}
+
+/* Whether p, posted to port in a round, is kept for port's callback. */
+static int keep_for_callback(ws2__port_t *port, ws2__packet_t *p) {
+  if (!tls_batch.callbacks ||
+      !atomic_load_explicit(&port->callback, memory_order_relaxed))
+    return 0;
+  if (!tls_batch.cb_port) {
+    ws2__obj_ref(&port->obj);
+    tls_batch.cb_port = port;
+    ws2__list_init(&tls_batch.for_cb);
+  } else if (tls_batch.cb_port != port) {
+    return 0;
+  }
+  ws2__list_push_back(&tls_batch.for_cb, &p->node);
+  return 1;
+}
+
+void ws2__port_run_callbacks(void) {
+  ws2__port_t *port = tls_batch.cb_port;
+  ws2__list_t list;
+  ws2__node_t *n;
+  if (!port) return;
+  tls_batch.cb_port = NULL;
+  ws2__list_init(&list);
+  ws2__list_splice(&list, &tls_batch.for_cb);
+  tls_batch.cb_in = port;
+  while ((n = ws2__list_pop_front(&list)) != NULL) {
+    ws2__packet_t *p = ws2__container_of(n, ws2__packet_t, node);
+    WS2_PORT_CALLBACK fn;
+    void *context;
+    ULONG_PTR key = p->key;
+    LPOVERLAPPED ovl = p->ovl;
+    NTSTATUS status = (NTSTATUS)p->status;
+    DWORD bytes = p->bytes;
+    pthread_mutex_lock(&port->lock);
+    fn = port->closed ? NULL : atomic_load(&port->callback);
+    context = port->cb_context;
+    if (fn) atomic_fetch_add(&port->cb_running, 1);
+    pthread_mutex_unlock(&port->lock);
+    if (!fn) { /* taken away meanwhile: queued (or dropped if closed) */
+      ws2__port_post(port, p);
+      continue;
+    }
+    p->release(p);
+    fn(context, key, ovl, status ? ws2__ntstatus_to_win32(status) : 0, bytes);
+    atomic_fetch_sub(&port->cb_running, 1);
+  }
+  tls_batch.cb_in = NULL;
+  ws2__obj_unref(&port->obj);
+}
+
+BOOL WINAPI ws2_port_set_callback(HANDLE h, WS2_PORT_CALLBACK fn,
+                                  PVOID context) {
+  ws2__obj_t *obj = ws2__handle_get(h, &ws2__port_type);
+  ws2__port_t *port;
+  int own;
+  if (!obj) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+  }
+  port = ws2__port_from_obj(obj);
+  pthread_mutex_lock(&port->lock);
+  atomic_store(&port->callback, fn);
+  port->cb_context = context;
+  pthread_mutex_unlock(&port->lock);
+  /* Returns once no call of the previous callback is in progress, but
+   * the caller's own (a callback may change its port's). */
+  own = tls_batch.cb_in == port;
+  while (atomic_load(&port->cb_running) > own) {
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, NULL);
+  }
+  ws2__obj_unref(obj);
+  return TRUE;
 }
 
 void ws2__port_batch_end(void) {
   ws2__port_t *port = tls_batch.port;
   ws2__wakelist_t wl = WS2__WAKELIST_INIT;
-  tls_batch.active = 0;
+  tls_batch.active = tls_batch.callbacks = 0;
   if (!port) return;
   tls_batch.port = NULL;
   pthread_mutex_lock(&port->lock);
@@ -145,6 +239,9 @@ void ws2__port_batch_end(void) {
 
 void ws2__port_post(ws2__port_t *port, ws2__packet_t *p) {
   ws2__wakelist_t wl = WS2__WAKELIST_INIT;
+  if (tls_batch.active) {
+    if (keep_for_callback(port, p)) return;
+  }
   if (tls_batch.active && (!tls_batch.port || tls_batch.port == port)) {
     if (!tls_batch.port) {
       ws2__obj_ref(&port->obj);
@@ -298,7 +395,13 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
     ws2__deadline(&deadline, ms);
     dl = &deadline;
   }
-  r = ws2__thread_sleep(self, dl, 0);
+  /* A port with a callback gets only what the callback leaves: its
+   * threads leave the engine to the others (ws2_port_set_callback). */
+  r = ws2__thread_sleep(
+      self, dl,
+      atomic_load_explicit(&port->callback, memory_order_relaxed)
+          ? WS2__SLEEP_NO_POLL
+          : WS2__SLEEP_CALLBACKS);
   ws2__thread_wait_end(self);
 
   if (r == WS2__WAKE_PACKET) {

@@ -41,8 +41,11 @@ void ws2__port_post(ws2__port_t *port, ws2__packet_t *p);
 
 /* Around an engine poll round (thread.c): the packets the calling thread
  * posts in between reach their port at the end, together. */
-void ws2__port_batch_begin(void);
+void ws2__port_batch_begin(int callbacks);
 void ws2__port_batch_end(void);
+/* After a round begun with callbacks, and once the poll role is free:
+ * gives the packets kept for a port's callback to it. */
+void ws2__port_run_callbacks(void);
 
 /* Hooks for thread.c: blocking elsewhere, waking up, exiting. */
 void ws2__port_thread_block(ws2__thread_t *self);

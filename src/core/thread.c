@@ -156,9 +156,12 @@ static void promote(void) {
   }
 }
 
-/* Holds the role while `p->poll` runs; `who` is a thread or &g_owner. */
+/* Holds the role while `p->poll` runs; `who` is a thread or &g_owner.
+ * With `callbacks`, the round's packets for a port with a callback go to
+ * that callback once the role is given up. */
 static int poll_as(void *who, const struct timespec *deadline,
-                   _Atomic uint32_t *wake, _Atomic int *polling) {
+                   _Atomic uint32_t *wake, _Atomic int *polling,
+                   int callbacks) {
   ws2__poller_t *p = atomic_load(&g_poller);
   void *expected = NULL;
   if (!p || !atomic_compare_exchange_strong(&g_owner, &expected, who)) return 0;
@@ -166,12 +169,14 @@ static int poll_as(void *who, const struct timespec *deadline,
   /* A claim made before we were visible as the poller only woke our
    * futex: look at the word again before waiting in the engine. */
   if (!wake || atomic_load(wake) == WS2__WAKE_NONE) {
-    ws2__port_batch_begin(); /* the round's packets go to the port at once */
+    /* The round's packets go to the port at once. */
+    ws2__port_batch_begin(callbacks);
     p->poll(p, deadline);
     ws2__port_batch_end();
   }
   if (polling) atomic_store(polling, 0);
   atomic_store(&g_owner, NULL);
+  if (callbacks) ws2__port_run_callbacks();
   return 1;
 }
 
@@ -181,7 +186,7 @@ int ws2__poller_fallback(DWORD idle_ms) {
       GetTickCount64() - atomic_load(&g_last_app_poll) < idle_ms)
     return 0;
   ws2__deadline(&dl, idle_ms);
-  if (!poll_as(&g_owner, &dl, NULL, NULL)) return 0;
+  if (!poll_as(&g_owner, &dl, NULL, NULL, 1)) return 0;
   promote(); /* an application thread may have been waiting for the role */
   return 1;
 }
@@ -190,7 +195,7 @@ void ws2__poller_drain(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   /* A deadline of now: run what is ready, do not wait. */
-  if (poll_as(&g_owner, &now, NULL, NULL)) promote();
+  if (poll_as(&g_owner, &now, NULL, NULL, 0)) promote();
 }
 
 /* A claimed thread that is polling must leave the engine's wait. */
@@ -271,16 +276,18 @@ static uint32_t time_out(ws2__thread_t *self) {
 }
 
 uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
-                           int port_blocking) {
+                           unsigned flags) {
   uint32_t r;
+  int port_blocking = (flags & WS2__SLEEP_PORT_BLOCKING) != 0;
   if (port_blocking) ws2__port_thread_block(self);
   for (;;) {
     int rc, registered = 0; /* on g_sleepers for this wait */
     r = atomic_load(&self->wake);
     if (r != WS2__WAKE_NONE) break;
-    if (g_poller) {
+    if (g_poller && !(flags & WS2__SLEEP_NO_POLL)) {
       void *owner = atomic_load(&g_owner);
-      if (!owner && poll_as(self, deadline, &self->wake, &self->polling)) {
+      if (!owner && poll_as(self, deadline, &self->wake, &self->polling,
+                            (flags & WS2__SLEEP_CALLBACKS) != 0)) {
         atomic_store(&g_last_app_poll, GetTickCount64());
         r = atomic_load(&self->wake);
         if (r == WS2__WAKE_NONE && deadline_passed(deadline))

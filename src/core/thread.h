@@ -106,12 +106,21 @@ void ws2__wakelist_flush(ws2__wakelist_t *wl);
 
 /*
  * Sleeps until the wake word is claimed or the deadline (NULL: none)
- * passes, and returns the reason. With port_blocking, the sleep counts as
- * "blocked elsewhere" for the thread's completion port (its concurrency
- * slot is given up meanwhile, as on Windows).
+ * passes, and returns the reason. Flags:
+ *  - WS2__SLEEP_PORT_BLOCKING: the sleep counts as "blocked elsewhere"
+ *    for the thread's completion port (its concurrency slot is given up
+ *    meanwhile, as on Windows);
+ *  - WS2__SLEEP_CALLBACKS: the thread may run ports' callbacks
+ *    (ws2_port_set_callback) in this wait: it holds no lock that a
+ *    callback may take (a GetQueuedCompletionStatus wait);
+ *  - WS2__SLEEP_NO_POLL: the thread does not poll the engine in this
+ *    wait, nor is it asked to (a wait on a port with a callback: port.c).
  */
+#define WS2__SLEEP_PORT_BLOCKING 1u
+#define WS2__SLEEP_CALLBACKS 2u
+#define WS2__SLEEP_NO_POLL 4u
 uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
-                           int port_blocking);
+                           unsigned flags);
 
 /*
  * Queues apc to t, and wakes t if it is in an alertable wait. Returns 0,

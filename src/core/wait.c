@@ -165,7 +165,7 @@ DWORD ws2__wait(DWORD n, ws2__obj_t *const *objs, int all, DWORD ms,
       r = WS2__WAKE_OBJECT0;
       break;
     }
-    r = ws2__thread_sleep(self, dl, 1);
+    r = ws2__thread_sleep(self, dl, WS2__SLEEP_PORT_BLOCKING);
     if (r != WS2__WAKE_CHECK) break;
     /* A wait-all object changed. Reset the wake word before looking
      * again, so a change during the look wakes us once more. */

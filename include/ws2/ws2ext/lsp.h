@@ -38,6 +38,7 @@ typedef SRWLOCK ws2lsp_lock_t;
 #else
 #include <dlfcn.h>
 #include <pthread.h>
+#include <ws2ext/ws2ext.h>
 typedef pthread_mutex_t ws2lsp_lock_t;
 #define WS2LSP_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
 #define ws2lsp_lock(l) pthread_mutex_lock(l)
@@ -312,6 +313,38 @@ static WS2LSP_UNUSED int ws2lsp_cleanup(ws2lsp_t *l, LPINT err) {
   for (i = 0; i < n; i++) ws2lsp_unload_(&lower[i]);
   return 0;
 }
+
+/* ---- Non-IFS layers. ---- */
+
+/*
+ * A non-IFS layer's lower requests complete on a port of its own, which
+ * a worker thread of the layer serves. Where ws2 runs (not Windows), the
+ * completions its engine produces can go straight to `fn`, called by the
+ * thread that produced them, without waking the worker
+ * (ws2_port_set_callback in <ws2ext/ws2ext.h>, which says what fn may
+ * do); the worker still serves the rest. Returns 1 if fn is installed,
+ * 0 where there is no such thing (Windows). fn NULL takes it away, and
+ * returns once no call of it is in progress: do that before the worker
+ * stops and the port closes.
+ */
+#ifdef _WIN32
+typedef VOID(WINAPI *ws2lsp_port_fn)(PVOID context, ULONG_PTR key,
+                                     LPOVERLAPPED overlapped, DWORD error,
+                                     DWORD bytes);
+static WS2LSP_UNUSED int ws2lsp_port_callback(HANDLE port, ws2lsp_port_fn fn,
+                                              PVOID context) {
+  (void)port;
+  (void)fn;
+  (void)context;
+  return 0;
+}
+#else
+typedef WS2_PORT_CALLBACK ws2lsp_port_fn;
+static WS2LSP_UNUSED int ws2lsp_port_callback(HANDLE port, ws2lsp_port_fn fn,
+                                              PVOID context) {
+  return ws2_port_set_callback(port, fn, context) ? 1 : 0;
+}
+#endif
 
 /* ---- IFS layers. ---- */
 

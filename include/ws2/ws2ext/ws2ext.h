@@ -16,6 +16,33 @@ WS2_BEGIN_DECLS
  */
 WS2_API const char *ws2_engine_name(void);
 
+/*
+ * Completion callbacks: ws2_port_set_callback(port, fn, context) makes
+ * the packets that ws2 completes for `port` inside its engine's poll
+ * rounds go to fn(context, key, overlapped, error, bytes) instead of the
+ * port's queue (error: 0 for success, else the Win32 error that
+ * GetQueuedCompletionStatus would have set). The call is made by the
+ * thread that ran the round, once the round is over: a thread waiting in
+ * GetQueuedCompletionStatus(Ex) on any port, or ws2's engine thread. The
+ * other packets (PostQueuedCompletionStatus, requests that complete
+ * outside a round, such as those aborted by closesocket or completed
+ * inline) are queued as before, so a thread must still serve the port.
+ *
+ * It exists for code that keeps a thread only to relay a port's packets,
+ * such as a non-IFS layered provider's worker: on a busy CPU that relay
+ * costs two thread switches per completion, the callback none. fn must
+ * not block for long, and must not take a lock that a thread may hold
+ * while it waits in GetQueuedCompletionStatus. fn NULL takes the
+ * callback away; the call returns once no call of the previous callback
+ * is in progress (other than the caller's own). FALSE with
+ * ERROR_INVALID_HANDLE if `port` is not a completion port.
+ */
+typedef VOID(WINAPI *WS2_PORT_CALLBACK)(PVOID context, ULONG_PTR key,
+                                        LPOVERLAPPED overlapped, DWORD error,
+                                        DWORD bytes);
+WS2_API BOOL WINAPI ws2_port_set_callback(HANDLE port, WS2_PORT_CALLBACK fn,
+                                          PVOID context);
+
 WS2_END_DECLS
 
 #endif /* WS2_WS2EXT_H */
