@@ -653,7 +653,8 @@ static DWORD WINAPI worker_main(LPVOID unused) {
  * Where ws2 runs, the lower requests that its engine completes come here
  * instead, in the thread that completed them (ws2lsp_port_callback): no
  * worker wake-up per completion. What it does takes only the layer's
- * lock, which no thread holds while it waits for a completion.
+ * lock, which no thread holds while it waits in ws2 (async_window waits
+ * outside it).
  */
 static VOID WINAPI on_port_callback(PVOID context, ULONG_PTR key,
                                     LPOVERLAPPED ovl, DWORD error, DWORD n) {
@@ -1648,11 +1649,21 @@ static DWORD WINAPI async_main(LPVOID unused) {
  * be made. */
 static HWND async_window(void) {
   HWND h;
+  HANDLE ready;
   ws2lsp_lock(&lock);
   if (!async_thread && (async_ready = CreateEventW(NULL, TRUE, FALSE, NULL))) {
     async_thread = CreateThread(NULL, 0, async_main, NULL, 0, NULL);
-    if (async_thread) WaitForSingleObject(async_ready, INFINITE);
+    if (!async_thread) {
+      CloseHandle(async_ready);
+      async_ready = NULL;
+    }
   }
+  ready = async_ready;
+  ws2lsp_unlock(&lock);
+  /* Not under the lock: the port callback takes it, and may run in any
+   * thread waiting in ws2 (ws2lsp_port_callback). */
+  if (ready) WaitForSingleObject(ready, INFINITE);
+  ws2lsp_lock(&lock);
   h = async_hwnd;
   ws2lsp_unlock(&lock);
   return h;

@@ -401,7 +401,7 @@ static ULONG port_dequeue(ws2__port_t *port, ws2__list_t *out, ULONG max,
       self, dl,
       atomic_load_explicit(&port->callback, memory_order_relaxed)
           ? WS2__SLEEP_NO_POLL
-          : WS2__SLEEP_CALLBACKS);
+          : 0);
   ws2__thread_wait_end(self);
 
   if (r == WS2__WAKE_PACKET) {

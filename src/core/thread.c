@@ -158,7 +158,9 @@ static void promote(void) {
 
 /* Holds the role while `p->poll` runs; `who` is a thread or &g_owner.
  * With `callbacks`, the round's packets for a port with a callback go to
- * that callback once the role is given up. */
+ * that callback once the role is given up: in a wait, where the thread
+ * holds no lock of ws2's, not in a drain (called from deep inside a
+ * close). */
 static int poll_as(void *who, const struct timespec *deadline,
                    _Atomic uint32_t *wake, _Atomic int *polling,
                    int callbacks) {
@@ -286,8 +288,7 @@ uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
     if (r != WS2__WAKE_NONE) break;
     if (g_poller && !(flags & WS2__SLEEP_NO_POLL)) {
       void *owner = atomic_load(&g_owner);
-      if (!owner && poll_as(self, deadline, &self->wake, &self->polling,
-                            (flags & WS2__SLEEP_CALLBACKS) != 0)) {
+      if (!owner && poll_as(self, deadline, &self->wake, &self->polling, 1)) {
         atomic_store(&g_last_app_poll, GetTickCount64());
         r = atomic_load(&self->wake);
         if (r == WS2__WAKE_NONE && deadline_passed(deadline))

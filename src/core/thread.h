@@ -110,15 +110,13 @@ void ws2__wakelist_flush(ws2__wakelist_t *wl);
  *  - WS2__SLEEP_PORT_BLOCKING: the sleep counts as "blocked elsewhere"
  *    for the thread's completion port (its concurrency slot is given up
  *    meanwhile, as on Windows);
- *  - WS2__SLEEP_CALLBACKS: the thread may run ports' callbacks
- *    (ws2_port_set_callback) in this wait: it holds no lock that a
- *    callback may take (a GetQueuedCompletionStatus wait);
  *  - WS2__SLEEP_NO_POLL: the thread does not poll the engine in this
  *    wait, nor is it asked to (a wait on a port with a callback: port.c).
+ * A thread that polls in its wait runs the ports' callbacks of its rounds
+ * (ws2_port_set_callback) before it looks at its wake word again.
  */
 #define WS2__SLEEP_PORT_BLOCKING 1u
-#define WS2__SLEEP_CALLBACKS 2u
-#define WS2__SLEEP_NO_POLL 4u
+#define WS2__SLEEP_NO_POLL 2u
 uint32_t ws2__thread_sleep(ws2__thread_t *self, const struct timespec *deadline,
                            unsigned flags);
 

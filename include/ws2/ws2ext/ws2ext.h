@@ -22,17 +22,22 @@ WS2_API const char *ws2_engine_name(void);
  * rounds go to fn(context, key, overlapped, error, bytes) instead of the
  * port's queue (error: 0 for success, else the Win32 error that
  * GetQueuedCompletionStatus would have set). The call is made by the
- * thread that ran the round, once the round is over: a thread waiting in
- * GetQueuedCompletionStatus(Ex) on any port, or ws2's engine thread. The
- * other packets (PostQueuedCompletionStatus, requests that complete
- * outside a round, such as those aborted by closesocket or completed
- * inline) are queued as before, so a thread must still serve the port.
+ * thread that ran the round, once the round is over and another thread
+ * may poll: a thread in one of ws2's waits (GetQueuedCompletionStatus,
+ * WaitForSingleObject, Sleep, a blocking Winsock call, ...) or ws2's
+ * engine thread. The other packets (PostQueuedCompletionStatus, requests
+ * that complete outside a round, such as those aborted by closesocket or
+ * completed inline) are queued as before, and so is everything when the
+ * engine's thread does all the polling (WS2_ENGINE_THREAD=1): a thread
+ * must still serve the port. Threads waiting on a port that has a
+ * callback do not poll the engine themselves.
  *
  * It exists for code that keeps a thread only to relay a port's packets,
  * such as a non-IFS layered provider's worker: on a busy CPU that relay
  * costs two thread switches per completion, the callback none. fn must
  * not block for long, and must not take a lock that a thread may hold
- * while it waits in GetQueuedCompletionStatus. fn NULL takes the
+ * while it waits in ws2 (in any wait function or blocking call); it is
+ * not called again in the thread while it runs. fn NULL takes the
  * callback away; the call returns once no call of the previous callback
  * is in progress (other than the caller's own). FALSE with
  * ERROR_INVALID_HANDLE if `port` is not a completion port.

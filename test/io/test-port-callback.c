@@ -1,0 +1,543 @@
+/*
+ * Completion callbacks on a port (ws2_port_set_callback, <ws2ext/ws2ext.h>):
+ *
+ *  - a handle that is not a completion port is refused
+ *    (ERROR_INVALID_HANDLE);
+ *  - a request that an engine poll round completes goes to the callback,
+ *    once, with the context, key, OVERLAPPED, error and byte count, and
+ *    not to the port's queue; it is called by the thread whose ws2 wait
+ *    polled (here the main thread waiting on another port, the harness's
+ *    watchdog in its Sleep, or ws2's engine thread);
+ *  - packets that do not come from a round (PostQueuedCompletionStatus, a
+ *    request aborted by closesocket, one completed inline) are queued;
+ *  - taking the callback away (fn NULL) sends later completions to the
+ *    queue again, and returns only once a call in progress is over, or at
+ *    once when the callback takes itself away;
+ *  - a thread waiting on a port with a callback still gets the port's
+ *    queued packets, but not the round's completions;
+ *  - closing a port with its callback set is clean, and a completion for
+ *    a socket still associated with the closed port calls nothing.
+ *
+ * Every wait is bounded. Runs on each engine.
+ */
+#include "ws2io.h"
+
+#include <stdatomic.h>
+
+enum { KEY_RECV = 0x5eed, KEY_POSTED = 0x9051, KEY_OTHER = 0x0777 };
+
+/* What the callback saw: the number of calls and the last call's
+ * arguments. The callback may run on another thread (ws2's engine thread,
+ * or a test's driver thread): every field is atomic, and `calls` is
+ * incremented last. */
+static struct {
+  atomic_long calls;
+  _Atomic(void *) context;
+  _Atomic(ULONG_PTR) key;
+  _Atomic(LPOVERLAPPED) ovl;
+  _Atomic(DWORD) error;
+  _Atomic(DWORD) bytes;
+  _Atomic(DWORD) tid;
+} rec;
+
+static int ctx_token; /* the context handed to the callback */
+
+static void rec_reset(void) {
+  atomic_store(&rec.calls, 0);
+  atomic_store(&rec.context, NULL);
+  atomic_store(&rec.key, 0);
+  atomic_store(&rec.ovl, NULL);
+  atomic_store(&rec.error, 0xdeadbeef);
+  atomic_store(&rec.bytes, 0xdeadbeef);
+  atomic_store(&rec.tid, 0);
+}
+
+static VOID WINAPI record_cb(PVOID context, ULONG_PTR key,
+                             LPOVERLAPPED overlapped, DWORD error,
+                             DWORD bytes) {
+  atomic_store(&rec.context, context);
+  atomic_store(&rec.key, key);
+  atomic_store(&rec.ovl, overlapped);
+  atomic_store(&rec.error, error);
+  atomic_store(&rec.bytes, bytes);
+  atomic_store(&rec.tid, GetCurrentThreadId());
+  atomic_fetch_add(&rec.calls, 1);
+}
+
+static long rec_calls(void) { return atomic_load(&rec.calls); }
+
+/* ---- Helpers. */
+
+static void startup(void) { t_startup(); }
+
+static HANDLE new_port(void) {
+  HANDLE p = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+  ASSERT_NE_PTR(p, NULL);
+  return p;
+}
+
+static void associate(SOCKET s, HANDLE port, ULONG_PTR key) {
+  ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)s, port, key, 0), port);
+}
+
+/* An overlapped WSARecv into buf that must pend (no data there yet). */
+static void recv_pending(SOCKET s, WSAOVERLAPPED *ov, char *buf, ULONG len) {
+  WSABUF b;
+  DWORD n = 0, flags = 0;
+  memset(ov, 0, sizeof(*ov));
+  b.buf = buf;
+  b.len = len;
+  ASSERT_EQ(WSARecv(s, &b, 1, &n, &flags, ov, NULL), SOCKET_ERROR);
+  ASSERT_EQ(WSAGetLastError(), WSA_IO_PENDING);
+}
+
+/* Waits on q (a port nothing is associated with) in 50 ms slices until
+ * done(arg) or ms milliseconds pass; done NULL: for ms. Such a wait polls
+ * ws2's engine and runs the callbacks of the rounds it polls. */
+static void drive_engine(HANDLE q, DWORD ms, int (*done)(void *), void *arg) {
+  DWORD t0 = GetTickCount(), bytes;
+  ULONG_PTR key;
+  LPOVERLAPPED got;
+  while (!(done && done(arg)) && GetTickCount() - t0 < ms) {
+    ASSERT_FALSE(GetQueuedCompletionStatus(q, &bytes, &key, &got, 50));
+    ASSERT_EQ(GetLastError(), WAIT_TIMEOUT);
+  }
+}
+
+static int calls_reached(void *want) { return rec_calls() >= *(long *)want; }
+static int ov_completed(void *ov) {
+  return HasOverlappedIoCompleted((LPOVERLAPPED)ov);
+}
+
+/* A port's queue is empty. */
+static void assert_port_empty(HANDLE port) {
+  DWORD bytes;
+  ULONG_PTR key;
+  LPOVERLAPPED got;
+  ASSERT_FALSE(GetQueuedCompletionStatus(port, &bytes, &key, &got, 0));
+  ASSERT_EQ(GetLastError(), WAIT_TIMEOUT);
+}
+
+/* The pending receive ov on s completed with `want` (len bytes). */
+static void assert_received(SOCKET s, WSAOVERLAPPED *ov, const char *buf,
+                            const char *want, DWORD len) {
+  DWORD n = 0, flags = 0;
+  ASSERT_TRUE(HasOverlappedIoCompleted(ov));
+  ASSERT_TRUE(WSAGetOverlappedResult(s, ov, &n, FALSE, &flags));
+  ASSERT_EQ(n, len);
+  ASSERT_MEM_EQ(buf, want, len);
+}
+
+/* ---- 1. Only a completion port takes a callback. */
+
+TEST(not_a_completion_port) {
+  SOCKET c, s;
+  HANDLE ev, p;
+  startup();
+  rec_reset();
+  ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  ASSERT_NE_PTR(ev, NULL);
+  ASSERT_FAILS_WITH(ws2_port_set_callback(ev, record_cb, &ctx_token), FALSE,
+                    ERROR_INVALID_HANDLE);
+  ASSERT_FAILS_WITH(ws2_port_set_callback(ev, NULL, NULL), FALSE,
+                    ERROR_INVALID_HANDLE);
+  ASSERT_FAILS_WITH(ws2_port_set_callback(NULL, record_cb, &ctx_token), FALSE,
+                    ERROR_INVALID_HANDLE);
+  ASSERT_FAILS_WITH(
+      ws2_port_set_callback(INVALID_HANDLE_VALUE, record_cb, &ctx_token), FALSE,
+      ERROR_INVALID_HANDLE);
+  ASSERT_FAILS_WITH(ws2_port_set_callback((HANDLE)(ULONG_PTR)0x7ead0f00,
+                                          record_cb, &ctx_token),
+                    FALSE, ERROR_INVALID_HANDLE);
+  ASSERT_FAILS_WITH(
+      ws2_port_set_callback(GetCurrentThread(), record_cb, &ctx_token), FALSE,
+      ERROR_INVALID_HANDLE);
+  /* A socket is a handle, but not a port. */
+  t_tcp_pair(&c, &s);
+  ASSERT_FAILS_WITH(ws2_port_set_callback((HANDLE)s, record_cb, &ctx_token),
+                    FALSE, ERROR_INVALID_HANDLE);
+  /* A port: yes; once closed: no. */
+  p = new_port();
+  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
+  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_FAILS_WITH(ws2_port_set_callback(p, record_cb, &ctx_token), FALSE,
+                    ERROR_INVALID_HANDLE);
+  ASSERT_EQ(rec_calls(), 0);
+  ASSERT_TRUE(CloseHandle(ev));
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  t_cleanup();
+}
+
+/* ---- 2. A completion from an engine round goes to the callback. */
+
+TEST(engine_completion_goes_to_the_callback) {
+  SOCKET c, s;
+  HANDLE p, q;
+  WSAOVERLAPPED ov;
+  char buf[16];
+  long one = 1;
+  DWORD tid;
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
+  associate(s, p, KEY_RECV);
+  memset(buf, 0, sizeof(buf));
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(rec_calls(), 0);
+  /* No wait between the send and the wait on q: a round that this thread
+   * ran in another kind of wait would queue the completion instead. */
+  ASSERT_EQ(send(c, "hello", 5, 0), 5);
+  drive_engine(q, 2000, calls_reached, &one);
+  ASSERT_EQ(rec_calls(), 1);
+  drive_engine(q, 100, NULL, NULL); /* a second call would come now */
+  ASSERT_EQ(rec_calls(), 1);
+  ASSERT_EQ_PTR(atomic_load(&rec.context), &ctx_token);
+  ASSERT_EQ_U(atomic_load(&rec.key), KEY_RECV);
+  ASSERT_EQ_PTR(atomic_load(&rec.ovl), &ov);
+  ASSERT_EQ(atomic_load(&rec.error), 0);
+  ASSERT_EQ(atomic_load(&rec.bytes), 5);
+  tid = atomic_load(&rec.tid);
+  ASSERT_NE(tid, 0);
+  printf("# the callback ran on %s\n", tid == GetCurrentThreadId()
+                                           ? "the waiting (main) thread"
+                                           : "another thread (engine)");
+  /* The request itself completed, and nothing went to the queue. */
+  assert_received(s, &ov, buf, "hello", 5);
+  assert_port_empty(p);
+  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
+
+/* ---- 3. Packets from outside a round are queued. */
+
+TEST(posted_inline_and_aborted_packets_are_queued) {
+  SOCKET c, s;
+  HANDLE p, q;
+  WSAOVERLAPPED ov, posted_ov;
+  WSABUF b;
+  char buf[16];
+  DWORD bytes, n = 0, flags = 0, t0;
+  ULONG_PTR key;
+  LPOVERLAPPED got;
+  u_long avail = 0;
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
+  associate(s, p, KEY_RECV);
+
+  /* PostQueuedCompletionStatus. */
+  ASSERT_TRUE(PostQueuedCompletionStatus(p, 123, KEY_POSTED, &posted_ov));
+  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 1000));
+  ASSERT_EQ(bytes, 123);
+  ASSERT_EQ_U(key, KEY_POSTED);
+  ASSERT_EQ_PTR(got, &posted_ov);
+  ASSERT_EQ(rec_calls(), 0);
+
+  /* A receive that completes inline (its data already there). */
+  ASSERT_EQ(send(c, "inl", 3, 0), 3);
+  t0 = GetTickCount();
+  while (avail < 3 && GetTickCount() - t0 < 2000) {
+    ASSERT_EQ(ioctlsocket(s, FIONREAD, &avail), 0);
+    if (avail < 3) SwitchToThread();
+  }
+  ASSERT_EQ(avail, 3);
+  memset(&ov, 0, sizeof(ov));
+  memset(buf, 0, sizeof(buf));
+  b.buf = buf;
+  b.len = sizeof(buf);
+  ASSERT_EQ(WSARecv(s, &b, 1, &n, &flags, &ov, NULL), 0);
+  ASSERT_EQ(n, 3);
+  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 1000));
+  ASSERT_EQ(bytes, 3);
+  ASSERT_EQ_U(key, KEY_RECV);
+  ASSERT_EQ_PTR(got, &ov);
+  ASSERT_MEM_EQ(buf, "inl", 3);
+  ASSERT_EQ(rec_calls(), 0);
+
+  /* A pending receive aborted by closesocket. */
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_FALSE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 1000));
+  ASSERT_EQ(GetLastError(), ERROR_OPERATION_ABORTED);
+  ASSERT_EQ_PTR(got, &ov);
+  ASSERT_EQ_U(key, KEY_RECV);
+  ASSERT_EQ(bytes, 0);
+  /* Not given to the callback as well, even after some rounds. */
+  drive_engine(q, 100, NULL, NULL);
+  ASSERT_EQ(rec_calls(), 0);
+  assert_port_empty(p);
+
+  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
+
+/* ---- 4. fn NULL takes the callback away: the queue gets them again. */
+
+TEST(callback_taken_away) {
+  SOCKET c, s;
+  HANDLE p, q;
+  WSAOVERLAPPED ov;
+  char buf[16];
+  long one = 1;
+  DWORD bytes;
+  ULONG_PTR key;
+  LPOVERLAPPED got;
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
+  associate(s, p, KEY_RECV);
+  /* With it: the first completion goes to the callback. */
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "one", 3, 0), 3);
+  drive_engine(q, 2000, calls_reached, &one);
+  ASSERT_EQ(rec_calls(), 1);
+  assert_received(s, &ov, buf, "one", 3);
+  /* Without it: the second is queued, and a wait on p itself gets it. */
+  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  memset(buf, 0, sizeof(buf));
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "two!", 4, 0), 4);
+  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 2000));
+  ASSERT_EQ(bytes, 4);
+  ASSERT_EQ_U(key, KEY_RECV);
+  ASSERT_EQ_PTR(got, &ov);
+  assert_received(s, &ov, buf, "two!", 4);
+  ASSERT_EQ(rec_calls(), 1);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
+
+/* ---- 5. A thread waiting on a port with a callback. */
+
+struct waiter {
+  HANDLE port;
+  BOOL ok;
+  DWORD err, bytes;
+  ULONG_PTR key;
+  LPOVERLAPPED ovl;
+};
+
+static DWORD WINAPI waiter_main(LPVOID arg) {
+  struct waiter *w = arg;
+  w->ok = GetQueuedCompletionStatus(w->port, &w->bytes, &w->key, &w->ovl, 2000);
+  w->err = w->ok ? 0 : GetLastError();
+  return 0;
+}
+
+TEST(port_threads_still_get_queued_packets) {
+  SOCKET c, s;
+  HANDLE p, q, t;
+  WSAOVERLAPPED ov, posted_ov;
+  char buf[16];
+  long one = 1;
+  struct waiter w;
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
+  associate(s, p, KEY_RECV);
+  memset(&w, 0, sizeof(w));
+  w.port = p;
+  t = CreateThread(NULL, 0, waiter_main, &w, 0, NULL);
+  ASSERT_NE_PTR(t, NULL);
+  Sleep(100); /* let it block in GetQueuedCompletionStatus(p) */
+  ASSERT_EQ(WaitForSingleObject(t, 0), WAIT_TIMEOUT);
+  /* A round's completion goes to the callback, not to the waiter. */
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "cb", 2, 0), 2);
+  drive_engine(q, 1000, calls_reached, &one);
+  ASSERT_EQ(rec_calls(), 1);
+  ASSERT_EQ_PTR(atomic_load(&rec.ovl), &ov);
+  assert_received(s, &ov, buf, "cb", 2);
+  ASSERT_EQ(WaitForSingleObject(t, 0), WAIT_TIMEOUT);
+  /* A posted packet goes to the waiter. */
+  ASSERT_TRUE(PostQueuedCompletionStatus(p, 9, KEY_POSTED, &posted_ov));
+  ASSERT_JOINED(t, 3000);
+  ASSERT_TRUE(w.ok);
+  ASSERT_EQ(w.bytes, 9);
+  ASSERT_EQ_U(w.key, KEY_POSTED);
+  ASSERT_EQ_PTR(w.ovl, &posted_ov);
+  ASSERT_EQ(rec_calls(), 1);
+  assert_port_empty(p);
+  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
+
+/* ---- 6. Closing a port with its callback set. */
+
+TEST(close_port_with_callback_set) {
+  SOCKET c, s;
+  HANDLE p, q;
+  WSAOVERLAPPED ov;
+  char buf[16];
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
+  associate(s, p, KEY_RECV);
+  ASSERT_TRUE(CloseHandle(p)); /* nothing pending */
+  ASSERT_FAILS_WITH(ws2_port_set_callback(p, NULL, NULL), FALSE,
+                    ERROR_INVALID_HANDLE);
+  /* s is still associated with the closed port: its next request
+   * completes, and its packet is dropped; no callback is called. */
+  memset(buf, 0, sizeof(buf));
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "late", 4, 0), 4);
+  drive_engine(q, 2000, ov_completed, &ov);
+  assert_received(s, &ov, buf, "late", 4);
+  drive_engine(q, 100, NULL, NULL);
+  ASSERT_EQ(rec_calls(), 0);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
+
+/* ---- 7. Taking the callback away waits for a call in progress. */
+
+static atomic_int slow_entered, slow_left, driver_stop;
+
+static VOID WINAPI slow_cb(PVOID context, ULONG_PTR key,
+                           LPOVERLAPPED overlapped, DWORD error, DWORD bytes) {
+  DWORD t0 = GetTickCount();
+  atomic_store(&slow_entered, 1);
+  while (GetTickCount() - t0 < 150) SwitchToThread();
+  record_cb(context, key, overlapped, error, bytes);
+  atomic_store(&slow_left, 1);
+}
+
+/* Waits on its own empty port until told to stop (3 s at most): the
+ * thread that polls the engine and runs the callbacks. */
+static DWORD WINAPI driver_main(LPVOID arg) {
+  HANDLE q = arg;
+  DWORD t0 = GetTickCount(), bytes;
+  ULONG_PTR key;
+  LPOVERLAPPED got;
+  while (!atomic_load(&driver_stop) && GetTickCount() - t0 < 3000)
+    GetQueuedCompletionStatus(q, &bytes, &key, &got, 50);
+  return 0;
+}
+
+TEST(taking_away_waits_for_a_call_in_progress) {
+  SOCKET c, s;
+  HANDLE p, q, t;
+  WSAOVERLAPPED ov;
+  char buf[16];
+  DWORD t0;
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  atomic_store(&slow_entered, 0);
+  atomic_store(&slow_left, 0);
+  atomic_store(&driver_stop, 0);
+  ASSERT_TRUE(ws2_port_set_callback(p, slow_cb, &ctx_token));
+  associate(s, p, KEY_RECV);
+  t = CreateThread(NULL, 0, driver_main, q, 0, NULL);
+  ASSERT_NE_PTR(t, NULL);
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "slow", 4, 0), 4);
+  /* This thread stays out of ws2's waits: another one runs the call. */
+  t0 = GetTickCount();
+  while (!atomic_load(&slow_entered) && GetTickCount() - t0 < 2000)
+    SwitchToThread();
+  ASSERT_TRUE(atomic_load(&slow_entered));
+  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_TRUE(atomic_load(&slow_left)); /* returned after the call ended */
+  atomic_store(&driver_stop, 1);
+  ASSERT_JOINED(t, 3000);
+  ASSERT_EQ(rec_calls(), 1);
+  ASSERT_EQ_PTR(atomic_load(&rec.ovl), &ov);
+  assert_received(s, &ov, buf, "slow", 4);
+  assert_port_empty(p);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
+
+/* ---- 8. A callback that takes itself away. */
+
+static atomic_int self_remove_result;
+
+static VOID WINAPI self_remove_cb(PVOID context, ULONG_PTR key,
+                                  LPOVERLAPPED overlapped, DWORD error,
+                                  DWORD bytes) {
+  /* Must not wait for its own call to end. */
+  atomic_store(&self_remove_result,
+               ws2_port_set_callback((HANDLE)context, NULL, NULL) ? 1 : 0);
+  record_cb(context, key, overlapped, error, bytes);
+}
+
+TEST(callback_takes_itself_away) {
+  SOCKET c, s;
+  HANDLE p, q;
+  WSAOVERLAPPED ov;
+  char buf[16];
+  long one = 1;
+  DWORD bytes;
+  ULONG_PTR key;
+  LPOVERLAPPED got;
+  startup();
+  t_tcp_pair(&c, &s);
+  p = new_port();
+  q = new_port();
+  rec_reset();
+  atomic_store(&self_remove_result, -1);
+  ASSERT_TRUE(ws2_port_set_callback(p, self_remove_cb, p));
+  associate(s, p, KEY_OTHER);
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "first", 5, 0), 5);
+  drive_engine(q, 2000, calls_reached, &one);
+  ASSERT_EQ(rec_calls(), 1);
+  ASSERT_EQ(atomic_load(&self_remove_result), 1);
+  ASSERT_EQ_PTR(atomic_load(&rec.context), p);
+  ASSERT_EQ_U(atomic_load(&rec.key), KEY_OTHER);
+  assert_received(s, &ov, buf, "first", 5);
+  /* Gone: the next completion is queued. */
+  memset(buf, 0, sizeof(buf));
+  recv_pending(s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(c, "next", 4, 0), 4);
+  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 2000));
+  ASSERT_EQ(bytes, 4);
+  ASSERT_EQ_U(key, KEY_OTHER);
+  ASSERT_EQ_PTR(got, &ov);
+  assert_received(s, &ov, buf, "next", 4);
+  ASSERT_EQ(rec_calls(), 1);
+  ASSERT_EQ(closesocket(c), 0);
+  ASSERT_EQ(closesocket(s), 0);
+  ASSERT_TRUE(CloseHandle(p));
+  ASSERT_TRUE(CloseHandle(q));
+  t_cleanup();
+}
