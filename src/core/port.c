@@ -239,9 +239,7 @@ void ws2__port_batch_end(void) {
 
 void ws2__port_post(ws2__port_t *port, ws2__packet_t *p) {
   ws2__wakelist_t wl = WS2__WAKELIST_INIT;
-  if (tls_batch.active) {
-    if (keep_for_callback(port, p)) return;
-  }
+  if (tls_batch.active && keep_for_callback(port, p)) return;
   if (tls_batch.active && (!tls_batch.port || tls_batch.port == port)) {
     if (!tls_batch.port) {
       ws2__obj_ref(&port->obj);
