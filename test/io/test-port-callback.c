@@ -68,16 +68,43 @@ static long rec_calls(void) { return atomic_load(&rec.calls); }
 
 /* ---- Helpers. */
 
-static void startup(void) { t_startup(); }
-
 static HANDLE new_port(void) {
   HANDLE p = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
   ASSERT_NE_PTR(p, NULL);
   return p;
 }
 
-static void associate(SOCKET s, HANDLE port, ULONG_PTR key) {
-  ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)s, port, key, 0), port);
+/*
+ * What cases 2 to 8 start from: a connected pair (c sends, s receives),
+ * port p with s associated under `key` and, unless cb is NULL, the
+ * callback cb with context &ctx_token; and q, a port nothing is
+ * associated with, to wait on. fx_close ends what is still open (a case
+ * that closes s or p itself sets it to INVALID_SOCKET or NULL).
+ */
+typedef struct {
+  SOCKET c, s;
+  HANDLE p, q;
+} fixture_t;
+
+static void fx_open(fixture_t *f, WS2_PORT_CALLBACK cb, ULONG_PTR key) {
+  t_startup();
+  t_tcp_pair(&f->c, &f->s);
+  f->p = new_port();
+  f->q = new_port();
+  rec_reset();
+  if (cb) ASSERT_TRUE(ws2_port_set_callback(f->p, cb, &ctx_token));
+  ASSERT_EQ_PTR(CreateIoCompletionPort((HANDLE)f->s, f->p, key, 0), f->p);
+}
+
+static void fx_close(fixture_t *f) {
+  ASSERT_EQ(closesocket(f->c), 0);
+  if (f->s != INVALID_SOCKET) ASSERT_EQ(closesocket(f->s), 0);
+  if (f->p) {
+    ASSERT_TRUE(ws2_port_set_callback(f->p, NULL, NULL));
+    ASSERT_TRUE(CloseHandle(f->p));
+  }
+  ASSERT_TRUE(CloseHandle(f->q));
+  t_cleanup();
 }
 
 /* An overlapped WSARecv into buf that must pend (no data there yet). */
@@ -109,6 +136,18 @@ static int ov_completed(void *ov) {
   return HasOverlappedIoCompleted((LPOVERLAPPED)ov);
 }
 
+/* The next packet of port (within 2 s): a success of `bytes` for ov. */
+static void assert_dequeued(HANDLE port, DWORD bytes, ULONG_PTR key,
+                            LPOVERLAPPED ov) {
+  DWORD n;
+  ULONG_PTR k;
+  LPOVERLAPPED got;
+  ASSERT_TRUE(GetQueuedCompletionStatus(port, &n, &k, &got, 2000));
+  ASSERT_EQ(n, bytes);
+  ASSERT_EQ_U(k, key);
+  ASSERT_EQ_PTR(got, ov);
+}
+
 /* A port's queue is empty. */
 static void assert_port_empty(HANDLE port) {
   DWORD bytes;
@@ -133,7 +172,7 @@ static void assert_received(SOCKET s, WSAOVERLAPPED *ov, const char *buf,
 TEST(not_a_completion_port) {
   SOCKET c, s;
   HANDLE ev, p;
-  startup();
+  t_startup();
   rec_reset();
   ev = CreateEventW(NULL, TRUE, FALSE, NULL);
   ASSERT_NE_PTR(ev, NULL);
@@ -173,28 +212,19 @@ TEST(not_a_completion_port) {
 /* ---- 2. A completion from an engine round goes to the callback. */
 
 TEST(engine_completion_goes_to_the_callback) {
-  SOCKET c, s;
-  HANDLE p, q;
+  fixture_t f;
   WSAOVERLAPPED ov;
   char buf[16];
   long one = 1;
   DWORD tid;
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
-  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
-  associate(s, p, KEY_RECV);
+  fx_open(&f, record_cb, KEY_RECV);
   memset(buf, 0, sizeof(buf));
-  recv_pending(s, &ov, buf, sizeof(buf));
+  recv_pending(f.s, &ov, buf, sizeof(buf));
   ASSERT_EQ(rec_calls(), 0);
-  /* No wait between the send and the wait on q: a round that this thread
-   * ran in another kind of wait would queue the completion instead. */
-  ASSERT_EQ(send(c, "hello", 5, 0), 5);
-  drive_engine(q, 2000, calls_reached, &one);
+  ASSERT_EQ(send(f.c, "hello", 5, 0), 5);
+  drive_engine(f.q, 2000, calls_reached, &one);
   ASSERT_EQ(rec_calls(), 1);
-  drive_engine(q, 100, NULL, NULL); /* a second call would come now */
+  drive_engine(f.q, 100, NULL, NULL); /* a second call would come now */
   ASSERT_EQ(rec_calls(), 1);
   ASSERT_EQ_PTR(atomic_load(&rec.context), &ctx_token);
   ASSERT_EQ_U(atomic_load(&rec.key), KEY_RECV);
@@ -207,21 +237,15 @@ TEST(engine_completion_goes_to_the_callback) {
                                            ? "the waiting (main) thread"
                                            : "another thread (engine)");
   /* The request itself completed, and nothing went to the queue. */
-  assert_received(s, &ov, buf, "hello", 5);
-  assert_port_empty(p);
-  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_TRUE(CloseHandle(p));
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  assert_received(f.s, &ov, buf, "hello", 5);
+  assert_port_empty(f.p);
+  fx_close(&f);
 }
 
 /* ---- 3. Packets from outside a round are queued. */
 
 TEST(posted_inline_and_aborted_packets_are_queued) {
-  SOCKET c, s;
-  HANDLE p, q;
+  fixture_t f;
   WSAOVERLAPPED ov, posted_ov;
   WSABUF b;
   char buf[16];
@@ -229,27 +253,18 @@ TEST(posted_inline_and_aborted_packets_are_queued) {
   ULONG_PTR key;
   LPOVERLAPPED got;
   u_long avail = 0;
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
-  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
-  associate(s, p, KEY_RECV);
+  fx_open(&f, record_cb, KEY_RECV);
 
   /* PostQueuedCompletionStatus. */
-  ASSERT_TRUE(PostQueuedCompletionStatus(p, 123, KEY_POSTED, &posted_ov));
-  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 1000));
-  ASSERT_EQ(bytes, 123);
-  ASSERT_EQ_U(key, KEY_POSTED);
-  ASSERT_EQ_PTR(got, &posted_ov);
+  ASSERT_TRUE(PostQueuedCompletionStatus(f.p, 123, KEY_POSTED, &posted_ov));
+  assert_dequeued(f.p, 123, KEY_POSTED, &posted_ov);
   ASSERT_EQ(rec_calls(), 0);
 
   /* A receive that completes inline (its data already there). */
-  ASSERT_EQ(send(c, "inl", 3, 0), 3);
+  ASSERT_EQ(send(f.c, "inl", 3, 0), 3);
   t0 = GetTickCount();
   while (avail < 3 && GetTickCount() - t0 < 2000) {
-    ASSERT_EQ(ioctlsocket(s, FIONREAD, &avail), 0);
+    ASSERT_EQ(ioctlsocket(f.s, FIONREAD, &avail), 0);
     if (avail < 3) SwitchToThread();
   }
   ASSERT_EQ(avail, 3);
@@ -257,75 +272,52 @@ TEST(posted_inline_and_aborted_packets_are_queued) {
   memset(buf, 0, sizeof(buf));
   b.buf = buf;
   b.len = sizeof(buf);
-  ASSERT_EQ(WSARecv(s, &b, 1, &n, &flags, &ov, NULL), 0);
+  ASSERT_EQ(WSARecv(f.s, &b, 1, &n, &flags, &ov, NULL), 0);
   ASSERT_EQ(n, 3);
-  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 1000));
-  ASSERT_EQ(bytes, 3);
-  ASSERT_EQ_U(key, KEY_RECV);
-  ASSERT_EQ_PTR(got, &ov);
+  assert_dequeued(f.p, 3, KEY_RECV, &ov);
   ASSERT_MEM_EQ(buf, "inl", 3);
   ASSERT_EQ(rec_calls(), 0);
 
   /* A pending receive aborted by closesocket. */
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_FALSE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 1000));
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(closesocket(f.s), 0);
+  f.s = INVALID_SOCKET;
+  ASSERT_FALSE(GetQueuedCompletionStatus(f.p, &bytes, &key, &got, 1000));
   ASSERT_EQ(GetLastError(), ERROR_OPERATION_ABORTED);
   ASSERT_EQ_PTR(got, &ov);
   ASSERT_EQ_U(key, KEY_RECV);
   ASSERT_EQ(bytes, 0);
   /* Not given to the callback as well, even after some rounds. */
-  drive_engine(q, 100, NULL, NULL);
+  drive_engine(f.q, 100, NULL, NULL);
   ASSERT_EQ(rec_calls(), 0);
-  assert_port_empty(p);
+  assert_port_empty(f.p);
 
-  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_TRUE(CloseHandle(p));
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  fx_close(&f);
 }
 
 /* ---- 4. fn NULL takes the callback away: the queue gets them again. */
 
 TEST(callback_taken_away) {
-  SOCKET c, s;
-  HANDLE p, q;
+  fixture_t f;
   WSAOVERLAPPED ov;
   char buf[16];
   long one = 1;
-  DWORD bytes;
-  ULONG_PTR key;
-  LPOVERLAPPED got;
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
-  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
-  associate(s, p, KEY_RECV);
+  fx_open(&f, record_cb, KEY_RECV);
   /* With it: the first completion goes to the callback. */
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "one", 3, 0), 3);
-  drive_engine(q, 2000, calls_reached, &one);
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "one", 3, 0), 3);
+  drive_engine(f.q, 2000, calls_reached, &one);
   ASSERT_EQ(rec_calls(), 1);
-  assert_received(s, &ov, buf, "one", 3);
+  assert_received(f.s, &ov, buf, "one", 3);
   /* Without it: the second is queued, and a wait on p itself gets it. */
-  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_TRUE(ws2_port_set_callback(f.p, NULL, NULL));
   memset(buf, 0, sizeof(buf));
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "two!", 4, 0), 4);
-  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 2000));
-  ASSERT_EQ(bytes, 4);
-  ASSERT_EQ_U(key, KEY_RECV);
-  ASSERT_EQ_PTR(got, &ov);
-  assert_received(s, &ov, buf, "two!", 4);
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "two!", 4, 0), 4);
+  assert_dequeued(f.p, 4, KEY_RECV, &ov);
+  assert_received(f.s, &ov, buf, "two!", 4);
   ASSERT_EQ(rec_calls(), 1);
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_TRUE(CloseHandle(p));
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  fx_close(&f);
 }
 
 /* ---- 5. A thread waiting on a port with a callback. */
@@ -346,80 +338,60 @@ static DWORD WINAPI waiter_main(LPVOID arg) {
 }
 
 TEST(port_threads_still_get_queued_packets) {
-  SOCKET c, s;
-  HANDLE p, q, t;
+  fixture_t f;
+  HANDLE t;
   WSAOVERLAPPED ov, posted_ov;
   char buf[16];
   long one = 1;
   struct waiter w;
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
-  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
-  associate(s, p, KEY_RECV);
+  fx_open(&f, record_cb, KEY_RECV);
   memset(&w, 0, sizeof(w));
-  w.port = p;
+  w.port = f.p;
   t = CreateThread(NULL, 0, waiter_main, &w, 0, NULL);
   ASSERT_NE_PTR(t, NULL);
   Sleep(100); /* let it block in GetQueuedCompletionStatus(p) */
   ASSERT_EQ(WaitForSingleObject(t, 0), WAIT_TIMEOUT);
   /* A round's completion goes to the callback, not to the waiter. */
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "cb", 2, 0), 2);
-  drive_engine(q, 1000, calls_reached, &one);
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "cb", 2, 0), 2);
+  drive_engine(f.q, 1000, calls_reached, &one);
   ASSERT_EQ(rec_calls(), 1);
   ASSERT_EQ_PTR(atomic_load(&rec.ovl), &ov);
-  assert_received(s, &ov, buf, "cb", 2);
+  assert_received(f.s, &ov, buf, "cb", 2);
   ASSERT_EQ(WaitForSingleObject(t, 0), WAIT_TIMEOUT);
   /* A posted packet goes to the waiter. */
-  ASSERT_TRUE(PostQueuedCompletionStatus(p, 9, KEY_POSTED, &posted_ov));
+  ASSERT_TRUE(PostQueuedCompletionStatus(f.p, 9, KEY_POSTED, &posted_ov));
   ASSERT_JOINED(t, 3000);
   ASSERT_TRUE(w.ok);
   ASSERT_EQ(w.bytes, 9);
   ASSERT_EQ_U(w.key, KEY_POSTED);
   ASSERT_EQ_PTR(w.ovl, &posted_ov);
   ASSERT_EQ(rec_calls(), 1);
-  assert_port_empty(p);
-  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_TRUE(CloseHandle(p));
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  assert_port_empty(f.p);
+  fx_close(&f);
 }
 
 /* ---- 6. Closing a port with its callback set. */
 
 TEST(close_port_with_callback_set) {
-  SOCKET c, s;
-  HANDLE p, q;
+  fixture_t f;
   WSAOVERLAPPED ov;
   char buf[16];
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
-  ASSERT_TRUE(ws2_port_set_callback(p, record_cb, &ctx_token));
-  associate(s, p, KEY_RECV);
-  ASSERT_TRUE(CloseHandle(p)); /* nothing pending */
-  ASSERT_FAILS_WITH(ws2_port_set_callback(p, NULL, NULL), FALSE,
+  fx_open(&f, record_cb, KEY_RECV);
+  ASSERT_TRUE(CloseHandle(f.p)); /* nothing pending */
+  ASSERT_FAILS_WITH(ws2_port_set_callback(f.p, NULL, NULL), FALSE,
                     ERROR_INVALID_HANDLE);
+  f.p = NULL;
   /* s is still associated with the closed port: its next request
    * completes, and its packet is dropped; no callback is called. */
   memset(buf, 0, sizeof(buf));
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "late", 4, 0), 4);
-  drive_engine(q, 2000, ov_completed, &ov);
-  assert_received(s, &ov, buf, "late", 4);
-  drive_engine(q, 100, NULL, NULL);
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "late", 4, 0), 4);
+  drive_engine(f.q, 2000, ov_completed, &ov);
+  assert_received(f.s, &ov, buf, "late", 4);
+  drive_engine(f.q, 100, NULL, NULL);
   ASSERT_EQ(rec_calls(), 0);
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  fx_close(&f);
 }
 
 /* ---- 7. Taking the callback away waits for a call in progress. */
@@ -448,43 +420,33 @@ static DWORD WINAPI driver_main(LPVOID arg) {
 }
 
 TEST(taking_away_waits_for_a_call_in_progress) {
-  SOCKET c, s;
-  HANDLE p, q, t;
+  fixture_t f;
+  HANDLE t;
   WSAOVERLAPPED ov;
   char buf[16];
   DWORD t0;
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
+  fx_open(&f, slow_cb, KEY_RECV);
   atomic_store(&slow_entered, 0);
   atomic_store(&slow_left, 0);
   atomic_store(&driver_stop, 0);
-  ASSERT_TRUE(ws2_port_set_callback(p, slow_cb, &ctx_token));
-  associate(s, p, KEY_RECV);
-  t = CreateThread(NULL, 0, driver_main, q, 0, NULL);
+  t = CreateThread(NULL, 0, driver_main, f.q, 0, NULL);
   ASSERT_NE_PTR(t, NULL);
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "slow", 4, 0), 4);
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "slow", 4, 0), 4);
   /* This thread stays out of ws2's waits: another one runs the call. */
   t0 = GetTickCount();
   while (!atomic_load(&slow_entered) && GetTickCount() - t0 < 2000)
     SwitchToThread();
   ASSERT_TRUE(atomic_load(&slow_entered));
-  ASSERT_TRUE(ws2_port_set_callback(p, NULL, NULL));
+  ASSERT_TRUE(ws2_port_set_callback(f.p, NULL, NULL));
   ASSERT_TRUE(atomic_load(&slow_left)); /* returned after the call ended */
   atomic_store(&driver_stop, 1);
   ASSERT_JOINED(t, 3000);
   ASSERT_EQ(rec_calls(), 1);
   ASSERT_EQ_PTR(atomic_load(&rec.ovl), &ov);
-  assert_received(s, &ov, buf, "slow", 4);
-  assert_port_empty(p);
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_TRUE(CloseHandle(p));
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  assert_received(f.s, &ov, buf, "slow", 4);
+  assert_port_empty(f.p);
+  fx_close(&f);
 }
 
 /* ---- 8. A callback that takes itself away. */
@@ -501,43 +463,27 @@ static VOID WINAPI self_remove_cb(PVOID context, ULONG_PTR key,
 }
 
 TEST(callback_takes_itself_away) {
-  SOCKET c, s;
-  HANDLE p, q;
+  fixture_t f;
   WSAOVERLAPPED ov;
   char buf[16];
   long one = 1;
-  DWORD bytes;
-  ULONG_PTR key;
-  LPOVERLAPPED got;
-  startup();
-  t_tcp_pair(&c, &s);
-  p = new_port();
-  q = new_port();
-  rec_reset();
+  fx_open(&f, NULL, KEY_OTHER);
   atomic_store(&self_remove_result, -1);
-  ASSERT_TRUE(ws2_port_set_callback(p, self_remove_cb, p));
-  associate(s, p, KEY_OTHER);
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "first", 5, 0), 5);
-  drive_engine(q, 2000, calls_reached, &one);
+  ASSERT_TRUE(ws2_port_set_callback(f.p, self_remove_cb, f.p));
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "first", 5, 0), 5);
+  drive_engine(f.q, 2000, calls_reached, &one);
   ASSERT_EQ(rec_calls(), 1);
   ASSERT_EQ(atomic_load(&self_remove_result), 1);
-  ASSERT_EQ_PTR(atomic_load(&rec.context), p);
+  ASSERT_EQ_PTR(atomic_load(&rec.context), f.p);
   ASSERT_EQ_U(atomic_load(&rec.key), KEY_OTHER);
-  assert_received(s, &ov, buf, "first", 5);
+  assert_received(f.s, &ov, buf, "first", 5);
   /* Gone: the next completion is queued. */
   memset(buf, 0, sizeof(buf));
-  recv_pending(s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(c, "next", 4, 0), 4);
-  ASSERT_TRUE(GetQueuedCompletionStatus(p, &bytes, &key, &got, 2000));
-  ASSERT_EQ(bytes, 4);
-  ASSERT_EQ_U(key, KEY_OTHER);
-  ASSERT_EQ_PTR(got, &ov);
-  assert_received(s, &ov, buf, "next", 4);
+  recv_pending(f.s, &ov, buf, sizeof(buf));
+  ASSERT_EQ(send(f.c, "next", 4, 0), 4);
+  assert_dequeued(f.p, 4, KEY_OTHER, &ov);
+  assert_received(f.s, &ov, buf, "next", 4);
   ASSERT_EQ(rec_calls(), 1);
-  ASSERT_EQ(closesocket(c), 0);
-  ASSERT_EQ(closesocket(s), 0);
-  ASSERT_TRUE(CloseHandle(p));
-  ASSERT_TRUE(CloseHandle(q));
-  t_cleanup();
+  fx_close(&f);
 }
