@@ -160,33 +160,42 @@ void ws2__port_run_callbacks(void) {
   ws2__port_t *port = tls_batch.cb_port;
   ws2__list_t list;
   ws2__node_t *n;
+  WS2_PORT_CALLBACK fn;
+  void *context;
   if (!port) return;
   tls_batch.cb_port = NULL;
   ws2__list_init(&list);
   ws2__list_splice(&list, &tls_batch.for_cb);
+  /* One lock for the whole batch: taking the callback away from another
+   * thread waits for the batch to end (cb_running). */
+  pthread_mutex_lock(&port->lock);
+  fn = port->closed ? NULL : atomic_load(&port->callback);
+  context = port->cb_context;
+  if (fn) atomic_fetch_add(&port->cb_running, 1);
+  pthread_mutex_unlock(&port->lock);
   tls_batch.cb_in = port;
   while ((n = ws2__list_pop_front(&list)) != NULL) {
     ws2__packet_t *p = ws2__container_of(n, ws2__packet_t, node);
-    WS2_PORT_CALLBACK fn;
-    void *context;
-    ULONG_PTR key = p->key;
-    LPOVERLAPPED ovl = p->ovl;
-    NTSTATUS status = (NTSTATUS)p->status;
-    DWORD bytes = p->bytes;
-    pthread_mutex_lock(&port->lock);
-    fn = port->closed ? NULL : atomic_load(&port->callback);
-    context = port->cb_context;
-    if (fn) atomic_fetch_add(&port->cb_running, 1);
-    pthread_mutex_unlock(&port->lock);
-    if (!fn) { /* taken away meanwhile: queued (or dropped if closed) */
+    ULONG_PTR key;
+    LPOVERLAPPED ovl;
+    NTSTATUS status;
+    DWORD bytes;
+    /* Taken away before the batch (then queued, or dropped if the port
+     * is closed), or by a call of it (a callback may take itself away). */
+    if (!fn ||
+        atomic_load_explicit(&port->callback, memory_order_relaxed) != fn) {
       ws2__port_post(port, p);
       continue;
     }
+    key = p->key;
+    ovl = p->ovl;
+    status = (NTSTATUS)p->status;
+    bytes = p->bytes;
     p->release(p);
     fn(context, key, ovl, status ? ws2__ntstatus_to_win32(status) : 0, bytes);
-    atomic_fetch_sub(&port->cb_running, 1);
   }
   tls_batch.cb_in = NULL;
+  if (fn) atomic_fetch_sub(&port->cb_running, 1);
   ws2__obj_unref(&port->obj);
 }
 
