@@ -384,7 +384,7 @@ typedef struct file_req {
 static void file_req_free(ws2__req_t *req) {
   ws2__free(ws2__container_of(req, file_req_t, req));
 }
-static const ws2__req_ops_t file_req_ops = {NULL, file_req_free};
+static const ws2__req_ops_t file_req_ops = {NULL, file_req_free, 0};
 
 static DWORD file_rw(ws2__io_t *io, int write, void *buf, DWORD len,
                      LPDWORD done, LPOVERLAPPED ovl,

@@ -37,6 +37,7 @@ typedef struct slot {
   _Atomic uint32_t flags;
   uint32_t next_free; /* index + 1 of the next free slot; 0 ends the list */
   void *_Atomic tag;  /* ws2__handle_set_tag */
+  _Atomic uintptr_t context; /* ws2__handle_set_context */
 } slot_t;
 
 static _Atomic(slot_t *) chunks[MAX_CHUNKS];
@@ -65,8 +66,8 @@ void ws2__obj_unref(ws2__obj_t *obj) {
 static slot_t *slot_at(uint32_t index) {
   slot_t *chunk;
   if (index >= MAX_SLOTS) return NULL;
-  chunk = atomic_load_explicit(&chunks[index >> CHUNK_BITS],
-                               memory_order_acquire);
+  chunk =
+      atomic_load_explicit(&chunks[index >> CHUNK_BITS], memory_order_acquire);
   return chunk ? &chunk[index & (CHUNK_SLOTS - 1)] : NULL;
 }
 
@@ -123,8 +124,7 @@ int ws2__handle_new(ws2__obj_t *obj, HANDLE *out) {
   s->next_free = 0;
   atomic_store_explicit(&s->flags, 0, memory_order_relaxed);
   w = atomic_load_explicit(&s->word, memory_order_relaxed);
-  atomic_store_explicit(&s->word, (w & ~W_REFS) | W_LIVE,
-                        memory_order_release);
+  atomic_store_explicit(&s->word, (w & ~W_REFS) | W_LIVE, memory_order_release);
   atomic_fetch_add_explicit(&live_handles, 1, memory_order_relaxed);
   *out = encode(index, W_GEN(w));
   return 0;
@@ -138,6 +138,7 @@ static void slot_recycle(uint32_t index, slot_t *s) {
 
   s->obj = NULL;
   atomic_store_explicit(&s->tag, NULL, memory_order_relaxed);
+  atomic_store_explicit(&s->context, 0, memory_order_relaxed);
   atomic_store_explicit(&s->word, (uint64_t)gen << W_GEN_SHIFT,
                         memory_order_release);
   pthread_mutex_lock(&table_lock);
@@ -152,8 +153,7 @@ static void slot_recycle(uint32_t index, slot_t *s) {
 }
 
 static void slot_release(uint32_t index, slot_t *s) {
-  uint64_t w =
-      atomic_fetch_sub_explicit(&s->word, 1, memory_order_acq_rel) - 1;
+  uint64_t w = atomic_fetch_sub_explicit(&s->word, 1, memory_order_acq_rel) - 1;
   if ((w & W_REFS) == 0 && !(w & W_LIVE)) slot_recycle(index, s);
 }
 
@@ -181,21 +181,35 @@ void ws2__handle_set_tag(HANDLE h, void *tag) {
   slot_release(index, s);
 }
 
-/* A seqlock-style read: the tag counts only if the slot was live with the
- * handle's generation before and after it was read. */
-void *ws2__handle_tag(HANDLE h) {
+void ws2__handle_set_context(HANDLE h, uintptr_t context) {
+  uint32_t index;
+  slot_t *s = slot_acquire(h, &index);
+  if (!s) return;
+  atomic_store_explicit(&s->context, context, memory_order_release);
+  slot_release(index, s);
+}
+
+/* A seqlock-style read: the words count only if the slot was live with
+ * the handle's generation before and after they were read. */
+int ws2__handle_words(HANDLE h, void **tag, uintptr_t *context) {
   uint32_t index, gen;
   slot_t *s;
   uint64_t w;
-  void *tag;
 
-  if (decode(h, &index, &gen) != 0 || !(s = slot_at(index))) return NULL;
+  if (decode(h, &index, &gen) != 0 || !(s = slot_at(index))) return -1;
   w = atomic_load_explicit(&s->word, memory_order_acquire);
-  if (!(w & W_LIVE) || W_GEN(w) != gen) return NULL;
-  tag = atomic_load_explicit(&s->tag, memory_order_acquire);
+  if (!(w & W_LIVE) || W_GEN(w) != gen) return -1;
+  *tag = atomic_load_explicit(&s->tag, memory_order_acquire);
+  if (context)
+    *context = atomic_load_explicit(&s->context, memory_order_acquire);
   w = atomic_load_explicit(&s->word, memory_order_acquire);
-  if (!(w & W_LIVE) || W_GEN(w) != gen) return NULL;
-  return tag;
+  if (!(w & W_LIVE) || W_GEN(w) != gen) return -1;
+  return 0;
+}
+
+void *ws2__handle_tag(HANDLE h) {
+  void *tag;
+  return ws2__handle_words(h, &tag, NULL) == 0 ? tag : NULL;
 }
 
 ws2__obj_t *ws2__handle_get(HANDLE h, const ws2__objtype_t *type) {

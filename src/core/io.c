@@ -74,7 +74,7 @@ int ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
   req->cancel_requested = 0;
   req->ops = ops;
   atomic_init(&req->state, REQ_PENDING);
-  atomic_init(&req->refs, 1);
+  atomic_init(&req->refs, ops->issuer_ref ? 2 : 1);
   ws2__obj_ref(&io->obj);
   ws2__obj_ref(&req->u.f.thread->obj);
 
@@ -118,17 +118,31 @@ static void req_apc(ws2__apc_t *apc, int run) {
 }
 
 /* Takes the request out of its handle's list: it is no longer in flight.
- * Returns the handle's port, which lives as long as the handle (an
- * association is never undone), which the caller holds. */
-static ws2__port_t *req_unlink(ws2__req_t *req, ULONG_PTR *key) {
+ * The handle's port lives as long as the handle (an association is never
+ * undone), which the request holds until it is finished. */
+static void unlink_locked(ws2__req_t *req, ws2__req_taken_t *t) {
   ws2__io_t *io = req->u.f.io;
-  ws2__port_t *port;
-  pthread_mutex_lock(&io->lock);
   ws2__list_remove(&req->u.f.node);
-  port = io->port;
-  *key = io->key;
+  t->port = io->port;
+  t->key = io->key;
+}
+
+static void req_unlink(ws2__req_t *req, ws2__req_taken_t *t) {
+  ws2__io_t *io = req->u.f.io;
+  pthread_mutex_lock(&io->lock);
+  unlink_locked(req, t);
   pthread_mutex_unlock(&io->lock);
-  return port;
+}
+
+static int req_claim(ws2__req_t *req) {
+  uint8_t expected = REQ_PENDING;
+  return atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE);
+}
+
+int ws2__req_take_locked(ws2__req_t *req, ws2__req_taken_t *t) {
+  if (!req_claim(req)) return 0;
+  unlink_locked(req, t);
+  return 1;
 }
 
 /* Step 1 of the rule: bytes, then the status that publishes them. */
@@ -159,25 +173,23 @@ static int wants_packet(ws2__port_t *port, HANDLE event, uint32_t modes,
 
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate) {
-  uint8_t expected = REQ_PENDING;
-  ws2__io_t *io;
-  ws2__thread_t *thread;
-  HANDLE event;
-  LPOVERLAPPED ovl;
-  ws2__port_t *port;
-  ULONG_PTR key;
-  uint32_t modes;
+  ws2__req_taken_t t;
+  if (!req_claim(req)) return;
+  req_unlink(req, &t);
+  ws2__req_finish(req, &t, status, bytes, flags, immediate);
+}
 
-  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE)) return;
+void ws2__req_finish(ws2__req_t *req, const ws2__req_taken_t *t,
+                     NTSTATUS status, ULONG_PTR bytes, DWORD flags,
+                     int immediate) {
   /* What the in-flight fields say, before the packet or APC reuses them.
    * hEvent is read now: the application may not change the OVERLAPPED
    * while the request is pending. */
-  io = req->u.f.io;
-  ovl = req->u.f.ovl;
-  thread = req->u.f.thread;
-  event = ovl->hEvent;
-  port = req_unlink(req, &key);
-  modes = atomic_load(&io->modes);
+  ws2__io_t *io = req->u.f.io;
+  LPOVERLAPPED ovl = req->u.f.ovl;
+  ws2__thread_t *thread = req->u.f.thread;
+  HANDLE event = ovl->hEvent;
+  uint32_t modes = atomic_load(&io->modes);
 
   /* 1. The OVERLAPPED. */
   ovl_publish(ovl, status, bytes, flags, req->record_flags);
@@ -196,14 +208,14 @@ void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
     }
   } else {
     if (!(modes & WS2__IO_QUIET)) signal_event(io, event, modes);
-    if (wants_packet(port, event, modes, status, immediate)) {
+    if (wants_packet(t->port, event, modes, status, immediate)) {
       ws2__packet_t *p = &req->u.packet;
-      p->key = key;
+      p->key = t->key;
       p->ovl = ovl;
       p->status = (uint32_t)status;
       p->bytes = (DWORD)bytes;
       p->release = req_packet_release;
-      ws2__port_post(port, p);
+      ws2__port_post(t->port, p);
     } else {
       ws2__req_unref(req);
     }
@@ -218,7 +230,7 @@ int ws2__io_inline_needs_req(ws2__io_t *io, LPOVERLAPPED ovl) {
 }
 
 static void plain_req_free(ws2__req_t *req) { ws2__free(req); }
-static const ws2__req_ops_t plain_req_ops = {NULL, plain_req_free};
+static const ws2__req_ops_t plain_req_ops = {NULL, plain_req_free, 0};
 
 void ws2__io_complete_inline(ws2__io_t *io, LPOVERLAPPED ovl, NTSTATUS status,
                              ULONG_PTR bytes, DWORD flags, int record_flags) {
@@ -264,14 +276,13 @@ DWORD ws2__io_complete_now(ws2__io_t *io, LPOVERLAPPED ovl, int routine_kind,
 }
 
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status) {
-  uint8_t expected = REQ_PENDING;
-  ULONG_PTR key;
+  ws2__req_taken_t t;
   ws2__io_t *io;
   ws2__thread_t *thread;
-  if (!atomic_compare_exchange_strong(&req->state, &expected, REQ_DONE)) return;
+  if (!req_claim(req)) return;
   io = req->u.f.io;
   thread = req->u.f.thread;
-  req_unlink(req, &key);
+  req_unlink(req, &t);
   req->u.f.ovl->InternalHigh = 0;
   __atomic_store_n(&req->u.f.ovl->Internal, (ULONG_PTR)(uint32_t)status,
                    __ATOMIC_RELEASE);

@@ -94,6 +94,10 @@ typedef struct ws2__req ws2__req_t;
 typedef struct ws2__req_ops {
   void (*cancel)(ws2__req_t *req, struct ws2__io *io);
   void (*free)(ws2__req_t *req);
+  /* 1: the issuer holds a reference of its own from ws2__req_init on,
+   * dropped with ws2__req_unref (the request outlives a completion that
+   * races the call that issued it). */
+  int issuer_ref;
 } ws2__req_ops_t;
 
 struct ws2__req {
@@ -157,6 +161,21 @@ int ws2__req_init(ws2__req_t *req, ws2__io_t *io, LPOVERLAPPED ovl,
 void ws2__req_complete(ws2__req_t *req, NTSTATUS status, ULONG_PTR bytes,
                        DWORD flags, int immediate);
 void ws2__req_discard(ws2__req_t *req, NTSTATUS status);
+
+/*
+ * ws2__req_complete in two steps, for a caller that finds the request
+ * under io->lock: ws2__req_take_locked claims it and takes it out of the
+ * handle's list (returns 0 when it has completed already), and
+ * ws2__req_finish, called without the lock, publishes and notifies.
+ */
+typedef struct ws2__req_taken {
+  ws2__port_t *port;
+  ULONG_PTR key;
+} ws2__req_taken_t;
+int ws2__req_take_locked(ws2__req_t *req, ws2__req_taken_t *t);
+void ws2__req_finish(ws2__req_t *req, const ws2__req_taken_t *t,
+                     NTSTATUS status, ULONG_PTR bytes, DWORD flags,
+                     int immediate);
 
 /*
  * Calls that complete inline without a completion routine often need no

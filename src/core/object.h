@@ -81,6 +81,10 @@ ws2__obj_t *ws2__handle_get(HANDLE h, const ws2__objtype_t *type);
  */
 void ws2__handle_set_tag(HANDLE h, void *tag);
 void *ws2__handle_tag(HANDLE h);
+/* A second word of the same kind (a non-IFS socket's provider context),
+ * and both words in one look: 0, or -1 when h is not open. */
+void ws2__handle_set_context(HANDLE h, uintptr_t context);
+int ws2__handle_words(HANDLE h, void **tag, uintptr_t *context);
 
 /* Closes a handle value: 0, or -EBADF (not a handle), -EPERM (protected). */
 int ws2__handle_close(HANDLE h);

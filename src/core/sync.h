@@ -18,6 +18,14 @@
  * and they re-check all their objects under all the objects' locks, taken
  * in address order, consuming them only when every one is signalled.
  *
+ * Setting a signalled object, resetting one, and setting one that nobody
+ * waits on take no lock: `signaled` is atomic, and a setter that stores
+ * it and then finds `waiting` zero is done, because a waiter counts
+ * itself in `waiting` (under the lock) before it looks at `signaled`:
+ * of the two, the second to act sees the other (both sequentially
+ * consistent). This is what an I/O handle's own signal costs per request
+ * when nobody waits on the handle: two atomic accesses, no lock.
+ *
  * Lock order: object lock → (no other object lock, except wait-all which
  * takes several in address order) ; a thread's APC lock and a completion
  * port's lock are never held while taking an object lock.
@@ -33,7 +41,8 @@
 
 struct ws2__sync {
   pthread_mutex_t lock;
-  int signaled;
+  _Atomic int signaled; /* changes under the lock, but for set and reset */
+  _Atomic int waiting;  /* wait blocks on `waits` (under the lock) */
   int manual; /* manual reset: a signal releases every waiter and stays */
   ws2__list_t waits;
 };

@@ -14,7 +14,8 @@
 void ws2__sync_init(ws2__sync_t *s, int manual, int signaled) {
   pthread_mutex_init(&s->lock, NULL);
   s->manual = manual;
-  s->signaled = signaled;
+  atomic_init(&s->signaled, signaled);
+  atomic_init(&s->waiting, 0);
   ws2__list_init(&s->waits);
 }
 
@@ -37,36 +38,38 @@ static void sync_wake_locked(ws2__sync_t *s, ws2__wakelist_t *wl) {
     } else if (ws2__thread_claim_later(b->thread, WS2__WAKE_OBJECT0 + b->index,
                                        wl)) {
       if (!s->manual) {
-        s->signaled = 0;
+        atomic_store(&s->signaled, 0);
         return;
       }
     }
   }
 }
 
+/* The fast paths are explained in sync.h. */
 void ws2__sync_set(ws2__sync_t *s) {
   ws2__wakelist_t wl = WS2__WAKELIST_INIT;
+  /* Signalled already: whoever signalled it offered it to the waiters
+   * there were; setting it again changes nothing. */
+  if (atomic_load(&s->signaled)) return;
+  atomic_store(&s->signaled, 1);
+  if (atomic_load(&s->waiting) == 0) return;
   pthread_mutex_lock(&s->lock);
-  s->signaled = 1;
-  sync_wake_locked(s, &wl);
+  if (atomic_load(&s->signaled)) sync_wake_locked(s, &wl);
   pthread_mutex_unlock(&s->lock);
   ws2__wakelist_flush(&wl);
 }
 
-void ws2__sync_reset(ws2__sync_t *s) {
-  pthread_mutex_lock(&s->lock);
-  s->signaled = 0;
-  pthread_mutex_unlock(&s->lock);
-}
+/* Never wakes anyone, so needs no lock. */
+void ws2__sync_reset(ws2__sync_t *s) { atomic_store(&s->signaled, 0); }
 
 static void consume_locked(ws2__sync_t *s) {
-  if (!s->manual) s->signaled = 0;
+  if (!s->manual) atomic_store(&s->signaled, 0);
 }
 
 static int try_acquire(ws2__sync_t *s) {
   int got;
   pthread_mutex_lock(&s->lock);
-  got = s->signaled;
+  got = atomic_load(&s->signaled);
   if (got) consume_locked(s);
   pthread_mutex_unlock(&s->lock);
   return got;
@@ -85,7 +88,7 @@ static int try_acquire_all(DWORD n, ws2__obj_t *const *objs) {
     sorted[j] = s;
   }
   for (i = 0; i < n; i++) pthread_mutex_lock(&sorted[i]->lock);
-  for (i = 0; i < n && all; i++) all = sorted[i]->signaled;
+  for (i = 0; i < n && all; i++) all = atomic_load(&sorted[i]->signaled);
   if (all)
     for (i = 0; i < n; i++) consume_locked(sorted[i]);
   for (i = n; i > 0; i--) pthread_mutex_unlock(&sorted[i - 1]->lock);
@@ -147,9 +150,12 @@ DWORD ws2__wait(DWORD n, ws2__obj_t *const *objs, int all, DWORD ms,
     b->index = i;
     b->all = all;
     pthread_mutex_lock(&s->lock);
-    if (!all && s->signaled) {
+    /* Counted before the look at `signaled` (sync.h). */
+    atomic_fetch_add(&s->waiting, 1);
+    if (!all && atomic_load(&s->signaled)) {
       /* Signalled since the first look: take it, unless something else
        * has already claimed this wait. */
+      atomic_fetch_sub(&s->waiting, 1);
       if (ws2__thread_claim(self, WS2__WAKE_OBJECT0 + i)) consume_locked(s);
       pthread_mutex_unlock(&s->lock);
       break;
@@ -179,6 +185,7 @@ DWORD ws2__wait(DWORD n, ws2__obj_t *const *objs, int all, DWORD ms,
     ws2__sync_t *s = objs[i]->sync;
     pthread_mutex_lock(&s->lock);
     ws2__list_remove(&blocks[i].node);
+    atomic_fetch_sub(&s->waiting, 1);
     pthread_mutex_unlock(&s->lock);
   }
 

@@ -23,15 +23,25 @@ typedef struct ws2__nifs {
   int compat_loss; /* WS2_COMPAT=kb2568167 when the handle was made */
 } nifs_t;
 
-/* An application's overlapped call, from its start to its completion.
- * in_call, reported, status and bytes are under the handle's io lock. */
+/*
+ * An application's overlapped call, from its start to its completion.
+ * `call` says whether the call is still running (CALL_IN) and whether the
+ * provider reported the request meanwhile (CALL_REPORTED, with status and
+ * bytes, written before the bit): a report that comes while the call runs
+ * is held until the call returns and ws2 knows whether it returned
+ * success at once. The call holds a reference of its own (issuer_ref)
+ * until ws2__nifs_end, so it may look at the request even if the handle
+ * was closed and the request completed meanwhile.
+ */
+enum { CALL_IN = 1, CALL_REPORTED = 2 };
+
 typedef struct ws2__nifs_req {
   ws2__req_t req;
-  int in_call;   /* the application's call has not returned yet */
-  int reported;  /* the provider reported it while in_call */
-  int immediate; /* the call returned success at once */
-  int failed;    /* the call failed at once: nothing will be notified */
-  NTSTATUS status;
+  _Atomic int call; /* CALL_* */
+  int compat_loss;  /* the handle's (immediate_for) */
+  int immediate;    /* the call returned success at once  } written before */
+  int failed;       /* it failed at once: nothing notified } CALL_IN clears */
+  NTSTATUS status;  /* a held report */
   ULONG_PTR bytes;
 } nifs_req_t;
 
@@ -53,7 +63,9 @@ static void req_free(ws2__req_t *req) {
 /* No cancel hook: the provider cannot be asked to stop one request (the
  * SPI has no such entry); the request completes when it reports it, or
  * aborted when the provider closes the handle. */
-static const ws2__req_ops_t req_ops = {NULL, req_free};
+static const ws2__req_ops_t req_ops = {NULL, req_free, 1};
+/* A request ws2 did not see start (ws2__nifs_complete's "lone" case). */
+static const ws2__req_ops_t lone_req_ops = {NULL, req_free, 0};
 
 static nifs_t *nifs_get(SOCKET s) {
   ws2__obj_t *obj = ws2__handle_get((HANDLE)s, &nifs_type);
@@ -118,6 +130,7 @@ SOCKET ws2__nifs_create(ws2__provider_t *p, DWORD catalog_id, DWORD_PTR context,
   n->handle = (SOCKET)h;
   /* The tag says which provider serves it, and (low bit) that ws2 keeps
    * its requests. */
+  ws2__handle_set_context(h, (uintptr_t)context);
   ws2__handle_set_tag(h, (void *)((uintptr_t)p | 1));
   pthread_mutex_lock(&all_lock);
   ws2__list_push_back(&all_handles, &n->all_node);
@@ -140,13 +153,22 @@ int ws2__nifs_close(SOCKET s, int *err) {
   return 0;
 }
 
+/* The context is also the handle's second word (ws2__handle_words),
+ * read with no reference, as a provider asks for it on every call; a
+ * duplicated handle has no words and is looked up. */
 int ws2__nifs_context(SOCKET s, PDWORD_PTR context, int *err) {
+  void *tag = NULL;
+  uintptr_t ctx = 0;
   nifs_t *n;
   if (!context) {
     *err = WSAEFAULT;
     return SOCKET_ERROR;
   }
-  if (!(n = nifs_get(s))) {
+  if (ws2__handle_words((HANDLE)s, &tag, &ctx) == 0 && ((uintptr_t)tag & 1)) {
+    *context = (DWORD_PTR)ctx;
+    return 0;
+  }
+  if (tag || !(n = nifs_get(s))) {
     *err = WSAENOTSOCK;
     return SOCKET_ERROR;
   }
@@ -164,17 +186,24 @@ static void nifs_close(ws2__obj_t *obj) {
   pthread_mutex_unlock(&all_lock);
   for (;;) {
     nifs_req_t *r = NULL;
+    ws2__req_taken_t taken;
+    ws2__node_t *node;
     pthread_mutex_lock(&n->io.lock);
-    if (!ws2__list_empty(&n->io.reqs)) {
-      r = ws2__container_of(ws2__list_first(&n->io.reqs), nifs_req_t,
-                            req.u.f.node);
-      ws2__req_ref(&r->req);
-      r->in_call = 0; /* whatever the call returns, it is over */
+    /* One that nobody is completing (one being completed leaves the list
+     * by itself). */
+    ws2__list_foreach(node, &n->io.reqs) {
+      nifs_req_t *q = ws2__container_of(node, nifs_req_t, req.u.f.node);
+      if (ws2__req_take_locked(&q->req, &taken)) {
+        r = q;
+        /* Whatever the call returns, and whatever was reported, it is
+         * over (the call's own reference keeps r for ws2__nifs_end). */
+        atomic_store(&r->call, 0);
+        break;
+      }
     }
     pthread_mutex_unlock(&n->io.lock);
     if (!r) return;
-    ws2__req_complete(&r->req, STATUS_CANCELLED_, 0, 0, 0);
-    ws2__req_unref(&r->req);
+    ws2__req_finish(&r->req, &taken, STATUS_CANCELLED_, 0, 0, 0);
   }
 }
 
@@ -194,11 +223,9 @@ static nifs_req_t *find_locked(nifs_t *n, LPWSAOVERLAPPED ovl) {
   return NULL;
 }
 
-/* Whether r's completion, on n, counts as a success at once
- * (compat_loss). n is passed, not read from r: r's in-flight fields are
- * reused once it completes. */
-static int immediate_for(const nifs_t *n, const nifs_req_t *r) {
-  return n->compat_loss || r->immediate;
+/* Whether r's completion counts as a success at once (compat_loss). */
+static int immediate_for(const nifs_req_t *r) {
+  return r->compat_loss || r->immediate;
 }
 
 static NTSTATUS status_of(DWORD wsa_error) {
@@ -209,7 +236,8 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
                        int *err) {
   nifs_t *n = nifs_get(s);
   nifs_req_t *r;
-  int hold = 0, lone = 0;
+  ws2__req_taken_t taken;
+  int held = 0, lone = 0, take = 0;
   if (!n) {
     *err = WSAEINVAL; /* not a handle from WPUCreateSocketHandle */
     return SOCKET_ERROR;
@@ -220,39 +248,36 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
     return SOCKET_ERROR;
   }
   pthread_mutex_lock(&n->io.lock);
-  r = find_locked(n, ovl);
-  if (r && r->failed) {
-    r = NULL; /* its call failed: nothing to notify */
-    hold = 1; /* and nothing to complete on its own */
-  } else if (r) {
-    if (r->in_call) {
-      /* Reported before the application's call returned: held until it
-       * does, when ws2 knows whether it returned success at once. */
-      r->reported = 1;
+  if ((r = find_locked(n, ovl)) != NULL) {
+    int c = atomic_load(&r->call);
+    if (c & CALL_IN) {
+      /* Reported before the application's call returned: held, written
+       * before the bit ws2__nifs_end reads them after. */
       r->status = status_of(error);
       r->bytes = bytes;
-      hold = 1;
-    } else {
-      ws2__req_ref(&r->req);
+      held = atomic_compare_exchange_strong(&r->call, &c, c | CALL_REPORTED);
     }
-  }
-  /* Decided under the lock (ws2__req_init makes a request pending and
-   * puts it on the list in one hold of it): a request ws2 did not see
-   * start (an extension function the application called through the
-   * layer's own pointer) is still pending; one already completed is not
-   * completed again. */
-  if (!r && !hold)
+    /* Not held: the call has returned (perhaps just now). If it failed,
+     * nothing is to be notified: the report is dropped. */
+    if (!held && !r->failed) take = ws2__req_take_locked(&r->req, &taken);
+  } else {
+    /* Decided under the lock (ws2__req_init makes a request pending and
+     * puts it on the list in one hold of it): a request ws2 did not see
+     * start (an extension function the application called through the
+     * layer's own pointer) is still pending; one already completed is
+     * not completed again. */
     lone = __atomic_load_n(&ovl->Internal, __ATOMIC_ACQUIRE) ==
            (ULONG_PTR)STATUS_PENDING;
+  }
   pthread_mutex_unlock(&n->io.lock);
-  if (r && !hold) {
-    ws2__req_complete(&r->req, status_of(error), bytes, 0, immediate_for(n, r));
-    ws2__req_unref(&r->req);
+  if (take) {
+    ws2__req_finish(&r->req, &taken, status_of(error), bytes, 0,
+                    immediate_for(r));
   } else if (lone) {
     /* Completed as Windows does, as a pending one. */
     nifs_req_t *q = ws2__calloc(1, sizeof(*q));
     if (q && ws2__req_init(&q->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL,
-                           &req_ops) == 0) {
+                           &lone_req_ops) == 0) {
       ws2__req_complete(&q->req, status_of(error), bytes, 0, 0);
     } else {
       ws2__free(q);
@@ -261,7 +286,7 @@ int ws2__nifs_complete(SOCKET s, LPWSAOVERLAPPED ovl, DWORD error, DWORD bytes,
                "reported",
                (void *)ovl);
     }
-  } else if (!r && !hold) {
+  } else if (!r) {
     /* A hostile or buggy layer reporting a request twice (or one that was
      * never pending): the application hears of each request once. */
     ws2__provider_t *p = n->io.context;
@@ -285,7 +310,8 @@ void ws2__nifs_start(SOCKET s, LPWSAOVERLAPPED ovl, ws2__nifs_call_t *c) {
   nifs_req_t *r;
   if (!(n = nifs_get(s))) return;
   if ((r = ws2__calloc(1, sizeof(*r))) != NULL) {
-    r->in_call = 1;
+    atomic_init(&r->call, CALL_IN);
+    r->compat_loss = n->compat_loss;
     if (ws2__req_init(&r->req, &n->io, ovl, WS2__ROUTINE_NONE, NULL,
                       &req_ops) != 0) {
       ws2__free(r);
@@ -298,20 +324,14 @@ void ws2__nifs_start(SOCKET s, LPWSAOVERLAPPED ovl, ws2__nifs_call_t *c) {
 
 void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
   nifs_req_t *r = c->req;
-  ws2__io_t *io;
-  int reported, failed;
+  int reported;
   if (!r) return;
-  io = r->req.u.f.io;
-  pthread_mutex_lock(&io->lock);
-  r->in_call = 0;
   r->immediate = rc == 0;
-  r->failed = failed = rc != 0 && err != WSA_IO_PENDING;
-  reported = r->reported;
-  pthread_mutex_unlock(&io->lock);
-  /* From here a request that went pending and was not yet reported is
-   * the provider's to complete, on any thread: r may be freed at once.
-   * Only what was read under the lock decides. */
-  if (failed) {
+  r->failed = rc != 0 && err != WSA_IO_PENDING;
+  /* From here a request that went pending and was not reported is the
+   * provider's to complete, on any thread; the call's reference keeps r. */
+  reported = atomic_exchange(&r->call, 0) & CALL_REPORTED;
+  if (r->failed) {
     /* The call failed: nothing is notified. A completion the provider
      * reported anyway is its mistake, dropped (and said). */
     if (reported)
@@ -320,11 +340,10 @@ void ws2__nifs_end(ws2__nifs_call_t *c, int rc, int err) {
                "failed (error %d); dropped",
                err);
     ws2__req_discard(&r->req, status_of((DWORD)err));
-    return;
+  } else if (reported) {
+    ws2__req_complete(&r->req, r->status, r->bytes, 0, immediate_for(r));
   }
-  if (reported)
-    ws2__req_complete(&r->req, r->status, r->bytes, 0,
-                      immediate_for(ws2__container_of(io, nifs_t, io), r));
+  ws2__req_unref(&r->req); /* the call's */
 }
 
 int ws2__nifs_close_all(void) {

@@ -881,7 +881,7 @@ static void pcc_free(ws2__req_t *req) {
   ws2__free(ws2__container_of(req, pcc_req_t, req));
 }
 
-static const ws2__req_ops_t pcc_ops = {pcc_cancel, pcc_free};
+static const ws2__req_ops_t pcc_ops = {pcc_cancel, pcc_free, 0};
 
 /* Issues a request on the handle: it completes at the next change. */
 static int pcc_issue(ws2__io_t *io, LPOVERLAPPED ovl, void *routine) {

@@ -53,7 +53,7 @@ static void treq_cancel(ws2__req_t *req, ws2__io_t *io) {
 static void treq_free(ws2__req_t *req) {
   ws2__free(ws2__container_of(req, treq_t, req));
 }
-static const ws2__req_ops_t treq_ops = {treq_cancel, treq_free};
+static const ws2__req_ops_t treq_ops = {treq_cancel, treq_free, 0};
 
 /* Starts a request on device h; the test completes it with tdev_done. */
 static ws2__req_t *tdev_start(HANDLE h, LPOVERLAPPED ovl, int kind,

@@ -633,7 +633,7 @@ static void notify_free(ws2__req_t *req) {
   ws2__free(ws2__container_of(req, notify_req_t, req));
 }
 
-static const ws2__req_ops_t notify_ops = {notify_cancel, notify_free};
+static const ws2__req_ops_t notify_ops = {notify_cancel, notify_free, 0};
 
 /* Starts watching for c's request: WSA_IO_PENDING, or a WSA error with
  * nothing started. */

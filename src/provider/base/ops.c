@@ -401,7 +401,7 @@ static void bop_cancel(ws2__req_t *req, ws2__io_t *io) {
   if (queued) ws2__req_complete(req, STATUS_CANCELLED_, op->bytes, 0, 0);
 }
 
-static const ws2__req_ops_t bop_ops = {bop_cancel, bop_free};
+static const ws2__req_ops_t bop_ops = {bop_cancel, bop_free, 0};
 
 void ws2__bop_move(ws2__bop_t *op, ws2__bsock_t *s) {
   pthread_mutex_lock(&s->lock);
