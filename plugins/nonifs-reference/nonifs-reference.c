@@ -193,9 +193,10 @@ static ws2lsp_t lsp = WS2LSP_INITIALIZER;
  * One record per socket the layer hands out. Its address is the context
  * of the application's handle (WPUCreateSocketHandle), so a call finds it
  * with WPUQuerySocketHandleContext. `refs` counts the handle itself (until
- * WSPCloseSocket), each call in progress and each request in flight: the
- * record, and with it the application's handle, lives until the last one
- * ends. Fields marked (lock) are under `lock`.
+ * WSPCloseSocket), each call in progress and each request in flight (an
+ * overlapped call's reference is its request's, op_take): the record, and
+ * with it the application's handle, lives until the last one ends. Fields
+ * marked (lock) are under `lock`.
  */
 typedef struct sock {
   LONG refs;                      /* (lock) */
@@ -235,6 +236,28 @@ static void count_call(int entry) {
 /* ---- Socket records ---------------------------------------------------- */
 
 /*
+ * The record of s with a reference, the lock held; NULL when s is not
+ * one of ours, or once it is closing. `mine`: s is a handle ws2
+ * dispatched to this layer, whose context is the record; else s may be
+ * any provider's handle, and is looked up in by_app (the context of a
+ * handle that is not ours must not be taken for one of our records).
+ */
+static sock_t *sock_ref_locked(SOCKET s, int mine) {
+  DWORD_PTR ctx = 0;
+  sock_t *sk;
+  int e = 0;
+  if (!mine)
+    sk = (sock_t *)ws2lsp_map_get(&by_app, s, 0);
+  else if (lsp.up.lpWPUQuerySocketHandleContext(s, &ctx, &e) == 0)
+    sk = (sock_t *)ctx;
+  else
+    sk = NULL;
+  if (!sk || sk->closing) return NULL;
+  sk->refs++;
+  return sk;
+}
+
+/*
  * The record of s, a handle ws2 dispatched to this layer (so one of
  * ours), with a reference; NULL with WSAENOTSOCK once it is closing.
  * The lookup and the reference are taken under the lock that the last
@@ -242,17 +265,9 @@ static void count_call(int entry) {
  * record.
  */
 static sock_t *sock_of(SOCKET s, LPINT err) {
-  DWORD_PTR ctx = 0;
-  sock_t *sk = NULL;
-  int e = 0;
+  sock_t *sk;
   ws2lsp_lock(&lock);
-  if (lsp.up.lpWPUQuerySocketHandleContext(s, &ctx, &e) == 0 && ctx) {
-    sk = (sock_t *)ctx;
-    if (sk->closing)
-      sk = NULL;
-    else
-      sk->refs++;
-  }
+  sk = sock_ref_locked(s, 1);
   ws2lsp_unlock(&lock);
   if (!sk && err) *err = WSAENOTSOCK;
   return sk;
@@ -263,64 +278,49 @@ static sock_t *sock_of(SOCKET s, LPINT err) {
 static sock_t *sock_find(SOCKET s) {
   sock_t *sk;
   ws2lsp_lock(&lock);
-  sk = (sock_t *)ws2lsp_map_get(&by_app, s, 0);
-  if (sk && sk->closing)
-    sk = NULL;
-  else if (sk)
-    sk->refs++;
+  sk = sock_ref_locked(s, 0);
   ws2lsp_unlock(&lock);
   return sk;
 }
 
 /*
- * Request records are recycled through a short list: an application
- * thread makes them and the worker ends them, and memory freed by another
- * thread than the one that allocated it misses malloc's per-thread caches
- * at both ends (each allocation and each free then takes an arena lock).
+ * Drops a reference, the lock held. The last one unlinks the record and
+ * gives the application's handle back to ws2 (WPUCloseSocketHandle): by
+ * then the lower socket is closed and every request on the handle has
+ * been reported. Returns 1 then: the caller frees the record after the
+ * unlock.
  */
-#define OP_CACHE_MAX 128
-static struct op *op_cache; /* (lock) linked through `next` */
-static int op_cached;       /* (lock) */
-
-/* Puts op on the list; returns NULL, or op when the list is full (for the
- * caller to free after the unlock). */
-static struct op *op_keep_locked(struct op *op);
-
-/*
- * Drops a reference, and puts `recycle` (a request record that has ended,
- * or NULL) on the list of free records in the same hold of the lock. The
- * last reference gives the application's handle back to ws2
- * (WPUCloseSocketHandle) and frees the record: by then the lower socket
- * is closed and every request on the handle has been reported.
- */
-static void sock_release(sock_t *sk, struct op *recycle) {
-  int e = 0, last = 0;
-  if (!sk) return;
-  ws2lsp_lock(&lock);
-  if (recycle) recycle = op_keep_locked(recycle);
-  if (--sk->refs == 0) {
-    last = 1;
-    if (ws2lsp_map_get(&by_app, sk->app, 0) == sk)
-      ws2lsp_map_get(&by_app, sk->app, 1);
-    if (sk->prev)
-      sk->prev->next = sk->next;
-    else
-      all_socks = sk->next;
-    if (sk->next) sk->next->prev = sk->prev;
-    /* Under the lock: once the handle is closed its value may be reused
-     * by a new socket, whose lookups must not find this record. */
-    lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
-    COUNT(sockets_closed);
-  }
-  ws2lsp_unlock(&lock);
-  free(recycle); /* the list was full */
-  if (last) {
-    InterlockedDecrement(&live);
-    free(sk);
-  }
+static int sock_unref_locked(sock_t *sk) {
+  int e = 0;
+  if (--sk->refs != 0) return 0;
+  if (ws2lsp_map_get(&by_app, sk->app, 0) == sk)
+    ws2lsp_map_get(&by_app, sk->app, 1);
+  if (sk->prev)
+    sk->prev->next = sk->next;
+  else
+    all_socks = sk->next;
+  if (sk->next) sk->next->prev = sk->prev;
+  /* Under the lock: once the handle is closed its value may be reused by
+   * a new socket, whose lookups must not find this record. */
+  lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
+  COUNT(sockets_closed);
+  return 1;
 }
 
-static void sock_put(sock_t *sk) { sock_release(sk, NULL); }
+static void sock_free(sock_t *sk) {
+  InterlockedDecrement(&live);
+  free(sk);
+}
+
+/* Drops a reference (sk may be NULL). */
+static void sock_put(sock_t *sk) {
+  int last;
+  if (!sk) return;
+  ws2lsp_lock(&lock);
+  last = sock_unref_locked(sk);
+  ws2lsp_unlock(&lock);
+  if (last) sock_free(sk);
+}
 
 /* Whether the handles below the layer in chain `chain` are IFS: then
  * skip-on-success is safe on them (KB 2568167). */
@@ -398,7 +398,7 @@ fail:
 typedef struct op {
   WSAOVERLAPPED ovl; /* the lower provider's */
   int kind;          /* K_* */
-  sock_t *sk;        /* the socket it is on (a reference) */
+  sock_t *sk;        /* the socket it is on (a reference, op_take) */
   sock_t *other;     /* AcceptEx's accept socket (a reference), or NULL */
   SOCKET lower;      /* the lower socket it went to */
   LPWSAOVERLAPPED app_ovl;
@@ -424,38 +424,28 @@ static void internal_set(LPWSAOVERLAPPED ovl, ULONG_PTR v) {
   InterlockedExchangePointer((PVOID volatile *)&ovl->Internal, (PVOID)v);
 }
 
-static struct op *op_keep_locked(struct op *op) {
-  if (op_cached >= OP_CACHE_MAX) return op;
-  op->next = op_cache;
-  op_cache = op;
-  op_cached++;
-  return NULL;
-}
-
 /*
- * A record for a request on sk, zeroed, with a reference on sk taken in
- * the same hold of the lock as the record; NULL when memory is short.
+ * Request records are recycled through a short list: an application
+ * thread makes them and the worker ends them, and memory freed by another
+ * thread than the one that allocated it misses malloc's per-thread caches
+ * at both ends (each allocation and each free then takes an arena lock).
+ * The list is under the layer's lock, which a request takes twice: once
+ * to find its socket and take its record (op_take), once to give both
+ * back (op_end).
  */
-static op_t *op_alloc(sock_t *sk) {
-  op_t *op;
-  ws2lsp_lock(&lock);
-  if ((op = op_cache) != NULL) {
+#define OP_CACHE_MAX 128
+static op_t *op_cache; /* (lock) linked through `next` */
+static int op_cached;  /* (lock) */
+
+/* A record from the list, or NULL when it is empty; the lock held. */
+static op_t *op_pop_locked(void) {
+  op_t *op = op_cache;
+  if (op) {
     op_cache = op->next;
     op_cached--;
   }
-  sk->refs++;
-  ws2lsp_unlock(&lock);
-  if (!op && !(op = (op_t *)malloc(sizeof(*op)))) {
-    sock_put(sk);
-    return NULL;
-  }
-  memset(op, 0, sizeof(*op));
-  op->sk = sk;
   return op;
 }
-
-/* A record whose request never started: its reference and itself. */
-static void op_discard(op_t *op) { sock_release(op->sk, op); }
 
 /* Frees the list (WSPCleanup, once the worker has stopped). */
 static void op_cache_clear(void) {
@@ -470,27 +460,94 @@ static void op_cache_clear(void) {
 }
 
 /*
- * A request for the application's OVERLAPPED `ovl` on sk (which it
- * references), or NULL with *err. With a completion routine, the thread
- * to run it is the one ws2 named (tid), or, for an extension function,
- * which ws2 does not see, this thread (WPUOpenCurrentThread).
+ * A request on sk ends (or never starts): its record `op` goes back on
+ * the list (or is freed when the list is full; op may be NULL) and its
+ * reference on sk is dropped, in one hold of the lock.
  */
-static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
-                    LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
-                    LPWSATHREADID tid, LPINT err) {
-  op_t *op = op_alloc(sk);
-  int e = 0;
-  if (!op) {
+static void op_end(sock_t *sk, op_t *op) {
+  int last;
+  ws2lsp_lock(&lock);
+  if (op && op_cached < OP_CACHE_MAX) {
+    op->next = op_cache;
+    op_cache = op;
+    op_cached++;
+    op = NULL;
+  }
+  last = sock_unref_locked(sk);
+  ws2lsp_unlock(&lock);
+  free(op);
+  if (last) sock_free(sk);
+}
+
+/* A record whose request never started: its reference and itself. */
+static void op_discard(op_t *op) { op_end(op->sk, op); }
+
+/* After the lock hold that took `op` (from the list, or NULL) and a
+ * reference on sk: the record, zeroed, holding that reference; NULL with
+ * WSAENOBUFS (and the reference dropped) when memory is short. */
+static op_t *op_ready(op_t *op, sock_t *sk, int kind, LPINT err) {
+  if (!op && !(op = (op_t *)malloc(sizeof(*op)))) {
+    op_end(sk, NULL);
     *err = WSAENOBUFS;
     return NULL;
   }
-#ifdef NONIFS_FAULT_HOOKS
-  if (nf_fault_call(kind, err)) { /* fails at once, nothing started */
-    op_discard(op);
+  memset(op, 0, sizeof(*op));
+  op->sk = sk;
+  op->kind = kind;
+  return op;
+}
+
+/*
+ * A record for a request of `kind` on s, with a reference on s's record
+ * (looked up as sock_ref_locked does, `mine` saying how), both taken in
+ * one hold of the lock. The reference is the request's, and serves the
+ * call that makes the request too: that call takes none of its own, so
+ * once its lower call is issued it must not touch the record but through
+ * op, and only while op is still its own (op_started). NULL with *err
+ * (WSAENOTSOCK, WSAENOBUFS).
+ */
+static op_t *op_take(SOCKET s, int mine, int kind, LPINT err) {
+  sock_t *sk;
+  op_t *op = NULL;
+  ws2lsp_lock(&lock);
+  if ((sk = sock_ref_locked(s, mine)) != NULL) op = op_pop_locked();
+  ws2lsp_unlock(&lock);
+  if (!sk) {
+    *err = WSAENOTSOCK;
     return NULL;
   }
+  return op_ready(op, sk, kind, err);
+}
+
+/* A record for a request of `kind` on sk, for a call that holds a
+ * reference on sk: the request takes that reference over (as for
+ * op_take, the call must not touch sk after its lower call). On failure
+ * the reference is dropped. */
+static op_t *op_adopt(sock_t *sk, int kind, LPINT err) {
+  op_t *op;
+  ws2lsp_lock(&lock);
+  op = op_pop_locked();
+  ws2lsp_unlock(&lock);
+  return op_ready(op, sk, kind, err);
+}
+
+/*
+ * Sets up op for the application's OVERLAPPED `ovl` and marks that in
+ * flight: 0, or SOCKET_ERROR with *err (op is discarded). With a
+ * completion routine, the thread to run it is the one ws2 named (tid),
+ * or, for an extension function, which ws2 does not see, this thread
+ * (WPUOpenCurrentThread).
+ */
+static int op_init(op_t *op, LPWSAOVERLAPPED ovl,
+                   LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
+                   LPWSATHREADID tid, LPINT err) {
+  int e = 0;
+#ifdef NONIFS_FAULT_HOOKS
+  if (nf_fault_call(op->kind, err)) { /* fails at once, nothing started */
+    op_discard(op);
+    return SOCKET_ERROR;
+  }
 #endif
-  op->kind = kind;
   op->app_ovl = ovl;
   op->routine = routine;
   if (routine) {
@@ -502,7 +559,7 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
     } else {
       op_discard(op);
       *err = e;
-      return NULL;
+      return SOCKET_ERROR;
     }
   } else if (ovl->hEvent) {
     /* Reset now, as a file system request resets its event when it
@@ -518,18 +575,37 @@ static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
    * the layer's to mark.) */
   ovl->InternalHigh = 0;
   internal_set(ovl, WSS_OPERATION_IN_PROGRESS);
-  op->lower = sk->lower;
+  op->lower = op->sk->lower;
   InterlockedIncrement(&in_flight);
   COUNT(ops_started);
-  InterlockedIncrement64(&stats.by_kind[kind]);
-  return op;
+  InterlockedIncrement64(&stats.by_kind[op->kind]);
+  return 0;
+}
+
+/* A request for the application's OVERLAPPED `ovl` on s, a handle ws2
+ * dispatched to this layer: op_take and op_init. NULL with *err. */
+static op_t *op_of(SOCKET s, int kind, LPWSAOVERLAPPED ovl,
+                   LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
+                   LPWSATHREADID tid, LPINT err) {
+  op_t *op = op_take(s, 1, kind, err);
+  return op && op_init(op, ovl, routine, tid, err) == 0 ? op : NULL;
+}
+
+/* The same for a call that holds a reference on sk, which the request
+ * takes over: op_adopt and op_init. NULL with *err (and the reference
+ * dropped). */
+static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
+                    LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
+                    LPWSATHREADID tid, LPINT err) {
+  op_t *op = op_adopt(sk, kind, err);
+  return op && op_init(op, ovl, routine, tid, err) == 0 ? op : NULL;
 }
 
 static void op_free(op_t *op) {
   int e = 0;
   if (op->own_tid) lsp.up.lpWPUCloseThread(&op->tid, &e);
   sock_put(op->other);
-  sock_release(op->sk, op); /* op may be reused from here */
+  op_end(op->sk, op); /* op may be reused from here */
   InterlockedDecrement(&in_flight);
 }
 
@@ -704,7 +780,11 @@ static void finish_at_once(op_t *op, LPDWORD bytes_out, LPDWORD flags_out) {
  * The lower call writes it into a variable of the caller's frame, not
  * into op: once the lower call has queued a packet (or gone pending), the
  * worker may report op and free it, even before the lower call returns
- * (and a layer below may read the count after that).
+ * (and a layer below may read the count after that). Freeing op drops
+ * its reference on the socket, which is the caller's too (op_take,
+ * op_adopt): the record may then be freed as well, so the caller reads
+ * neither once its lower call is issued; this function reads them only
+ * where no packet is coming (op is still the caller's).
  */
 static int op_started(op_t *op, int skips, int r, int e, DWORD now,
                       LPDWORD bytes_out, LPDWORD flags_out, LPINT err) {
@@ -736,7 +816,8 @@ static int op_started(op_t *op, int skips, int r, int e, DWORD now,
 }
 
 /* A request the layer answers itself (an ioctl about its own socket),
- * made overlapped: reported at once. */
+ * made overlapped: reported at once. The request takes over the call's
+ * reference on sk (op_new), and has ended when this returns. */
 static int answered_at_once(sock_t *sk, int kind, DWORD bytes,
                             LPWSAOVERLAPPED ovl,
                             LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
@@ -1055,32 +1136,49 @@ static int WSPAPI nf_setsockopt(SOCKET s, int level, int name, const char *val,
 
 /* ---- Data: the overlapped calls ---------------------------------------- */
 
+/*
+ * Each of these makes its request with op_of, which finds the socket and
+ * takes the request's record in one hold of the lock; the request's
+ * reference on the socket is the call's too. So from the lower call on,
+ * the call reads nothing of the record (sk is read for the lower call's
+ * arguments, and `skips` before it), and leaves op to op_started.
+ */
+
+/* A call on s with an argument it cannot take: WSAEFAULT, or WSAENOTSOCK
+ * when s is closing (a call checks its socket first). */
+static int bad_argument(SOCKET s, LPINT err) {
+  sock_t *sk = sock_of(s, err);
+  if (!sk) return SOCKET_ERROR;
+  sock_put(sk);
+  *err = WSAEFAULT;
+  return SOCKET_ERROR;
+}
+
 static int WSPAPI nf_send(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
                           DWORD flags, LPWSAOVERLAPPED ovl,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                           LPWSATHREADID tid, LPINT err) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_of(s, err);
+  sock_t *sk;
   op_t *op;
   int r, e = 0, skips;
   count_call(E_SEND);
-  if (!sk) return SOCKET_ERROR;
   if (!ovl) { /* blocking or non-blocking: the lower call as it is */
+    if (!(sk = sock_of(s, err))) return SOCKET_ERROR;
     r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, sent, flags, NULL, NULL,
                                  NULL, err);
-  } else if (!(op = op_new(sk, K_SEND, ovl, cr, tid, err))) {
-    r = SOCKET_ERROR;
-  } else {
-    skips = sk->lower_skips;
-#ifdef NONIFS_FAULT_HOOKS
-    bufs = nf_fault_bufs(K_SEND, bufs, &n);
-#endif
-    r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &now, flags, &op->ovl,
-                                 NULL, NULL, &e);
-    r = op_started(op, skips, r, e, now, sent, NULL, err);
+    sock_put(sk);
+    return r;
   }
-  sock_put(sk);
-  return r;
+  if (!(op = op_of(s, K_SEND, ovl, cr, tid, err))) return SOCKET_ERROR;
+  sk = op->sk;
+  skips = sk->lower_skips;
+#ifdef NONIFS_FAULT_HOOKS
+  bufs = nf_fault_bufs(K_SEND, bufs, &n);
+#endif
+  r = sk->low->procs.lpWSPSend(sk->lower, bufs, n, &now, flags, &op->ovl, NULL,
+                               NULL, &e);
+  return op_started(op, skips, r, e, now, sent, NULL, err);
 }
 
 static int WSPAPI nf_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
@@ -1089,24 +1187,23 @@ static int WSPAPI nf_sendto(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD sent,
                             LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                             LPWSATHREADID tid, LPINT err) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_of(s, err);
+  sock_t *sk;
   op_t *op;
   int r, e = 0, skips;
   count_call(E_SENDTO);
-  if (!sk) return SOCKET_ERROR;
   if (!ovl) {
+    if (!(sk = sock_of(s, err))) return SOCKET_ERROR;
     r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, sent, flags, to, tolen,
                                    NULL, NULL, NULL, err);
-  } else if (!(op = op_new(sk, K_SENDTO, ovl, cr, tid, err))) {
-    r = SOCKET_ERROR;
-  } else {
-    skips = sk->lower_skips;
-    r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, &now, flags, to, tolen,
-                                   &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, r, e, now, sent, NULL, err);
+    sock_put(sk);
+    return r;
   }
-  sock_put(sk);
-  return r;
+  if (!(op = op_of(s, K_SENDTO, ovl, cr, tid, err))) return SOCKET_ERROR;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = sk->low->procs.lpWSPSendTo(sk->lower, bufs, n, &now, flags, to, tolen,
+                                 &op->ovl, NULL, NULL, &e);
+  return op_started(op, skips, r, e, now, sent, NULL, err);
 }
 
 /* The receive flags go down as a copy in the request: the caller's
@@ -1117,31 +1214,28 @@ static int WSPAPI nf_recv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                           LPWSATHREADID tid, LPINT err) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_of(s, err);
+  sock_t *sk;
   op_t *op;
   int r, e = 0, skips;
   count_call(E_RECV);
-  if (!sk) return SOCKET_ERROR;
   if (!ovl) {
+    if (!(sk = sock_of(s, err))) return SOCKET_ERROR;
     r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, got, flags, NULL, NULL,
                                  NULL, err);
-  } else if (!flags) {
-    *err = WSAEFAULT;
-    r = SOCKET_ERROR;
-  } else if (!(op = op_new(sk, K_RECV, ovl, cr, tid, err))) {
-    r = SOCKET_ERROR;
-  } else {
-    skips = sk->lower_skips;
-    op->flags = *flags;
-#ifdef NONIFS_FAULT_HOOKS
-    bufs = nf_fault_bufs(K_RECV, bufs, &n);
-#endif
-    r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &now, &op->flags, &op->ovl,
-                                 NULL, NULL, &e);
-    r = op_started(op, skips, r, e, now, got, flags, err);
+    sock_put(sk);
+    return r;
   }
-  sock_put(sk);
-  return r;
+  if (!flags) return bad_argument(s, err);
+  if (!(op = op_of(s, K_RECV, ovl, cr, tid, err))) return SOCKET_ERROR;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  op->flags = *flags;
+#ifdef NONIFS_FAULT_HOOKS
+  bufs = nf_fault_bufs(K_RECV, bufs, &n);
+#endif
+  r = sk->low->procs.lpWSPRecv(sk->lower, bufs, n, &now, &op->flags, &op->ovl,
+                               NULL, NULL, &e);
+  return op_started(op, skips, r, e, now, got, flags, err);
 }
 
 /* The source address and its length are written by the lower provider
@@ -1153,28 +1247,25 @@ static int WSPAPI nf_recvfrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD got,
                               LPWSAOVERLAPPED_COMPLETION_ROUTINE cr,
                               LPWSATHREADID tid, LPINT err) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_of(s, err);
+  sock_t *sk;
   op_t *op;
   int r, e = 0, skips;
   count_call(E_RECVFROM);
-  if (!sk) return SOCKET_ERROR;
   if (!ovl) {
+    if (!(sk = sock_of(s, err))) return SOCKET_ERROR;
     r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, got, flags, from,
                                      fromlen, NULL, NULL, NULL, err);
-  } else if (!flags) {
-    *err = WSAEFAULT;
-    r = SOCKET_ERROR;
-  } else if (!(op = op_new(sk, K_RECVFROM, ovl, cr, tid, err))) {
-    r = SOCKET_ERROR;
-  } else {
-    skips = sk->lower_skips;
-    op->flags = *flags;
-    r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, &now, &op->flags, from,
-                                     fromlen, &op->ovl, NULL, NULL, &e);
-    r = op_started(op, skips, r, e, now, got, flags, err);
+    sock_put(sk);
+    return r;
   }
-  sock_put(sk);
-  return r;
+  if (!flags) return bad_argument(s, err);
+  if (!(op = op_of(s, K_RECVFROM, ovl, cr, tid, err))) return SOCKET_ERROR;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  op->flags = *flags;
+  r = sk->low->procs.lpWSPRecvFrom(sk->lower, bufs, n, &now, &op->flags, from,
+                                   fromlen, &op->ovl, NULL, NULL, &e);
+  return op_started(op, skips, r, e, now, got, flags, err);
 }
 
 /*
@@ -1422,8 +1513,10 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
     case SIO_GET_EXTENSION_FUNCTION_POINTER:
       r = extension_pointer(sk, in, inlen, out, outlen, &bytes, err);
       if (r == 0 && ret) *ret = bytes;
-      if (r == 0 && (ovl || cr))
+      if (r == 0 && (ovl || cr)) {
         r = answered_at_once(sk, K_IOCTL, bytes, ovl, cr, tid, err);
+        sk = NULL; /* the request took the reference */
+      }
       break;
     /* The handles ws2 (or an application) uses to reach the provider
      * below. SIO_BSP_HANDLE_SELECT and SIO_BSP_HANDLE_POLL answer with
@@ -1446,8 +1539,10 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
       }
       memcpy(out, readiness_here(code) ? &s : &sk->lower, sizeof(SOCKET));
       if (ret) *ret = sizeof(SOCKET);
-      if (ovl || cr)
+      if (ovl || cr) {
         r = answered_at_once(sk, K_IOCTL, sizeof(SOCKET), ovl, cr, tid, err);
+        sk = NULL; /* the request took the reference */
+      }
       break;
     case SIO_EXT_POLL: /* WSAPoll, on handles of this layer (and others) */
       r = ext_poll(sk, in, inlen, out, outlen, ret, ovl || cr, err);
@@ -1460,15 +1555,15 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
       if (!ovl) {
         r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
                                       ret, NULL, NULL, NULL, err);
-      } else if (!(op = op_new(sk, K_IOCTL, ovl, cr, tid, err))) {
-        r = SOCKET_ERROR;
-      } else {
-        skips = sk->lower_skips;
-        r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
-                                      &now, &op->ovl, NULL, NULL, &e);
-        r = op_started(op, skips, r, e, now, ret, NULL, err);
+        break;
       }
-      break;
+      /* The request takes over the call's reference (op_new), as op_of's
+       * do for the data calls: sk is not read after the lower call. */
+      if (!(op = op_new(sk, K_IOCTL, ovl, cr, tid, err))) return SOCKET_ERROR;
+      skips = sk->lower_skips;
+      r = sk->low->procs.lpWSPIoctl(sk->lower, code, in, inlen, out, outlen,
+                                    &now, &op->ovl, NULL, NULL, &e);
+      return op_started(op, skips, r, e, now, ret, NULL, err);
   }
   sock_put(sk);
   return r;
@@ -1780,9 +1875,9 @@ static int WSPAPI nf_cancelblockingcall(LPINT err) {
 /*
  * Each maps its sockets, issues the lower provider's function with a
  * substitute OVERLAPPED, and reports as the WSP calls do (op_started).
- * Errors go to the thread's last error, as the
- * application calls these directly. Without an OVERLAPPED the lower
- * function runs as it is, on the lower sockets.
+ * Errors go to the thread's last error, as the application calls these
+ * directly (with any handle: its socket is looked up in by_app). Without
+ * an OVERLAPPED the lower function runs as it is, on the lower sockets.
  */
 static BOOL ext_result(int r, int e) {
   if (r == 0) return TRUE;
@@ -1790,6 +1885,48 @@ static BOOL ext_result(int r, int e) {
   return FALSE;
 }
 
+/* For a call without an OVERLAPPED: the record of s with a reference, and
+ * the lower provider's function `which` in *fn; NULL with the thread's
+ * last error set. */
+static sock_t *ext_sock(SOCKET s, int which, void **fn) {
+  sock_t *sk = sock_find(s);
+  if (!sk) {
+    WSASetLastError(WSAENOTSOCK);
+    return NULL;
+  }
+  if (!(*fn = lower_ext_of(sk, which))) {
+    sock_put(sk);
+    return NULL;
+  }
+  return sk;
+}
+
+/* For a call with OVERLAPPED `ovl`: its request, of `kind`, holding s's
+ * record for the call (op_take: the call leaves op->sk to op_started once
+ * its lower call is issued), and the lower provider's function `which` in
+ * *fn, asked for before the application's OVERLAPPED is touched; NULL
+ * with the thread's last error set. */
+static op_t *ext_op(SOCKET s, int which, int kind, LPWSAOVERLAPPED ovl,
+                    LPWSAOVERLAPPED_COMPLETION_ROUTINE cr, void **fn) {
+  int e = 0;
+  op_t *op = op_take(s, 0, kind, &e);
+  if (!op) {
+    WSASetLastError(e);
+    return NULL;
+  }
+  if (!(*fn = lower_ext_of(op->sk, which))) {
+    op_discard(op);
+    return NULL;
+  }
+  if (op_init(op, ovl, cr, NULL, &e) != 0) {
+    WSASetLastError(e);
+    return NULL;
+  }
+  return op;
+}
+
+/* Two sockets: both are looked up first, and the request holds both (the
+ * listening one's reference becomes the request's, op_new). */
 static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
                                DWORD llen, DWORD rmlen, LPDWORD got,
                                LPOVERLAPPED ovl) {
@@ -1805,182 +1942,169 @@ static BOOL PASCAL nf_acceptex(SOCKET ls, SOCKET as, PVOID buf, DWORD rlen,
     WSASetLastError(WSAENOTSOCK);
     return FALSE;
   }
-  if (!(fn = (LPFN_ACCEPTEX)lower_ext_of(l, X_ACCEPTEX))) {
-    ok = FALSE;
-  } else if (!ovl) {
-    ok = fn(l->lower, a->lower, buf, rlen, llen, rmlen, got, NULL);
-  } else if (!(op = op_new(l, K_ACCEPTEX, ovl, NULL, NULL, &e))) {
-    ok = ext_result(SOCKET_ERROR, e);
-  } else {
-    /* The accept socket is held by the request too (closing it while
-     * AcceptEx is pending aborts the request, it does not free it). */
-    op->other = a;
-    a = NULL;
-    skips = l->lower_skips;
-    r = fn(l->lower, op->other->lower, buf, rlen, llen, rmlen, &now, &op->ovl)
-            ? 0
-            : SOCKET_ERROR;
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, got, NULL, &e);
-    ok = ext_result(r, e);
+  if (!(fn = (LPFN_ACCEPTEX)lower_ext_of(l, X_ACCEPTEX)) || !ovl) {
+    ok = fn && fn(l->lower, a->lower, buf, rlen, llen, rmlen, got, NULL);
+    sock_put(a);
+    sock_put(l);
+    return ok;
   }
-  sock_put(a);
-  sock_put(l);
-  return ok;
+  if (!(op = op_new(l, K_ACCEPTEX, ovl, NULL, NULL, &e))) {
+    sock_put(a);
+    return ext_result(SOCKET_ERROR, e);
+  }
+  /* The accept socket is held by the request too (closing it while
+   * AcceptEx is pending aborts the request, it does not free it). */
+  op->other = a;
+  skips = l->lower_skips;
+  r = fn(l->lower, a->lower, buf, rlen, llen, rmlen, &now, &op->ovl)
+          ? 0
+          : SOCKET_ERROR;
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, got, NULL, &e);
+  return ext_result(r, e);
 }
 
 static BOOL PASCAL nf_connectex(SOCKET s, const struct sockaddr *name,
                                 int namelen, PVOID buf, DWORD len, LPDWORD sent,
                                 LPOVERLAPPED ovl) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_find(s);
   LPFN_CONNECTEX fn;
+  sock_t *sk;
   op_t *op;
+  void *f;
   int r, e = 0, skips;
   BOOL ok;
-  if (!sk) {
-    WSASetLastError(WSAENOTSOCK);
-    return FALSE;
-  }
-  if (!(fn = (LPFN_CONNECTEX)lower_ext_of(sk, X_CONNECTEX))) {
-    ok = FALSE;
-  } else if (!ovl) {
+  if (!ovl) {
+    if (!(sk = ext_sock(s, X_CONNECTEX, &f))) return FALSE;
+    fn = (LPFN_CONNECTEX)f;
     ok = fn(sk->lower, name, namelen, buf, len, sent, NULL);
-  } else if (!(op = op_new(sk, K_CONNECTEX, ovl, NULL, NULL, &e))) {
-    ok = ext_result(SOCKET_ERROR, e);
-  } else {
-    skips = sk->lower_skips;
-    r = fn(sk->lower, name, namelen, buf, len, &now, &op->ovl) ? 0
-                                                               : SOCKET_ERROR;
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, sent, NULL, &e);
-    ok = ext_result(r, e);
+    sock_put(sk);
+    return ok;
   }
-  sock_put(sk);
-  return ok;
+  if (!(op = ext_op(s, X_CONNECTEX, K_CONNECTEX, ovl, NULL, &f))) return FALSE;
+  fn = (LPFN_CONNECTEX)f;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = fn(sk->lower, name, namelen, buf, len, &now, &op->ovl) ? 0 : SOCKET_ERROR;
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, sent, NULL, &e);
+  return ext_result(r, e);
 }
 
 static BOOL PASCAL nf_disconnectex(SOCKET s, LPOVERLAPPED ovl, DWORD flags,
                                    DWORD reserved) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_find(s);
   LPFN_DISCONNECTEX fn;
+  sock_t *sk;
   op_t *op;
+  void *f;
   int r, e = 0, skips;
   BOOL ok;
-  if (!sk) {
-    WSASetLastError(WSAENOTSOCK);
-    return FALSE;
-  }
-  if (!(fn = (LPFN_DISCONNECTEX)lower_ext_of(sk, X_DISCONNECTEX))) {
-    ok = FALSE;
-  } else if (!ovl) {
+  if (!ovl) {
+    if (!(sk = ext_sock(s, X_DISCONNECTEX, &f))) return FALSE;
+    fn = (LPFN_DISCONNECTEX)f;
     ok = fn(sk->lower, NULL, flags, reserved);
-  } else if (!(op = op_new(sk, K_DISCONNECTEX, ovl, NULL, NULL, &e))) {
-    ok = ext_result(SOCKET_ERROR, e);
-  } else {
-    skips = sk->lower_skips;
-    r = fn(sk->lower, &op->ovl, flags, reserved) ? 0 : SOCKET_ERROR;
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, NULL, NULL, &e);
-    ok = ext_result(r, e);
+    sock_put(sk);
+    return ok;
   }
-  sock_put(sk);
-  return ok;
+  if (!(op = ext_op(s, X_DISCONNECTEX, K_DISCONNECTEX, ovl, NULL, &f)))
+    return FALSE;
+  fn = (LPFN_DISCONNECTEX)f;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = fn(sk->lower, &op->ovl, flags, reserved) ? 0 : SOCKET_ERROR;
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, NULL, NULL, &e);
+  return ext_result(r, e);
 }
 
 static BOOL PASCAL nf_transmitfile(SOCKET s, HANDLE file, DWORD n,
                                    DWORD per_send, LPOVERLAPPED ovl,
                                    LPTRANSMIT_FILE_BUFFERS bufs, DWORD flags) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_find(s);
   LPFN_TRANSMITFILE fn;
+  sock_t *sk;
   op_t *op;
+  void *f;
   int r, e = 0, skips;
   BOOL ok;
-  if (!sk) {
-    WSASetLastError(WSAENOTSOCK);
-    return FALSE;
-  }
-  if (!(fn = (LPFN_TRANSMITFILE)lower_ext_of(sk, X_TRANSMITFILE))) {
-    ok = FALSE;
-  } else if (!ovl) {
+  if (!ovl) {
+    if (!(sk = ext_sock(s, X_TRANSMITFILE, &f))) return FALSE;
+    fn = (LPFN_TRANSMITFILE)f;
     ok = fn(sk->lower, file, n, per_send, NULL, bufs, flags);
-  } else if (!(op = op_new(sk, K_TRANSMITFILE, ovl, NULL, NULL, &e))) {
-    ok = ext_result(SOCKET_ERROR, e);
-  } else {
-    /* (op_new copied the file offset from the application's OVERLAPPED.) */
-    skips = sk->lower_skips;
-    r = fn(sk->lower, file, n, per_send, &op->ovl, bufs, flags) ? 0
-                                                                : SOCKET_ERROR;
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, NULL, NULL, &e);
-    ok = ext_result(r, e);
+    sock_put(sk);
+    return ok;
   }
-  sock_put(sk);
-  return ok;
+  /* (op_init copies the file offset from the application's OVERLAPPED.) */
+  if (!(op = ext_op(s, X_TRANSMITFILE, K_TRANSMITFILE, ovl, NULL, &f)))
+    return FALSE;
+  fn = (LPFN_TRANSMITFILE)f;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = fn(sk->lower, file, n, per_send, &op->ovl, bufs, flags) ? 0
+                                                              : SOCKET_ERROR;
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, NULL, NULL, &e);
+  return ext_result(r, e);
 }
 
 static BOOL PASCAL nf_transmitpackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT el,
                                       DWORD count, DWORD size, LPOVERLAPPED ovl,
                                       DWORD flags) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_find(s);
   LPFN_TRANSMITPACKETS fn;
+  sock_t *sk;
   op_t *op;
+  void *f;
   int r, e = 0, skips;
   BOOL ok;
-  if (!sk) {
-    WSASetLastError(WSAENOTSOCK);
-    return FALSE;
-  }
-  if (!(fn = (LPFN_TRANSMITPACKETS)lower_ext_of(sk, X_TRANSMITPACKETS))) {
-    ok = FALSE;
-  } else if (!ovl) {
+  if (!ovl) {
+    if (!(sk = ext_sock(s, X_TRANSMITPACKETS, &f))) return FALSE;
+    fn = (LPFN_TRANSMITPACKETS)f;
     ok = fn(sk->lower, el, count, size, NULL, flags);
-  } else if (!(op = op_new(sk, K_TRANSMITPACKETS, ovl, NULL, NULL, &e))) {
-    ok = ext_result(SOCKET_ERROR, e);
-  } else {
-    skips = sk->lower_skips;
-    r = fn(sk->lower, el, count, size, &op->ovl, flags) ? 0 : SOCKET_ERROR;
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, NULL, NULL, &e);
-    ok = ext_result(r, e);
+    sock_put(sk);
+    return ok;
   }
-  sock_put(sk);
-  return ok;
+  if (!(op = ext_op(s, X_TRANSMITPACKETS, K_TRANSMITPACKETS, ovl, NULL, &f)))
+    return FALSE;
+  fn = (LPFN_TRANSMITPACKETS)f;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = fn(sk->lower, el, count, size, &op->ovl, flags) ? 0 : SOCKET_ERROR;
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, NULL, NULL, &e);
+  return ext_result(r, e);
 }
 
 /* WSARecvMsg and WSASendMsg may have a completion routine: ws2 gave the
- * layer no WSATHREADID for them, so op_new opens one for this thread. The
- * message's flags and control data are written into the application's
- * WSAMSG by the lower provider. */
+ * layer no WSATHREADID for them, so op_init opens one for this thread.
+ * The message's flags and control data are written into the
+ * application's WSAMSG by the lower provider. */
 static INT PASCAL nf_wsarecvmsg(SOCKET s, LPWSAMSG msg, LPDWORD got,
                                 LPWSAOVERLAPPED ovl,
                                 LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_find(s);
   LPFN_WSARECVMSG fn;
+  sock_t *sk;
   op_t *op;
+  void *f;
   int r, e = 0, skips;
-  if (!sk) {
-    WSASetLastError(WSAENOTSOCK);
-    return SOCKET_ERROR;
-  }
-  if (!(fn = (LPFN_WSARECVMSG)lower_ext_of(sk, X_WSARECVMSG))) {
-    r = SOCKET_ERROR;
-  } else if (!ovl) {
+  if (!ovl) {
+    if (!(sk = ext_sock(s, X_WSARECVMSG, &f))) return SOCKET_ERROR;
+    fn = (LPFN_WSARECVMSG)f;
     r = fn(sk->lower, msg, got, NULL, NULL);
-  } else if (!(op = op_new(sk, K_WSARECVMSG, ovl, cr, NULL, &e))) {
-    r = ext_result(SOCKET_ERROR, e) ? 0 : SOCKET_ERROR;
-  } else {
-    skips = sk->lower_skips;
-    r = fn(sk->lower, msg, &now, &op->ovl, NULL);
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, got, NULL, &e);
-    if (r) WSASetLastError(e);
+    sock_put(sk);
+    return r;
   }
-  sock_put(sk);
+  if (!(op = ext_op(s, X_WSARECVMSG, K_WSARECVMSG, ovl, cr, &f)))
+    return SOCKET_ERROR;
+  fn = (LPFN_WSARECVMSG)f;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = fn(sk->lower, msg, &now, &op->ovl, NULL);
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, got, NULL, &e);
+  if (r) WSASetLastError(e);
   return r;
 }
 
@@ -1988,28 +2112,27 @@ static INT WSAAPI nf_wsasendmsg(SOCKET s, LPWSAMSG msg, DWORD flags,
                                 LPDWORD sent, LPWSAOVERLAPPED ovl,
                                 LPWSAOVERLAPPED_COMPLETION_ROUTINE cr) {
   DWORD now = 0; /* the byte count of a lower call done at once */
-  sock_t *sk = sock_find(s);
   LPFN_WSASENDMSG fn;
+  sock_t *sk;
   op_t *op;
+  void *f;
   int r, e = 0, skips;
-  if (!sk) {
-    WSASetLastError(WSAENOTSOCK);
-    return SOCKET_ERROR;
-  }
-  if (!(fn = (LPFN_WSASENDMSG)lower_ext_of(sk, X_WSASENDMSG))) {
-    r = SOCKET_ERROR;
-  } else if (!ovl) {
+  if (!ovl) {
+    if (!(sk = ext_sock(s, X_WSASENDMSG, &f))) return SOCKET_ERROR;
+    fn = (LPFN_WSASENDMSG)f;
     r = fn(sk->lower, msg, flags, sent, NULL, NULL);
-  } else if (!(op = op_new(sk, K_WSASENDMSG, ovl, cr, NULL, &e))) {
-    r = ext_result(SOCKET_ERROR, e) ? 0 : SOCKET_ERROR;
-  } else {
-    skips = sk->lower_skips;
-    r = fn(sk->lower, msg, flags, &now, &op->ovl, NULL);
-    if (r) e = WSAGetLastError();
-    r = op_started(op, skips, r, e, now, sent, NULL, &e);
-    if (r) WSASetLastError(e);
+    sock_put(sk);
+    return r;
   }
-  sock_put(sk);
+  if (!(op = ext_op(s, X_WSASENDMSG, K_WSASENDMSG, ovl, cr, &f)))
+    return SOCKET_ERROR;
+  fn = (LPFN_WSASENDMSG)f;
+  sk = op->sk;
+  skips = sk->lower_skips;
+  r = fn(sk->lower, msg, flags, &now, &op->ovl, NULL);
+  if (r) e = WSAGetLastError();
+  r = op_started(op, skips, r, e, now, sent, NULL, &e);
+  if (r) WSASetLastError(e);
   return r;
 }
 
