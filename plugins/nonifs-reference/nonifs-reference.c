@@ -164,14 +164,20 @@ typedef struct nonifs_stats {
   LONG64 completions;    /* WPUCompleteOverlappedRequest calls */
   LONG64 apcs;           /* WPUQueueApc calls (completion routines) */
   LONG64 ops_in_flight;  /* requests not yet reported (when read) */
-  LONG64 sockets_live;   /* records not yet freed (when read) */
+  LONG64 sockets_live;   /* records not yet released (when read) */
   LONG64 by_kind[K_COUNT];
   LONG64 calls[E_COUNT];
 } nonifs_stats_t;
 
+/*
+ * The counters. The socket counts and the request counts (by_kind,
+ * ops_in_flight) change where the layer's lock is held anyway, when a
+ * record is made or released and when a request record is taken or
+ * given back: they are plain fields under the lock, and cost a request
+ * no atomic operation. The others are Interlocked increments (COUNT).
+ * ops_started is not kept: it is the sum of by_kind (stats_read).
+ */
 static nonifs_stats_t stats;
-static LONG volatile in_flight; /* requests issued and not yet reported */
-static LONG volatile live;      /* socket records */
 
 #define COUNT(field) InterlockedIncrement64(&stats.field)
 
@@ -231,6 +237,28 @@ static LONG volatile quiet; /* WSPCleanup: no completion routine runs */
 
 static void count_call(int entry) {
   InterlockedIncrement64(&stats.calls[entry]);
+}
+
+/* The counters as NONIFS_SIO_STATS returns them. Under the lock, for the
+ * fields kept under it; the struct is LONG64s only, and each is read as
+ * the Interlocked ones are written. */
+static void stats_read(nonifs_stats_t *st) {
+  size_t k;
+  ws2lsp_lock(&lock);
+  for (k = 0; k < sizeof(stats) / sizeof(LONG64); k++)
+    ((LONG64 *)st)[k] = read64((LONG64 *)&stats + k);
+  ws2lsp_unlock(&lock);
+  st->ops_started = 0;
+  for (k = 0; k < K_COUNT; k++) st->ops_started += st->by_kind[k];
+}
+
+/* Requests not yet reported (WSPCleanup waits for them). */
+static LONG64 requests_in_flight(void) {
+  LONG64 n;
+  ws2lsp_lock(&lock);
+  n = stats.ops_in_flight;
+  ws2lsp_unlock(&lock);
+  return n;
 }
 
 /* ---- Socket records ---------------------------------------------------- */
@@ -303,13 +331,9 @@ static int sock_unref_locked(sock_t *sk) {
   /* Under the lock: once the handle is closed its value may be reused by
    * a new socket, whose lookups must not find this record. */
   lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
-  COUNT(sockets_closed);
+  stats.sockets_closed++;
+  stats.sockets_live--;
   return 1;
-}
-
-static void sock_free(sock_t *sk) {
-  InterlockedDecrement(&live);
-  free(sk);
 }
 
 /* Drops a reference (sk may be NULL). */
@@ -319,7 +343,7 @@ static void sock_put(sock_t *sk) {
   ws2lsp_lock(&lock);
   last = sock_unref_locked(sk);
   ws2lsp_unlock(&lock);
-  if (last) sock_free(sk);
+  if (last) free(sk);
 }
 
 /* Whether the handles below the layer in chain `chain` are IFS: then
@@ -377,9 +401,9 @@ static SOCKET hand_up(ws2lsp_lower_t *low, const WSAPROTOCOL_INFOW *chain,
   sk->next = all_socks;
   if (all_socks) all_socks->prev = sk;
   all_socks = sk;
+  stats.sockets_opened++;
+  stats.sockets_live++;
   ws2lsp_unlock(&lock);
-  InterlockedIncrement(&live);
-  COUNT(sockets_opened);
   return sk->app;
 fail:
   low->procs.lpWSPCloseSocket(lower_s, &e);
@@ -431,19 +455,23 @@ static void internal_set(LPWSAOVERLAPPED ovl, ULONG_PTR v) {
  * at both ends (each allocation and each free then takes an arena lock).
  * The list is under the layer's lock, which a request takes twice: once
  * to find its socket and take its record (op_take), once to give both
- * back (op_end).
+ * back (op_end). The request is counted in the same holds.
  */
 #define OP_CACHE_MAX 128
 static op_t *op_cache; /* (lock) linked through `next` */
 static int op_cached;  /* (lock) */
 
-/* A record from the list, or NULL when it is empty; the lock held. */
-static op_t *op_pop_locked(void) {
+/* A record for a request of `kind`, the lock held: from the list, or
+ * NULL when it is empty (op_ready allocates one). The request is counted
+ * now (op_end takes the count back if it never starts). */
+static op_t *op_pop_locked(int kind) {
   op_t *op = op_cache;
   if (op) {
     op_cache = op->next;
     op_cached--;
   }
+  stats.by_kind[kind]++;
+  stats.ops_in_flight++;
   return op;
 }
 
@@ -460,13 +488,17 @@ static void op_cache_clear(void) {
 }
 
 /*
- * A request on sk ends (or never starts): its record `op` goes back on
- * the list (or is freed when the list is full; op may be NULL) and its
- * reference on sk is dropped, in one hold of the lock.
+ * A request of `kind` on sk ends, in one hold of the lock: it leaves the
+ * count in flight (and, when it never `started`, the count of its kind),
+ * its record `op` goes back on the list (or is freed when the list is
+ * full; NULL: none could be allocated), and its reference on sk is
+ * dropped.
  */
-static void op_end(sock_t *sk, op_t *op) {
+static void op_end(op_t *op, sock_t *sk, int kind, int started) {
   int last;
   ws2lsp_lock(&lock);
+  stats.ops_in_flight--;
+  if (!started) stats.by_kind[kind]--;
   if (op && op_cached < OP_CACHE_MAX) {
     op->next = op_cache;
     op_cache = op;
@@ -476,18 +508,19 @@ static void op_end(sock_t *sk, op_t *op) {
   last = sock_unref_locked(sk);
   ws2lsp_unlock(&lock);
   free(op);
-  if (last) sock_free(sk);
+  if (last) free(sk);
 }
 
-/* A record whose request never started: its reference and itself. */
-static void op_discard(op_t *op) { op_end(op->sk, op); }
+/* A record whose request never started: its count, its reference and
+ * itself. */
+static void op_discard(op_t *op) { op_end(op, op->sk, op->kind, 0); }
 
 /* After the lock hold that took `op` (from the list, or NULL) and a
  * reference on sk: the record, zeroed, holding that reference; NULL with
  * WSAENOBUFS (and the reference dropped) when memory is short. */
 static op_t *op_ready(op_t *op, sock_t *sk, int kind, LPINT err) {
   if (!op && !(op = (op_t *)malloc(sizeof(*op)))) {
-    op_end(sk, NULL);
+    op_end(NULL, sk, kind, 0);
     *err = WSAENOBUFS;
     return NULL;
   }
@@ -510,7 +543,7 @@ static op_t *op_take(SOCKET s, int mine, int kind, LPINT err) {
   sock_t *sk;
   op_t *op = NULL;
   ws2lsp_lock(&lock);
-  if ((sk = sock_ref_locked(s, mine)) != NULL) op = op_pop_locked();
+  if ((sk = sock_ref_locked(s, mine)) != NULL) op = op_pop_locked(kind);
   ws2lsp_unlock(&lock);
   if (!sk) {
     *err = WSAENOTSOCK;
@@ -526,7 +559,7 @@ static op_t *op_take(SOCKET s, int mine, int kind, LPINT err) {
 static op_t *op_adopt(sock_t *sk, int kind, LPINT err) {
   op_t *op;
   ws2lsp_lock(&lock);
-  op = op_pop_locked();
+  op = op_pop_locked(kind);
   ws2lsp_unlock(&lock);
   return op_ready(op, sk, kind, err);
 }
@@ -576,9 +609,6 @@ static int op_init(op_t *op, LPWSAOVERLAPPED ovl,
   ovl->InternalHigh = 0;
   internal_set(ovl, WSS_OPERATION_IN_PROGRESS);
   op->lower = op->sk->lower;
-  InterlockedIncrement(&in_flight);
-  COUNT(ops_started);
-  InterlockedIncrement64(&stats.by_kind[op->kind]);
   return 0;
 }
 
@@ -605,8 +635,7 @@ static void op_free(op_t *op) {
   int e = 0;
   if (op->own_tid) lsp.up.lpWPUCloseThread(&op->tid, &e);
   sock_put(op->other);
-  op_end(op->sk, op); /* op may be reused from here */
-  InterlockedDecrement(&in_flight);
+  op_end(op, op->sk, op->kind, 1); /* op may be reused from here */
 }
 
 /* The completion routine, run in an alertable wait of the thread that
@@ -1497,16 +1526,9 @@ static int WSPAPI nf_ioctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
         break;
       }
       {
-        /* The struct is LONG64s only: each is read as it is written. */
-        LONG64 now[sizeof(stats) / sizeof(LONG64)];
-        size_t k;
-        for (k = 0; k < sizeof(stats) / sizeof(LONG64); k++)
-          now[k] = read64((LONG64 *)&stats + k);
-        now[offsetof(nonifs_stats_t, ops_in_flight) / sizeof(LONG64)] =
-            read32(&in_flight);
-        now[offsetof(nonifs_stats_t, sockets_live) / sizeof(LONG64)] =
-            read32(&live);
-        memcpy(out, now, sizeof(now));
+        nonifs_stats_t st;
+        stats_read(&st);
+        memcpy(out, &st, sizeof(st));
       }
       if (ret) *ret = sizeof(stats);
       break;
@@ -2186,7 +2208,7 @@ static void machinery_stop(void) {
     sock_put(sk);
     sock_put(sk);
   }
-  for (i = 0; i < 2000 && read32(&in_flight) > 0; i++) Sleep(1);
+  for (i = 0; i < 2000 && requests_in_flight() > 0; i++) Sleep(1);
   ws2lsp_port_callback(port, NULL, NULL); /* and none is running */
   PostQueuedCompletionStatus(port, 0, KEY_QUIT, NULL);
   WaitForSingleObject(worker, INFINITE);
@@ -2202,11 +2224,11 @@ static void machinery_stop(void) {
     lsp.up.lpWPUCloseSocketHandle(sk->app, &e);
     free(sk);
   }
+  stats.ops_in_flight = 0;
+  stats.sockets_live = 0;
   ws2lsp_unlock(&lock);
   ws2lsp_map_clear(&by_app);
   ws2lsp_map_clear(&by_lower);
-  InterlockedExchange(&in_flight, 0);
-  InterlockedExchange(&live, 0);
 }
 
 static int WSPAPI nf_cleanup(LPINT err) {
