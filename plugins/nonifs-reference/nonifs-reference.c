@@ -552,18 +552,6 @@ static op_t *op_take(SOCKET s, int mine, int kind, LPINT err) {
   return op_ready(op, sk, kind, err);
 }
 
-/* A record for a request of `kind` on sk, for a call that holds a
- * reference on sk: the request takes that reference over (as for
- * op_take, the call must not touch sk after its lower call). On failure
- * the reference is dropped. */
-static op_t *op_adopt(sock_t *sk, int kind, LPINT err) {
-  op_t *op;
-  ws2lsp_lock(&lock);
-  op = op_pop_locked(kind);
-  ws2lsp_unlock(&lock);
-  return op_ready(op, sk, kind, err);
-}
-
 /*
  * Sets up op for the application's OVERLAPPED `ovl` and marks that in
  * flight: 0, or SOCKET_ERROR with *err (op is discarded). With a
@@ -621,13 +609,17 @@ static op_t *op_of(SOCKET s, int kind, LPWSAOVERLAPPED ovl,
   return op && op_init(op, ovl, routine, tid, err) == 0 ? op : NULL;
 }
 
-/* The same for a call that holds a reference on sk, which the request
- * takes over: op_adopt and op_init. NULL with *err (and the reference
- * dropped). */
+/* The same for a call that holds a reference on sk: the request takes
+ * that reference over (as with op_take, the call must not touch sk after
+ * its lower call). NULL with *err, and the reference dropped. */
 static op_t *op_new(sock_t *sk, int kind, LPWSAOVERLAPPED ovl,
                     LPWSAOVERLAPPED_COMPLETION_ROUTINE routine,
                     LPWSATHREADID tid, LPINT err) {
-  op_t *op = op_adopt(sk, kind, err);
+  op_t *op;
+  ws2lsp_lock(&lock);
+  op = op_pop_locked(kind);
+  ws2lsp_unlock(&lock);
+  op = op_ready(op, sk, kind, err);
   return op && op_init(op, ovl, routine, tid, err) == 0 ? op : NULL;
 }
 
@@ -811,7 +803,7 @@ static void finish_at_once(op_t *op, LPDWORD bytes_out, LPDWORD flags_out) {
  * worker may report op and free it, even before the lower call returns
  * (and a layer below may read the count after that). Freeing op drops
  * its reference on the socket, which is the caller's too (op_take,
- * op_adopt): the record may then be freed as well, so the caller reads
+ * op_new): the record may then be freed as well, so the caller reads
  * neither once its lower call is issued; this function reads them only
  * where no packet is coming (op is still the caller's).
  */
