@@ -180,6 +180,34 @@ void ws2__free(void *ptr) {
   if (ptr && !cache_put(ptr)) free(ptr);
 }
 
+/* ---- Per-thread buffers ---------------------------------------------------
+ */
+
+static pthread_mutex_t tbuf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void tbuf_free(void *p) { ws2__free(p); }
+
+void *ws2__tbuf_get(ws2__tbuf_t *b) {
+  int state = atomic_load(&b->state);
+  void *p;
+  if (state == 0) {
+    pthread_mutex_lock(&tbuf_lock);
+    if ((state = atomic_load(&b->state)) == 0) {
+      state = pthread_key_create(&b->key, tbuf_free) == 0 ? 1 : 2;
+      atomic_store(&b->state, state);
+    }
+    pthread_mutex_unlock(&tbuf_lock);
+  }
+  if (state != 1) return NULL;
+  if ((p = pthread_getspecific(b->key)) != NULL) return p;
+  if (!(p = ws2__calloc(1, b->size))) return NULL;
+  if (pthread_setspecific(b->key, p) != 0) {
+    ws2__free(p);
+    return NULL;
+  }
+  return p;
+}
+
 __attribute__((destructor)) static void report(void) {
   const char *file = getenv("WS2_FAULT_ALLOC_REPORT");
   FILE *f;

@@ -6,8 +6,10 @@
  * the initial-exec model: a fixed offset from the thread pointer, where
  * the default model for a shared library calls __tls_get_addr at each
  * access. libws2 is linked by the programs that use it; a program that
- * loads it with dlopen still finds room for these few bytes in glibc's
- * static TLS reserve.
+ * loads it with dlopen (a layered provider that links libws2, loaded by
+ * `ws2ctl check`) must find room for all of libws2's thread-local
+ * variables in glibc's small static TLS reserve, so they stay a few
+ * hundred bytes: per-thread buffers go on the heap (ws2__tbuf_get).
  */
 #ifndef WS2_CORE_TLS_H
 #define WS2_CORE_TLS_H

@@ -326,10 +326,14 @@ WS_u_long WSAAPI WS_inet_addr(const char *cp) {
   return v;
 }
 
-/* The text lives in a per-thread buffer, valid until the next call. */
+/* The text lives in a per-thread buffer, valid until the next call (NULL,
+ * the documented failure, when there is no memory for one). */
+static ws2__tbuf_t ntoa_buf = WS2__TBUF_INIT(WS2__IP4_TEXT);
+
 char *WSAAPI WS_inet_ntoa(struct WS_in_addr in) {
-  static _Thread_local char buf[WS2__IP4_TEXT];
+  char *buf = ws2__tbuf_get(&ntoa_buf);
   uint8_t a[4];
+  if (!buf) return NULL;
   memcpy(a, &in, sizeof(a));
   ws2__ip4_to_text(a, buf);
   return buf;

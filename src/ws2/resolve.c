@@ -100,16 +100,16 @@ static int finish(int rc) {
 /* ---- getaddrinfo. ---- */
 
 /* Every AI_* bit Windows defines (AI_DNS_ONLY and the later ones by value). */
-#define AI_KNOWN                                                            \
+#define AI_KNOWN                                                             \
   (WS_AI_PASSIVE | WS_AI_CANONNAME | WS_AI_NUMERICHOST | WS_AI_NUMERICSERV | \
-   0x10 /* AI_DNS_ONLY */ | 0x20 /* AI_FORCE_CLEAR_TEXT */ |                \
-   0x40 /* AI_BYPASS_DNS_CACHE */ | 0x80 /* AI_RETURN_TTL */ | WS_AI_ALL |  \
-   WS_AI_ADDRCONFIG | WS_AI_V4MAPPED | WS_AI_NON_AUTHORITATIVE |            \
-   WS_AI_SECURE | WS_AI_RETURN_PREFERRED_NAMES | WS_AI_FQDN |               \
-   WS_AI_FILESERVER | WS_AI_DISABLE_IDN_ENCODING |                          \
-   0x100000 /* AI_SECURE_WITH_FALLBACK */ |                                 \
-   0x200000 /* AI_EXCLUSIVE_CUSTOM_SERVERS */ |                             \
-   0x10000000 /* AI_RETURN_RESPONSE_FLAGS */ |                              \
+   0x10 /* AI_DNS_ONLY */ | 0x20 /* AI_FORCE_CLEAR_TEXT */ |                 \
+   0x40 /* AI_BYPASS_DNS_CACHE */ | 0x80 /* AI_RETURN_TTL */ | WS_AI_ALL |   \
+   WS_AI_ADDRCONFIG | WS_AI_V4MAPPED | WS_AI_NON_AUTHORITATIVE |             \
+   WS_AI_SECURE | WS_AI_RETURN_PREFERRED_NAMES | WS_AI_FQDN |                \
+   WS_AI_FILESERVER | WS_AI_DISABLE_IDN_ENCODING |                           \
+   0x100000 /* AI_SECURE_WITH_FALLBACK */ |                                  \
+   0x200000 /* AI_EXCLUSIVE_CUSTOM_SERVERS */ |                              \
+   0x10000000 /* AI_RETURN_RESPONSE_FLAGS */ |                               \
    0x20000000 /* AI_REQUIRE_SECURE */)
 
 /* The hints both ADDRINFOA and ADDRINFOW carry. */
@@ -168,7 +168,8 @@ static int convert_results(const struct addrinfo *res, const struct hints *h,
                              (struct WS_sockaddr *)&wsa, &wlen) != 0 ||
         wlen == 0)
       continue;
-    if (first && r->ai_canonname && (h->flags & (WS_AI_CANONNAME | WS_AI_FQDN))) {
+    if (first && r->ai_canonname &&
+        (h->flags & (WS_AI_CANONNAME | WS_AI_FQDN))) {
       namelen = strlen(r->ai_canonname) + 1;
       extra = wide ? ws2__utf8_to_wbuf(r->ai_canonname, NULL, 0) * sizeof(WCHAR)
                    : namelen;
@@ -193,7 +194,8 @@ static int convert_results(const struct addrinfo *res, const struct hints *h,
     if (extra) {
       char *name = (char *)(e + 1);
       if (wide)
-        ws2__utf8_to_wbuf(r->ai_canonname, (WCHAR *)name, extra / sizeof(WCHAR));
+        ws2__utf8_to_wbuf(r->ai_canonname, (WCHAR *)name,
+                          extra / sizeof(WCHAR));
       else
         memcpy(name, r->ai_canonname, namelen);
       e->ai.ai_canonname = name;
@@ -269,21 +271,21 @@ static int addrinfo_common(const char *node, const char *service,
   int rc, err;
 
   if (!node && !service) return WSAHOST_NOT_FOUND;
-  if ((h->flags & ~AI_KNOWN) ||
-      (h->flags & (WS_AI_CANONNAME | WS_AI_FQDN)) ==
-          (WS_AI_CANONNAME | WS_AI_FQDN))
+  if ((h->flags & ~AI_KNOWN) || (h->flags & (WS_AI_CANONNAME | WS_AI_FQDN)) ==
+                                    (WS_AI_CANONNAME | WS_AI_FQDN))
     return WSAEINVAL;
   if (h->family != WS_AF_UNSPEC && h->family != WS_AF_INET &&
       h->family != WS_AF_INET6)
     return WSAEAFNOSUPPORT;
   if (h->socktype < 0 || h->socktype > WS_SOCK_SEQPACKET)
     return WSAESOCKTNOSUPPORT;
-  if (!node && (h->flags & (WS_AI_CANONNAME | WS_AI_FQDN))) return WSANO_RECOVERY;
+  if (!node && (h->flags & (WS_AI_CANONNAME | WS_AI_FQDN)))
+    return WSANO_RECOVERY;
 
   memset(&lh, 0, sizeof(lh));
   lh.ai_family = ws2__af_to_linux(h->family);
   /* glibc resolves the service per socket type; Windows has one answer. */
-  lh.ai_socktype = h->socktype == 0 ? 0
+  lh.ai_socktype = h->socktype == 0               ? 0
                    : h->socktype == WS_SOCK_DGRAM ? SOCK_DGRAM
                                                   : SOCK_STREAM;
   if (h->flags & WS_AI_PASSIVE) lh.ai_flags |= AI_PASSIVE;
@@ -393,9 +395,9 @@ void WSAAPI FreeAddrInfoW(PADDRINFOW pAddrInfo) {
 
 /* ---- getnameinfo. ---- */
 
-#define NI_KNOWN                                                 \
-  (WS_NI_NOFQDN | WS_NI_NUMERICHOST | WS_NI_NAMEREQD |           \
-   WS_NI_NUMERICSERV | WS_NI_DGRAM)
+#define NI_KNOWN                                                           \
+  (WS_NI_NOFQDN | WS_NI_NUMERICHOST | WS_NI_NAMEREQD | WS_NI_NUMERICSERV | \
+   WS_NI_DGRAM)
 
 /* The numeric text of the host in sa (Windows' IPv6 form, numeric scope). */
 static void numeric_host(const struct sockaddr_storage *ss, char *buf) {
@@ -424,8 +426,8 @@ static void numeric_host(const struct sockaddr_storage *ss, char *buf) {
  * getnameinfo into host (WS_NI_MAXHOST) and serv (WS_NI_MAXSERV), either
  * may be NULL; the caller has checked the buffers' sizes are not zero.
  */
-static int nameinfo_common(const struct WS_sockaddr *sa, int salen,
-                           char *host, char *serv, int flags) {
+static int nameinfo_common(const struct WS_sockaddr *sa, int salen, char *host,
+                           char *serv, int flags) {
   struct sockaddr_storage ss;
   socklen_t sslen;
   ADDRESS_FAMILY family;
@@ -444,8 +446,8 @@ static int nameinfo_common(const struct WS_sockaddr *sa, int salen,
     if (flags & WS_NI_NUMERICHOST) {
       numeric_host(&ss, host);
     } else {
-      rc = getnameinfo((struct sockaddr *)&ss, sslen, host, WS_NI_MAXHOST,
-                       NULL, 0, lflags | NI_NAMEREQD);
+      rc = getnameinfo((struct sockaddr *)&ss, sslen, host, WS_NI_MAXHOST, NULL,
+                       0, lflags | NI_NAMEREQD);
       err = errno;
       if (rc == EAI_NONAME && !(flags & WS_NI_NAMEREQD)) {
         numeric_host(&ss, host);
@@ -455,9 +457,9 @@ static int nameinfo_common(const struct WS_sockaddr *sa, int salen,
     }
   }
   if (serv) {
-    rc = getnameinfo((struct sockaddr *)&ss, sslen, NULL, 0, serv,
-                     WS_NI_MAXSERV,
-                     lflags | ((flags & WS_NI_NUMERICSERV) ? NI_NUMERICSERV : 0));
+    rc = getnameinfo(
+        (struct sockaddr *)&ss, sslen, NULL, 0, serv, WS_NI_MAXSERV,
+        lflags | ((flags & WS_NI_NUMERICSERV) ? NI_NUMERICSERV : 0));
     err = errno;
     if (rc != 0) return eai_to_wsa(rc, err);
   }
@@ -473,7 +475,8 @@ INT WSAAPI WS_getnameinfo(const SOCKADDR *pSockaddr,
   int rc;
 
   if (!ws2__check_started()) return WSANOTINITIALISED;
-  if ((pNodeBuffer && !NodeBufferSize) || (pServiceBuffer && !ServiceBufferSize))
+  if ((pNodeBuffer && !NodeBufferSize) ||
+      (pServiceBuffer && !ServiceBufferSize))
     return finish(WSAEINVAL);
   rc = nameinfo_common(pSockaddr, SockaddrLength, pNodeBuffer ? host : NULL,
                        pServiceBuffer ? serv : NULL, Flags);
@@ -500,7 +503,8 @@ INT WSAAPI GetNameInfoW(const SOCKADDR *pSockaddr, WS_socklen_t SockaddrLength,
   int rc;
 
   if (!ws2__check_started()) return WSANOTINITIALISED;
-  if ((pNodeBuffer && !NodeBufferSize) || (pServiceBuffer && !ServiceBufferSize))
+  if ((pNodeBuffer && !NodeBufferSize) ||
+      (pServiceBuffer && !ServiceBufferSize))
     return finish(WSAEINVAL);
   rc = nameinfo_common(pSockaddr, SockaddrLength, pNodeBuffer ? host : NULL,
                        pServiceBuffer ? serv : NULL, Flags);
@@ -509,7 +513,8 @@ INT WSAAPI GetNameInfoW(const SOCKADDR *pSockaddr, WS_socklen_t SockaddrLength,
       (pServiceBuffer && ws2__utf8_to_wbuf(serv, NULL, 0) > ServiceBufferSize))
     return finish(WSAEFAULT);
   if (pNodeBuffer) ws2__utf8_to_wbuf(host, pNodeBuffer, NodeBufferSize);
-  if (pServiceBuffer) ws2__utf8_to_wbuf(serv, pServiceBuffer, ServiceBufferSize);
+  if (pServiceBuffer)
+    ws2__utf8_to_wbuf(serv, pServiceBuffer, ServiceBufferSize);
   return finish(0);
 }
 
@@ -626,16 +631,26 @@ static void error_message(int code, char *buf, size_t cap) {
   }
 }
 
-/* The text lives in a per-thread buffer, valid until the next call. */
+/* The text lives in a per-thread buffer, valid until the next call; with
+ * no memory for one, the text is empty. */
+static ws2__tbuf_t gai_buf =
+    WS2__TBUF_INIT(sizeof(char) * (GAI_STRERROR_BUFFER_SIZE + 1));
+static ws2__tbuf_t gai_wbuf =
+    WS2__TBUF_INIT(sizeof(WCHAR) * (GAI_STRERROR_BUFFER_SIZE + 1));
+
 char *WSAAPI gai_strerrorA(int ecode) {
-  static _Thread_local char buf[GAI_STRERROR_BUFFER_SIZE + 1];
-  error_message(ecode, buf, sizeof(buf));
+  static char none[1];
+  char *buf = ws2__tbuf_get(&gai_buf);
+  if (!buf) return none;
+  error_message(ecode, buf, GAI_STRERROR_BUFFER_SIZE + 1);
   return buf;
 }
 
 WCHAR *WSAAPI gai_strerrorW(int ecode) {
-  static _Thread_local WCHAR wbuf[GAI_STRERROR_BUFFER_SIZE + 1];
+  static WCHAR none[1];
+  WCHAR *wbuf = ws2__tbuf_get(&gai_wbuf);
   char buf[GAI_STRERROR_BUFFER_SIZE + 1];
+  if (!wbuf) return none;
   error_message(ecode, buf, sizeof(buf));
   ws2__utf8_to_wbuf(buf, wbuf, GAI_STRERROR_BUFFER_SIZE + 1);
   return wbuf;

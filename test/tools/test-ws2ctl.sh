@@ -15,6 +15,7 @@ set -u
 W=$1
 P=$2
 N=$3
+R=$4 # a real layer, which links libws2 (plugins/nonifs-reference)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ws2-test-ws2ctl.XXXXXX") || exit 1
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -247,6 +248,16 @@ json "the built-in default again, from the file" "c['origin'] == 'file' and ids 
 C=$tmp/check
 run 0 "check the default" --catalog "$C" check
 has out "0 failing" "nothing fails"
+# A layer that links libws2 is loaded by the check's child process with
+# dlopen, libws2 with it: its thread-local variables must fit in glibc's
+# static TLS reserve.
+C=$tmp/check-real
+run 0 "install nonifs-reference" --catalog "$C" \
+  install --name nonifs --path "$R" \
+  --guid '{3c1e9a57-6b2d-4f08-9a41-d27e0c58b316}' --over 1001
+run 0 "check: a layer that links libws2 loads" --catalog "$C" check
+has out "top layer 1008 \"nonifs\" $R: OK: WSPStartup: SPI version 2.2" "reports it OK"
+C=$tmp/check
 run 0 "install a layer whose .so is missing" --catalog "$C" \
   install --name gone --path "$tmp/missing/gone.so" --guid "$G1" --over 1001
 run 4 "check: a missing .so" --catalog "$C" check
