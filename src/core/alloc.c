@@ -17,7 +17,7 @@
  * checks). ws2 keeps the small blocks it frees in a few per-thread lists
  * instead, by size class, and gives them out again from the same thread:
  * a pop and a push. Each thread keeps at most CACHE_DEPTH blocks of each
- * size class up to 248 bytes (at most 32 KiB in all), given back to
+ * size class up to 248 bytes (at most 32 KiB a thread), given back to
  * malloc when the thread exits. AddressSanitizer builds have no cache:
  * a block used again at once would hide a use after free that ASan's
  * quarantine of freed memory catches.
