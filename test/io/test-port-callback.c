@@ -167,6 +167,18 @@ static void assert_received(SOCKET s, WSAOVERLAPPED *ov, const char *buf,
   ASSERT_MEM_EQ(buf, want, len);
 }
 
+/* A receive on f->s that goes to f->p's queue, not to a callback: msg,
+ * sent from f->c, comes as the next packet of f->p, with key. */
+static void assert_recv_queued(fixture_t *f, WSAOVERLAPPED *ov, char *buf,
+                               ULONG len, const char *msg, ULONG_PTR key) {
+  DWORD n = (DWORD)strlen(msg);
+  memset(buf, 0, len);
+  recv_pending(f->s, ov, buf, len);
+  ASSERT_EQ(send(f->c, msg, (int)n, 0), (int)n);
+  assert_dequeued(f->p, n, key, ov);
+  assert_received(f->s, ov, buf, msg, n);
+}
+
 /* ---- 1. Only a completion port takes a callback. */
 
 TEST(not_a_completion_port) {
@@ -311,11 +323,7 @@ TEST(callback_taken_away) {
   assert_received(f.s, &ov, buf, "one", 3);
   /* Without it: the second is queued, and a wait on p itself gets it. */
   ASSERT_TRUE(ws2_port_set_callback(f.p, NULL, NULL));
-  memset(buf, 0, sizeof(buf));
-  recv_pending(f.s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(f.c, "two!", 4, 0), 4);
-  assert_dequeued(f.p, 4, KEY_RECV, &ov);
-  assert_received(f.s, &ov, buf, "two!", 4);
+  assert_recv_queued(&f, &ov, buf, sizeof(buf), "two!", KEY_RECV);
   ASSERT_EQ(rec_calls(), 1);
   fx_close(&f);
 }
@@ -479,11 +487,7 @@ TEST(callback_takes_itself_away) {
   ASSERT_EQ_U(atomic_load(&rec.key), KEY_OTHER);
   assert_received(f.s, &ov, buf, "first", 5);
   /* Gone: the next completion is queued. */
-  memset(buf, 0, sizeof(buf));
-  recv_pending(f.s, &ov, buf, sizeof(buf));
-  ASSERT_EQ(send(f.c, "next", 4, 0), 4);
-  assert_dequeued(f.p, 4, KEY_OTHER, &ov);
-  assert_received(f.s, &ov, buf, "next", 4);
+  assert_recv_queued(&f, &ov, buf, sizeof(buf), "next", KEY_OTHER);
   ASSERT_EQ(rec_calls(), 1);
   fx_close(&f);
 }
