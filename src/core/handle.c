@@ -233,6 +233,23 @@ ws2__obj_t *ws2__handle_get(HANDLE h, const ws2__objtype_t *type) {
   return obj;
 }
 
+ws2__obj_t *ws2__handle_pin(HANDLE h, const ws2__objtype_t *type) {
+  uint32_t index;
+  slot_t *s = slot_acquire(h, &index);
+  if (!s) return NULL;
+  if (type && s->obj->type != type) {
+    slot_release(index, s);
+    return NULL;
+  }
+  return s->obj;
+}
+
+void ws2__handle_unpin(HANDLE h) {
+  uint32_t index, gen;
+  /* Pinned, so the value decodes to a slot that exists. */
+  if (decode(h, &index, &gen) == 0) slot_release(index, slot_at(index));
+}
+
 int ws2__handle_close(HANDLE h) {
   uint32_t index, gen;
   slot_t *s;

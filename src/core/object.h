@@ -71,6 +71,17 @@ int ws2__handle_new(ws2__obj_t *obj, HANDLE *out);
 ws2__obj_t *ws2__handle_get(HANDLE h, const ws2__objtype_t *type);
 
 /*
+ * ws2__handle_get for a short call on a hot path: the object is held by
+ * the handle's own slot, pinned until ws2__handle_unpin(h) with the same
+ * value, instead of by a reference of the caller's (two atomic operations
+ * instead of four). The object lives until the unpin even if the handle
+ * is closed meanwhile: the slot keeps its reference until its last pin
+ * goes. No pseudo-handles.
+ */
+ws2__obj_t *ws2__handle_pin(HANDLE h, const ws2__objtype_t *type);
+void ws2__handle_unpin(HANDLE h);
+
+/*
  * A word the handle value itself carries, for whoever hands it out (the
  * Winsock layer: the provider serving a socket), so that finding it costs
  * no reference. ws2__handle_set_tag sets it (once, before the value is

@@ -681,8 +681,9 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   ws2__bop_t *op;
   ws2__bop_ext_t x;
   int r;
-  GET_SOCK(s, h, err, SOCKET_ERROR);
+  ws2__bsock_t *s = ws2__bsock_pin(h);
 
+  if (!s) return set_err(err, WSAENOTSOCK);
   if (from && (!fromlen || *fromlen < (s->af == WS_AF_INET6 ? 28 : 16))) {
     r = WSAEFAULT;
     goto out;
@@ -704,7 +705,7 @@ static int transfer(SOCKET h, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   else
     ws2__bop_fini(op);
 out:
-  ws2__bsock_unref(s);
+  ws2__bsock_unpin(s, h);
   return set_err(err, r);
 }
 

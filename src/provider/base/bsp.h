@@ -138,6 +138,12 @@ void ws2__bsock_discard(ws2__bsock_t *s);
 ws2__bsock_t *ws2__bsock_get(SOCKET s);
 void ws2__bsock_unref(ws2__bsock_t *s);
 
+/* The same for one send or receive call: the handle's slot holds the
+ * socket (core/object.h, ws2__handle_pin), two atomic operations less;
+ * ws2__bsock_unpin takes the value that was pinned. */
+ws2__bsock_t *ws2__bsock_pin(SOCKET s);
+void ws2__bsock_unpin(ws2__bsock_t *s, SOCKET h);
+
 /*
  * Socket options with Windows levels, names and value formats
  * (sockopt.c). Return 0 or a WSA error code; *optlen in and out as

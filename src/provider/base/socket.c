@@ -183,8 +183,31 @@ ws2__bsock_t *ws2__bsock_get(SOCKET h) {
   return s;
 }
 
-void ws2__bsock_unref(ws2__bsock_t *s) {
+/* A call leaves: the last one out of a closing socket closes its fd. */
+static void users_leave(ws2__bsock_t *s) {
   if (atomic_fetch_sub(&s->users, 1) == 1 && (s->flags & WS2__BS_CLOSING))
     close_fd(s);
+}
+
+void ws2__bsock_unref(ws2__bsock_t *s) {
+  users_leave(s);
   ws2__obj_unref(&s->io.obj);
+}
+
+ws2__bsock_t *ws2__bsock_pin(SOCKET h) {
+  ws2__obj_t *obj = ws2__handle_pin((HANDLE)h, &ws2__bsock_type);
+  ws2__bsock_t *s;
+  if (!obj) return NULL;
+  s = ws2__container_of(obj, ws2__bsock_t, io.obj);
+  atomic_fetch_add(&s->users, 1); /* as ws2__bsock_get does */
+  if (s->flags & WS2__BS_CLOSING) {
+    ws2__bsock_unpin(s, h);
+    return NULL;
+  }
+  return s;
+}
+
+void ws2__bsock_unpin(ws2__bsock_t *s, SOCKET h) {
+  users_leave(s);
+  ws2__handle_unpin((HANDLE)h);
 }
